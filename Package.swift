@@ -1,0 +1,126 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "otlp-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "otlp-gateway", targets: ["otlp-gateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages.
+        .systemLibrary(name: "CNGHTTP2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "CProtobufC", providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        // protoc-c output for proto/, produced by scripts/generate-protos and committed.
+        .target(
+            name: "COTLPProto",
+            dependencies: ["CProtobufC"],
+            cSettings: [.unsafeFlags(["-w"])]
+        ),
+
+        // The telemetry model, consumer protocols and pipeline errors: no I/O.
+        .target(name: "GatewayCore", swiftSettings: strictSettings),
+        // gzip and snappy with explicit output limits.
+        .target(name: "Compression", dependencies: ["CZlib", "CSnappy"], swiftSettings: strictSettings),
+        // OTLP protobuf and JSON <-> model.
+        .target(name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto"], swiftSettings: strictSettings),
+        // HTTP/2 over nghttp2 on SwiftNIO, and gRPC message framing.
+        .target(name: "HTTP2Transport", dependencies: ["CNGHTTP2", nioCore], swiftSettings: strictSettings),
+        // Counters and gauges about the gateway itself, rendered as Prometheus text.
+        .target(name: "SelfTelemetry", dependencies: [], swiftSettings: strictSettings),
+        // Collector-shaped configuration: YAML, env expansion, validation.
+        .target(
+            name: "GatewayConfig",
+            dependencies: ["GatewayCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+
+        // Components.
+        .target(
+            name: "OTLPReceiver",
+            dependencies: [
+                "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "SelfTelemetry",
+                nioCore, nioPosix, nioHTTP1, logging,
+            ],
+            path: "Sources/Receivers/OTLPReceiver",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BatchProcessor",
+            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            path: "Sources/Processors/BatchProcessor",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DebugExporter",
+            dependencies: ["GatewayCore", "SelfTelemetry"],
+            path: "Sources/Exporters/DebugExporter",
+            swiftSettings: strictSettings
+        ),
+
+        // Wires config to components and runs them.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "DebugExporter",
+                nioCore, nioPosix, nioHTTP1, logging,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Synthetic OTLP traffic through our own HTTP/2 and HTTP/1.1 clients.
+        .target(
+            name: "LoadGen",
+            dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", nioCore, nioPosix, nioHTTP1],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "otlp-gateway",
+            dependencies: [
+                "Gateway", "GatewayConfig", "LoadGen", logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: strictSettings),
+        .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "GatewayCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HTTP2TransportTests",
+            dependencies: ["HTTP2Transport", "CNGHTTP2", nioCore, nioEmbedded],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "SelfTelemetryTests", dependencies: ["SelfTelemetry"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BatchProcessorTests",
+            dependencies: ["BatchProcessor", "GatewayCore", "SelfTelemetry"],
+            path: "Tests/Processors/BatchProcessorTests",
+            swiftSettings: strictSettings
+        ),
+    ]
+)

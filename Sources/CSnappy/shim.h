@@ -1,0 +1,3 @@
+// snappy (Debian: libsnappy-dev), block format, for Prometheus remote write.
+#pragma once
+#include <snappy-c.h>

@@ -1,0 +1,110 @@
+/// The three OTLP signals a pipeline can carry.
+public enum Signal: String, Sendable, Hashable, CaseIterable {
+    case traces
+    case metrics
+    case logs
+
+    /// The unit the Collector's self-metrics count this signal in (`otelcol_receiver_accepted_<unit>`).
+    public var itemUnit: String {
+        switch self {
+        case .traces: return "spans"
+        case .metrics: return "metric_points"
+        case .logs: return "log_records"
+        }
+    }
+}
+
+/// Data one pipeline of a signal carries.
+public protocol TelemetryData: Sendable {
+    static var signal: Signal { get }
+    /// Items in the Collector's unit: spans, metric data points or log records.
+    var itemCount: Int { get }
+    /// Appends `other`'s resource groups (used by batching).
+    mutating func append(contentsOf other: Self)
+    /// Splits off the first `maxItems` items, keeping resource and scope grouping (used by batching's max size).
+    mutating func removeFirst(items maxItems: Int) -> Self
+}
+
+extension Traces: TelemetryData {
+    public static var signal: Signal { .traces }
+    public var itemCount: Int { spanCount }
+    public mutating func append(contentsOf other: Traces) { resourceSpans.append(contentsOf: other.resourceSpans) }
+    public mutating func removeFirst(items maxItems: Int) -> Traces {
+        Traces(resourceSpans: Splitter.split(&resourceSpans, maxItems: maxItems, scopes: \.scopeSpans, items: \.spans))
+    }
+}
+
+extension Metrics: TelemetryData {
+    public static var signal: Signal { .metrics }
+    public var itemCount: Int { dataPointCount }
+    public mutating func append(contentsOf other: Metrics) { resourceMetrics.append(contentsOf: other.resourceMetrics) }
+    /// Splits at metric granularity: a metric's points stay together, so a batch may exceed `maxItems` by
+    /// at most one metric's points. Splitting inside a metric would duplicate its identity across requests.
+    public mutating func removeFirst(items maxItems: Int) -> Metrics {
+        var taken: [ResourceMetrics] = []
+        var budget = maxItems
+        while budget > 0, !resourceMetrics.isEmpty {
+            var resource = resourceMetrics[0]
+            var takenScopes: [ScopeMetrics] = []
+            while budget > 0, !resource.scopeMetrics.isEmpty {
+                var scope = resource.scopeMetrics[0]
+                var takenMetrics: [Metric] = []
+                while budget > 0, !scope.metrics.isEmpty {
+                    let metric = scope.metrics.removeFirst()
+                    budget -= Swift.max(1, metric.data.dataPointCount)
+                    takenMetrics.append(metric)
+                }
+                takenScopes.append(ScopeMetrics(scope: scope.scope, metrics: takenMetrics, schemaURL: scope.schemaURL))
+                if scope.metrics.isEmpty { resource.scopeMetrics.removeFirst() } else { resource.scopeMetrics[0] = scope }
+            }
+            taken.append(ResourceMetrics(resource: resource.resource, scopeMetrics: takenScopes, schemaURL: resource.schemaURL))
+            if resource.scopeMetrics.isEmpty { resourceMetrics.removeFirst() } else { resourceMetrics[0] = resource }
+        }
+        return Metrics(resourceMetrics: taken)
+    }
+}
+
+extension Logs: TelemetryData {
+    public static var signal: Signal { .logs }
+    public var itemCount: Int { logRecordCount }
+    public mutating func append(contentsOf other: Logs) { resourceLogs.append(contentsOf: other.resourceLogs) }
+    public mutating func removeFirst(items maxItems: Int) -> Logs {
+        Logs(resourceLogs: Splitter.split(&resourceLogs, maxItems: maxItems, scopes: \.scopeLogs, items: \.logRecords))
+    }
+}
+
+/// Item-granular splitting shared by traces and logs.
+enum Splitter {
+    static func split<R, S, I>(
+        _ groups: inout [R],
+        maxItems: Int,
+        scopes: WritableKeyPath<R, [S]>,
+        items: WritableKeyPath<S, [I]>
+    ) -> [R] {
+        var taken: [R] = []
+        var budget = maxItems
+        while budget > 0, !groups.isEmpty {
+            var resource = groups[0]
+            var head = resource
+            head[keyPath: scopes] = []
+            while budget > 0, !resource[keyPath: scopes].isEmpty {
+                var scope = resource[keyPath: scopes][0]
+                let all = scope[keyPath: items]
+                let n = Swift.min(budget, all.count)
+                var headScope = scope
+                headScope[keyPath: items] = Array(all[..<n])
+                head[keyPath: scopes].append(headScope)
+                budget -= n
+                if n == all.count {
+                    resource[keyPath: scopes].removeFirst()
+                } else {
+                    scope[keyPath: items] = Array(all[n...])
+                    resource[keyPath: scopes][0] = scope
+                }
+            }
+            taken.append(head)
+            if resource[keyPath: scopes].isEmpty { groups.removeFirst() } else { groups[0] = resource }
+        }
+        return taken
+    }
+}

@@ -1,0 +1,185 @@
+/// A batch of spans grouped by resource and scope, as in `ExportTraceServiceRequest`.
+public struct Traces: Sendable, Hashable {
+    public var resourceSpans: [ResourceSpans]
+
+    public init(resourceSpans: [ResourceSpans] = []) { self.resourceSpans = resourceSpans }
+
+    /// The number of spans, the unit the Collector counts accepted and refused traces in.
+    public var spanCount: Int {
+        var n = 0
+        for r in resourceSpans { for s in r.scopeSpans { n += s.spans.count } }
+        return n
+    }
+}
+
+public struct ResourceSpans: Sendable, Hashable {
+    public var resource: Resource
+    public var scopeSpans: [ScopeSpans]
+    public var schemaURL: String
+
+    public init(resource: Resource = Resource(), scopeSpans: [ScopeSpans] = [], schemaURL: String = "") {
+        self.resource = resource
+        self.scopeSpans = scopeSpans
+        self.schemaURL = schemaURL
+    }
+}
+
+public struct ScopeSpans: Sendable, Hashable {
+    public var scope: InstrumentationScope
+    public var spans: [Span]
+    public var schemaURL: String
+
+    public init(scope: InstrumentationScope = InstrumentationScope(), spans: [Span] = [], schemaURL: String = "") {
+        self.scope = scope
+        self.spans = spans
+        self.schemaURL = schemaURL
+    }
+}
+
+/// OTLP `Span.SpanKind`; unknown wire values are kept so they round-trip.
+public struct SpanKind: Sendable, Hashable, RawRepresentable {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = SpanKind(rawValue: 0)
+    public static let `internal` = SpanKind(rawValue: 1)
+    public static let server = SpanKind(rawValue: 2)
+    public static let client = SpanKind(rawValue: 3)
+    public static let producer = SpanKind(rawValue: 4)
+    public static let consumer = SpanKind(rawValue: 5)
+
+    public var name: String {
+        switch rawValue {
+        case 0: return "Unspecified"
+        case 1: return "Internal"
+        case 2: return "Server"
+        case 3: return "Client"
+        case 4: return "Producer"
+        case 5: return "Consumer"
+        default: return "Unknown(\(rawValue))"
+        }
+    }
+}
+
+/// OTLP `Status`.
+public struct SpanStatus: Sendable, Hashable {
+    public struct Code: Sendable, Hashable, RawRepresentable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        public static let unset = Code(rawValue: 0)
+        public static let ok = Code(rawValue: 1)
+        public static let error = Code(rawValue: 2)
+
+        public var name: String {
+            switch rawValue {
+            case 0: return "Unset"
+            case 1: return "Ok"
+            case 2: return "Error"
+            default: return "Unknown(\(rawValue))"
+            }
+        }
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(code: Code = .unset, message: String = "") {
+        self.code = code
+        self.message = message
+    }
+}
+
+public struct SpanEvent: Sendable, Hashable {
+    public var timeUnixNano: UInt64
+    public var name: String
+    public var attributes: Attributes
+    public var droppedAttributesCount: UInt32
+
+    public init(timeUnixNano: UInt64, name: String, attributes: Attributes = Attributes(), droppedAttributesCount: UInt32 = 0) {
+        self.timeUnixNano = timeUnixNano
+        self.name = name
+        self.attributes = attributes
+        self.droppedAttributesCount = droppedAttributesCount
+    }
+}
+
+public struct SpanLink: Sendable, Hashable {
+    public var traceID: TraceID
+    public var spanID: SpanID
+    public var traceState: String
+    public var attributes: Attributes
+    public var droppedAttributesCount: UInt32
+    public var flags: UInt32
+
+    public init(
+        traceID: TraceID,
+        spanID: SpanID,
+        traceState: String = "",
+        attributes: Attributes = Attributes(),
+        droppedAttributesCount: UInt32 = 0,
+        flags: UInt32 = 0
+    ) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.traceState = traceState
+        self.attributes = attributes
+        self.droppedAttributesCount = droppedAttributesCount
+        self.flags = flags
+    }
+}
+
+/// One OTLP span.
+public struct Span: Sendable, Hashable {
+    public var traceID: TraceID
+    public var spanID: SpanID
+    public var traceState: String
+    public var parentSpanID: SpanID
+    public var flags: UInt32
+    public var name: String
+    public var kind: SpanKind
+    public var startTimeUnixNano: UInt64
+    public var endTimeUnixNano: UInt64
+    public var attributes: Attributes
+    public var droppedAttributesCount: UInt32
+    public var events: [SpanEvent]
+    public var droppedEventsCount: UInt32
+    public var links: [SpanLink]
+    public var droppedLinksCount: UInt32
+    public var status: SpanStatus
+
+    public init(
+        traceID: TraceID,
+        spanID: SpanID,
+        traceState: String = "",
+        parentSpanID: SpanID = .invalid,
+        flags: UInt32 = 0,
+        name: String,
+        kind: SpanKind = .internal,
+        startTimeUnixNano: UInt64 = 0,
+        endTimeUnixNano: UInt64 = 0,
+        attributes: Attributes = Attributes(),
+        droppedAttributesCount: UInt32 = 0,
+        events: [SpanEvent] = [],
+        droppedEventsCount: UInt32 = 0,
+        links: [SpanLink] = [],
+        droppedLinksCount: UInt32 = 0,
+        status: SpanStatus = SpanStatus()
+    ) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.traceState = traceState
+        self.parentSpanID = parentSpanID
+        self.flags = flags
+        self.name = name
+        self.kind = kind
+        self.startTimeUnixNano = startTimeUnixNano
+        self.endTimeUnixNano = endTimeUnixNano
+        self.attributes = attributes
+        self.droppedAttributesCount = droppedAttributesCount
+        self.events = events
+        self.droppedEventsCount = droppedEventsCount
+        self.links = links
+        self.droppedLinksCount = droppedLinksCount
+        self.status = status
+    }
+}
