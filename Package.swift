@@ -37,7 +37,9 @@ let package = Package(
         .target(
             name: "COTLPProto",
             dependencies: ["CProtobufC"],
-            cSettings: [.unsafeFlags(["-w"])]
+            cSettings: [.unsafeFlags(["-w"])],
+            // The module map's `link` only applies to Swift importers; the generated C needs the runtime too.
+            linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
 
         // The telemetry model, consumer protocols and pipeline errors: no I/O.
@@ -47,7 +49,7 @@ let package = Package(
         // OTLP protobuf and JSON <-> model.
         .target(name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto"], swiftSettings: strictSettings),
         // HTTP/2 over nghttp2 on SwiftNIO, and gRPC message framing.
-        .target(name: "HTTP2Transport", dependencies: ["CNGHTTP2", nioCore], swiftSettings: strictSettings),
+        .target(name: "HTTP2Transport", dependencies: ["CNGHTTP2", nioCore, nioPosix], swiftSettings: strictSettings),
         // Counters and gauges about the gateway itself, rendered as Prometheus text.
         .target(name: "SelfTelemetry", dependencies: [], swiftSettings: strictSettings),
         // Collector-shaped configuration: YAML, env expansion, validation.
@@ -99,9 +101,10 @@ let package = Package(
         .executableTarget(
             name: "otlp-gateway",
             dependencies: [
-                "Gateway", "GatewayConfig", "LoadGen", logging,
+                "Gateway", "GatewayConfig", "GatewayCore", "LoadGen", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,0 +1,104 @@
+internal import BatchProcessor
+internal import DebugExporter
+internal import GatewayConfig
+internal import GatewayCore
+internal import Logging
+internal import OTLPReceiver
+internal import SelfTelemetry
+
+/// Builds the running components from a validated configuration: exporters first, then each pipeline's
+/// processors (one instance per pipeline, as in the Collector), then the receivers with a fan-out to every
+/// pipeline that lists them.
+struct PipelineGraph: Sendable {
+    var receivers: [OTLPReceiver] = []
+    /// Timer loops of processors (batch), run for the gateway's lifetime; each flushes when cancelled.
+    var processorLoops: [@Sendable () async -> Void] = []
+
+    struct BuildError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func build(_ config: GatewayConfiguration, registry: TelemetryRegistry, logger: Logger) throws -> PipelineGraph {
+        var graph = PipelineGraph()
+        var traces = Entry<Traces>()
+        var metrics = Entry<Metrics>()
+        var logs = Entry<Logs>()
+
+        for (pipelineID, pipeline) in config.service.pipelines.sorted(by: { $0.key.description < $1.key.description }) {
+            switch pipelineID.signal {
+            case .traces: try traces.add(pipelineID, pipeline, config, registry, logger, &graph)
+            case .metrics: try metrics.add(pipelineID, pipeline, config, registry, logger, &graph)
+            case .logs: try logs.add(pipelineID, pipeline, config, registry, logger, &graph)
+            }
+        }
+
+        let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted { $0.description < $1.description }
+        for id in receiverIDs {
+            guard let receiverConfig = config.receivers[id] else { continue }
+            switch receiverConfig {
+            case .otlp(let otlp):
+                let consumers = OTLPConsumers(traces: traces.consumer(for: id), metrics: metrics.consumer(for: id), logs: logs.consumer(for: id))
+                var grpc: OTLPReceiver.GRPCSettings?
+                var http: OTLPReceiver.HTTPSettings?
+                if let g = otlp.grpc {
+                    guard let (host, port) = parseHostPort(g.endpoint) else { throw BuildError(description: "receivers.\(id).protocols.grpc.endpoint: invalid") }
+                    grpc = .init(host: host, port: port, maxRecvMessageSize: g.maxRecvMsgSizeMiB << 20, maxConcurrentStreams: g.maxConcurrentStreams)
+                }
+                if let h = otlp.http {
+                    guard let (host, port) = parseHostPort(h.endpoint) else { throw BuildError(description: "receivers.\(id).protocols.http.endpoint: invalid") }
+                    http = .init(host: host, port: port, maxRequestBodySize: h.maxRequestBodySize, tracesPath: h.tracesURLPath, metricsPath: h.metricsURLPath, logsPath: h.logsURLPath)
+                }
+                graph.receivers.append(OTLPReceiver(name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry, logger: logger))
+            }
+        }
+        return graph
+    }
+
+    /// Per signal: exporter instances shared by that signal's pipelines, and each receiver's pipeline heads.
+    struct Entry<Data: TelemetryData> {
+        var exporters: [ComponentID: any Consumer<Data>] = [:]
+        var heads: [ComponentID: [any Consumer<Data>]] = [:]
+
+        func consumer(for receiver: ComponentID) -> (any Consumer<Data>)? {
+            guard let list = heads[receiver], !list.isEmpty else { return nil }
+            return list.count == 1 ? list[0] : FanOutConsumer(list)
+        }
+
+        mutating func add(
+            _ pipelineID: PipelineID, _ pipeline: PipelineConfig, _ config: GatewayConfiguration,
+            _ registry: TelemetryRegistry, _ logger: Logger, _ graph: inout PipelineGraph
+        ) throws {
+            var outputs: [any Consumer<Data>] = []
+            for id in pipeline.exporters {
+                if let existing = exporters[id] {
+                    outputs.append(existing)
+                    continue
+                }
+                guard let exporterConfig = config.exporters[id] else { throw BuildError(description: "exporter \(id) is not defined") }
+                let exporter: any Consumer<Data>
+                switch exporterConfig {
+                case .debug(let d):
+                    exporter = DebugExporter<Data>(name: id.description, verbosity: DebugExporter<Data>.Verbosity(rawValue: d.verbosity.rawValue) ?? .basic, registry: registry)
+                }
+                exporters[id] = exporter
+                outputs.append(exporter)
+            }
+            var next: any Consumer<Data> = outputs.count == 1 ? outputs[0] : FanOutConsumer(outputs)
+            for id in pipeline.processors.reversed() {
+                guard let processorConfig = config.processors[id] else { throw BuildError(description: "processor \(id) is not defined") }
+                switch processorConfig {
+                case .batch(let b):
+                    let processor = BatchProcessor<Data>(
+                        name: id.description,
+                        settings: .init(sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout, maxPendingItems: b.maxPendingItems),
+                        next: next, registry: registry, logger: logger)
+                    graph.processorLoops.append { await processor.run(clock: ContinuousClock()) }
+                    next = processor
+                }
+            }
+            for receiver in pipeline.receivers {
+                heads[receiver, default: []].append(next)
+            }
+        }
+    }
+}

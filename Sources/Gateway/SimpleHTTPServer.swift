@@ -1,0 +1,72 @@
+internal import NIOCore
+internal import NIOHTTP1
+internal import NIOPosix
+
+/// A tiny HTTP/1.1 server for the gateway's own endpoints (self-telemetry, health check): GET only, no bodies.
+final class SimpleHTTPServer: Sendable {
+    struct Response: Sendable {
+        var status: HTTPResponseStatus
+        var contentType: String
+        var body: [UInt8]
+    }
+
+    typealias Route = @Sendable (_ method: HTTPMethod, _ path: String, _ headers: HTTPHeaders) -> Response
+
+    private let channel: any Channel
+
+    private init(channel: any Channel) { self.channel = channel }
+
+    var localAddress: SocketAddress? { channel.localAddress }
+
+    static func start(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> SimpleHTTPServer {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(Handler(route: route))
+                }
+            }
+            .bind(host: host, port: port).get()
+        return SimpleHTTPServer(channel: channel)
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    private final class Handler: ChannelInboundHandler {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+
+        let route: Route
+        var head: HTTPRequestHead?
+
+        init(route: @escaping Route) { self.route = route }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let h): head = h
+            case .body: break
+            case .end:
+                guard let head else { return }
+                self.head = nil
+                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+                let response = route(head.method, path, head.headers)
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Type", value: response.contentType)
+                headers.add(name: "Content-Length", value: String(response.body.count))
+                if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
+                if head.method != .HEAD {
+                    context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+                }
+                let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+                if !head.isKeepAlive {
+                    let channel = context.channel
+                    done.whenComplete { _ in channel.close(promise: nil) }
+                }
+            }
+        }
+    }
+}

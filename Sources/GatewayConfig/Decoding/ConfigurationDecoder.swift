@@ -1,0 +1,99 @@
+internal import Yams
+
+/// Decodes a whole document: YAML, expansion, each component section, then the service and its references.
+struct ConfigurationDecoder {
+    let diagnostics: Diagnostics
+
+    /// The configuration, or nil when the YAML itself could not be read; problems go to `diagnostics`
+    /// either way, and a configuration with problems must not be used.
+    func decode(yaml: String, expander: EnvironmentExpander) -> GatewayConfiguration? {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            diagnostics.report(line: Self.describe(error))
+            return nil
+        }
+        let root = MappingReader(
+            node.map { ConfigValue(node: $0, at: .root, expander: expander, diagnostics: diagnostics) } ?? .null,
+            at: .root,
+            diagnostics: diagnostics
+        )
+
+        var declared = DeclaredComponents()
+        let receivers = components(
+            "receivers", in: root, registry: ComponentRegistry.receivers, declared: &declared.receivers)
+        let processors = components(
+            "processors", in: root, registry: ComponentRegistry.processors, declared: &declared.processors)
+        let exporters = components(
+            "exporters", in: root, registry: ComponentRegistry.exporters, declared: &declared.exporters)
+        let connectors = components(
+            "connectors", in: root, registry: ComponentRegistry.connectors, declared: &declared.connectors)
+        let extensions = components(
+            "extensions", in: root, registry: ComponentRegistry.extensions, declared: &declared.extensions)
+        let service =
+            root.section("service") { ServiceConfig(from: $0, declared: declared) }
+            ?? ServiceConfig(
+                from: MappingReader(.null, at: root.path("service"), diagnostics: diagnostics), declared: declared)
+        root.finish()
+
+        return GatewayConfiguration(
+            receivers: receivers,
+            processors: processors,
+            exporters: exporters,
+            connectors: connectors,
+            extensions: extensions,
+            service: service
+        )
+    }
+
+    /// Decodes one section of components keyed by ID, recording every well-formed ID in `declared`.
+    private func components<Config>(
+        _ section: String,
+        in root: MappingReader,
+        registry: [String: ComponentDecoder<Config>],
+        declared: inout Set<ComponentID>
+    ) -> [ComponentID: Config] {
+        var configs: [ComponentID: Config] = [:]
+        root.section(section) { reader in
+            for entry in reader.allEntries() {
+                let (key, value) = (entry.key, entry.value)
+                let id: ComponentID
+                switch ComponentID.parse(key) {
+                case .failure(let problem):
+                    reader.report(key, problem.message)
+                    continue
+                case .success(let parsed):
+                    id = parsed
+                }
+                declared.insert(id)
+                guard let decode = registry[id.type] else {
+                    reader.report(key, "unknown type \(quoted(id.type))")
+                    continue
+                }
+                let componentReader = MappingReader(value, at: reader.path(key), diagnostics: diagnostics)
+                configs[id] = decode(componentReader)
+                componentReader.finish()
+            }
+        }
+        return configs
+    }
+
+    /// One line for a YAML syntax error, without the multi-line snippet Yams adds.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? YamlError else { return "yaml: \(error)" }
+        switch error {
+        case .scanner(_, let problem, let mark, _),
+            .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return "yaml: line \(mark.line), column \(mark.column): \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map(quoted).joined(separator: ", ")
+            return "yaml: line \(context.mark.line), column \(context.mark.column): duplicate key \(keys)"
+        case .reader(let problem, _, _, _):
+            return "yaml: \(problem)"
+        default:
+            return "yaml: \(error)"
+        }
+    }
+}

@@ -1,0 +1,204 @@
+/// Reads one YAML mapping strictly: typed accessors with defaults, problems reported at the key's path,
+/// and every key nobody asked for reported as unknown by `finish()`.
+///
+/// A key whose value is null (`grpc:`) is present and reads as its default. A value of the wrong type is
+/// reported and also reads as the default, so decoding continues and later problems are still found.
+final class MappingReader {
+    let path: ConfigPath
+    let diagnostics: Diagnostics
+    private let entries: [ConfigEntry]
+    private var consumed: Set<String> = []
+
+    /// Reads `value` as a mapping. Null reads as an empty mapping; any other non-mapping is reported and
+    /// reads as an empty mapping.
+    init(_ value: ConfigValue, at path: ConfigPath, diagnostics: Diagnostics) {
+        self.path = path
+        self.diagnostics = diagnostics
+        switch value {
+        case .mapping(let entries): self.entries = entries
+        case .null: self.entries = []
+        case .scalar, .sequence:
+            diagnostics.report(path, "expected a mapping, got \(value.summary)")
+            self.entries = []
+        }
+    }
+
+    /// Keys in document order.
+    var keys: [String] { entries.map(\.key) }
+
+    func contains(_ key: String) -> Bool { entries.contains { $0.key == key } }
+
+    func path(_ key: String) -> ConfigPath { path.appending(key) }
+
+    func report(_ key: String, _ message: String) { diagnostics.report(path(key), message) }
+
+    func report(_ message: String) { diagnostics.report(path, message) }
+
+    /// The raw value under `key`, marking the key as known.
+    func value(_ key: String) -> ConfigValue? {
+        consumed.insert(key)
+        return entries.first { $0.key == key }?.value
+    }
+
+    /// Reports every key that no accessor asked for, in document order.
+    func finish() {
+        for entry in entries where !consumed.contains(entry.key) {
+            diagnostics.report(path.appending(entry.key), "unknown key")
+        }
+    }
+
+    // MARK: Scalars
+
+    /// The scalar text under `key`; nil when absent or null, or (reported) when not a scalar.
+    func scalar(_ key: String, expected: String) -> String? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case .scalar(let text)?: return text
+        case let other?:
+            report(key, "expected \(expected), got \(other.summary)")
+            return nil
+        }
+    }
+
+    func string(_ key: String, default defaultValue: String) -> String {
+        scalar(key, expected: "a string") ?? defaultValue
+    }
+
+    func bool(_ key: String, default defaultValue: Bool) -> Bool {
+        guard let text = scalar(key, expected: "true or false") else { return defaultValue }
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default:
+            report(key, "expected true or false, got \(quoted(text))")
+            return defaultValue
+        }
+    }
+
+    /// A decimal integer (underscores between digits allowed, as YAML does), optionally bounded.
+    func int(_ key: String, default defaultValue: Int, min: Int? = nil, max: Int? = nil) -> Int {
+        guard let text = scalar(key, expected: "an integer") else { return defaultValue }
+        guard let value = Self.parseInteger(text) else {
+            report(key, "expected an integer, got \(quoted(text))")
+            return defaultValue
+        }
+        switch (min, max) {
+        case let (min?, max?) where value < min || value > max:
+            report(key, "must be between \(min) and \(max), got \(value)")
+        case let (min?, nil) where value < min:
+            report(key, "must be at least \(min), got \(value)")
+        case let (nil, max?) where value > max:
+            report(key, "must be at most \(max), got \(value)")
+        default:
+            return value
+        }
+        return defaultValue
+    }
+
+    /// A Go duration (`200ms`, `1m30s`); bare numbers are refused because their unit would be a guess.
+    func duration(_ key: String, default defaultValue: Duration, allowNegative: Bool = false) -> Duration {
+        guard let text = scalar(key, expected: "a duration like 200ms or 5s") else { return defaultValue }
+        guard let value = parseGoDuration(text) else {
+            if Double(text) != nil {
+                report(key, "expected a duration like 200ms or 5s, got \(quoted(text)) (a bare number has no unit)")
+            } else {
+                report(key, "expected a duration like 200ms or 5s, got \(quoted(text))")
+            }
+            return defaultValue
+        }
+        if !allowNegative, value < .zero {
+            report(key, "must not be negative, got \(quoted(text))")
+            return defaultValue
+        }
+        return value
+    }
+
+    /// A listen address, checked with `parseHostPort`.
+    func endpoint(_ key: String, default defaultValue: String) -> String {
+        guard let text = scalar(key, expected: "host:port") else { return defaultValue }
+        guard parseHostPort(text) != nil else {
+            report(key, "expected host:port, got \(quoted(text))")
+            return defaultValue
+        }
+        return text
+    }
+
+    /// One of a fixed set of words, compared case-insensitively as the Collector does for levels.
+    func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String,
+        default defaultValue: Choice
+    ) -> Choice where Choice.RawValue == String {
+        let allowed = Choice.allCases.map(\.rawValue)
+        let expected = "one of " + allowed.joined(separator: ", ")
+        guard let text = scalar(key, expected: expected) else { return defaultValue }
+        guard let choice = Choice(rawValue: text.lowercased()) else {
+            report(key, "expected \(expected), got \(quoted(text))")
+            return defaultValue
+        }
+        return choice
+    }
+
+    // MARK: Structure
+
+    /// Decodes the mapping under `key` with a nested reader, then reports its unknown keys. Returns nil when
+    /// the key is absent; null decodes as an empty mapping (all defaults).
+    func section<Section>(_ key: String, _ decode: (MappingReader) -> Section) -> Section? {
+        guard let value = value(key) else { return nil }
+        let reader = MappingReader(value, at: path(key), diagnostics: diagnostics)
+        let section = decode(reader)
+        reader.finish()
+        return section
+    }
+
+    func section<Section: ConfigSection>(_ key: String, as type: Section.Type) -> Section? {
+        section(key) { Section(from: $0) }
+    }
+
+    /// The strings of a list, with `written` counting every element, strings or not (others are reported).
+    /// Absent or null reads as an empty list. Nil (reported) when the value is not a list, so callers can
+    /// tell "wrong shape" from "empty".
+    func stringList(_ key: String) -> (strings: [String], written: Int)? {
+        switch value(key) {
+        case nil, .null?: return ([], 0)
+        case .sequence(let elements)?:
+            var strings: [String] = []
+            for (index, element) in elements.enumerated() {
+                guard case .scalar(let text) = element else {
+                    diagnostics.report(path(key).appending(index: index), "expected a string, got \(element.summary)")
+                    continue
+                }
+                strings.append(text)
+            }
+            return (strings, elements.count)
+        case let other?:
+            report(key, "expected a list, got \(other.summary)")
+            return nil
+        }
+    }
+
+    /// Every entry, for mappings whose keys are names (component IDs, pipeline IDs) rather than fields.
+    func allEntries() -> [ConfigEntry] {
+        consumed.formUnion(entries.map(\.key))
+        return entries
+    }
+
+    static func parseInteger(_ text: String) -> Int? {
+        var digits = Substring(text)
+        var sign = ""
+        if let first = digits.first, first == "-" || first == "+" {
+            sign = first == "-" ? "-" : ""
+            digits = digits.dropFirst()
+        }
+        // Underscores only between digits: `1_000` but not `_1`, `1_` or `1__0`.
+        guard let first = digits.first, let last = digits.last, first != "_", last != "_",
+            !digits.contains("__"),
+            digits.unicodeScalars.allSatisfy({ $0.isASCIIDigit || $0 == "_" })
+        else { return nil }
+        return Int(sign + digits.filter { $0 != "_" })
+    }
+}
+
+/// A config section that decodes itself from a mapping, reporting problems through the reader.
+protocol ConfigSection {
+    init(from reader: MappingReader)
+}

@@ -1,0 +1,37 @@
+/// The OTLP/gRPC server: `receivers.otlp.protocols.grpc`.
+public struct GRPCServerConfig: Sendable, Equatable {
+    /// `endpoint`: the listen address, `host:port`. Default `127.0.0.1:4317`.
+    public var endpoint: String
+    /// `max_recv_msg_size_mib`: the largest request message accepted, in MiB, 1 to 4095 (gRPC's length prefix
+    /// is 32 bits). Default 4.
+    public var maxRecvMsgSizeMiB: Int
+    /// `max_concurrent_streams`: HTTP/2 streams allowed at once per connection, at least 1. Default 100.
+    public var maxConcurrentStreams: Int
+    /// `read_buffer_size`: bytes read from a connection at a time, at least 0. Default 524288 (512 KiB).
+    public var readBufferSize: Int
+
+    public init(
+        endpoint: String = "127.0.0.1:4317",
+        maxRecvMsgSizeMiB: Int = 4,
+        maxConcurrentStreams: Int = 100,
+        readBufferSize: Int = 524_288
+    ) {
+        self.endpoint = endpoint
+        self.maxRecvMsgSizeMiB = maxRecvMsgSizeMiB
+        self.maxConcurrentStreams = maxConcurrentStreams
+        self.readBufferSize = readBufferSize
+    }
+}
+
+extension GRPCServerConfig: ConfigSection {
+    init(from reader: MappingReader) {
+        let defaults = GRPCServerConfig()
+        self.init(
+            endpoint: reader.endpoint("endpoint", default: defaults.endpoint),
+            maxRecvMsgSizeMiB: reader.int(
+                "max_recv_msg_size_mib", default: defaults.maxRecvMsgSizeMiB, min: 1, max: 4095),
+            maxConcurrentStreams: reader.int("max_concurrent_streams", default: defaults.maxConcurrentStreams, min: 1),
+            readBufferSize: reader.int("read_buffer_size", default: defaults.readBufferSize, min: 0)
+        )
+    }
+}

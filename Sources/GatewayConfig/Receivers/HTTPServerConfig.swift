@@ -1,0 +1,62 @@
+/// The OTLP/HTTP server: `receivers.otlp.protocols.http`.
+public struct HTTPServerConfig: Sendable, Equatable {
+    /// `endpoint`: the listen address, `host:port`. Default `127.0.0.1:4318`.
+    public var endpoint: String
+    /// `max_request_body_size`: the largest request body accepted, in bytes, after decompression; at least 1.
+    /// Default 20971520 (20 MiB).
+    public var maxRequestBodySize: Int
+    /// `traces_url_path`: where traces are posted. Default `/v1/traces`. A missing leading `/` is added.
+    public var tracesURLPath: String
+    /// `metrics_url_path`: where metrics are posted. Default `/v1/metrics`. A missing leading `/` is added.
+    public var metricsURLPath: String
+    /// `logs_url_path`: where logs are posted. Default `/v1/logs`. A missing leading `/` is added.
+    public var logsURLPath: String
+
+    public init(
+        endpoint: String = "127.0.0.1:4318",
+        maxRequestBodySize: Int = 20_971_520,
+        tracesURLPath: String = "/v1/traces",
+        metricsURLPath: String = "/v1/metrics",
+        logsURLPath: String = "/v1/logs"
+    ) {
+        self.endpoint = endpoint
+        self.maxRequestBodySize = maxRequestBodySize
+        self.tracesURLPath = tracesURLPath
+        self.metricsURLPath = metricsURLPath
+        self.logsURLPath = logsURLPath
+    }
+}
+
+extension HTTPServerConfig: ConfigSection {
+    init(from reader: MappingReader) {
+        let defaults = HTTPServerConfig()
+        self.init(
+            endpoint: reader.endpoint("endpoint", default: defaults.endpoint),
+            maxRequestBodySize: reader.int("max_request_body_size", default: defaults.maxRequestBodySize, min: 1)
+        )
+        let paths = [
+            ("traces_url_path", defaults.tracesURLPath),
+            ("metrics_url_path", defaults.metricsURLPath),
+            ("logs_url_path", defaults.logsURLPath),
+        ].map { key, defaultPath in (key, Self.urlPath(key, default: defaultPath, in: reader)) }
+        tracesURLPath = paths[0].1
+        metricsURLPath = paths[1].1
+        logsURLPath = paths[2].1
+        // One path serving two signals would leave the second unreachable.
+        for (index, (key, path)) in paths.enumerated() {
+            if let earlier = paths[..<index].first(where: { $0.1 == path }) {
+                reader.report(key, "same path as \(earlier.0), \(quoted(path))")
+            }
+        }
+    }
+
+    /// The Collector prefixes a missing `/`; a query, fragment or space cannot be matched against a request path.
+    private static func urlPath(_ key: String, default defaultValue: String, in reader: MappingReader) -> String {
+        let text = reader.string(key, default: defaultValue)
+        if text.isEmpty || text.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }) {
+            reader.report(key, "expected a URL path like \(defaultValue), got \(quoted(text))")
+            return defaultValue
+        }
+        return text.hasPrefix("/") ? text : "/" + text
+    }
+}

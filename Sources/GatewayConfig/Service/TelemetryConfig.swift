@@ -1,0 +1,47 @@
+/// The gateway's own metrics and logs: `service.telemetry`.
+public struct TelemetryConfig: Sendable, Equatable {
+    /// How many self-metrics are produced; `none` turns the metrics endpoint off.
+    public enum MetricsLevel: String, Sendable, CaseIterable {
+        case none
+        case basic
+        case normal
+        case detailed
+    }
+
+    /// `metrics.level`: `none`, `basic`, `normal` or `detailed` (any case). Default `normal`, as the Collector.
+    public var metricsLevel: MetricsLevel
+    /// `metrics.address`: where self-metrics are served for Prometheus to scrape, `host:port`.
+    /// Default `127.0.0.1:8888`.
+    public var metricsAddress: String
+    /// `logs.level`: `debug`, `info`, `warn` or `error` (any case; stored lower case). Default `info`.
+    public var logsLevel: String
+
+    /// Whether self-metrics are served at all (`metrics.level` is not `none`).
+    public var metricsEnabled: Bool { metricsLevel != .none }
+
+    public init(
+        metricsLevel: MetricsLevel = .normal, metricsAddress: String = "127.0.0.1:8888", logsLevel: String = "info"
+    ) {
+        self.metricsLevel = metricsLevel
+        self.metricsAddress = metricsAddress
+        self.logsLevel = logsLevel
+    }
+}
+
+extension TelemetryConfig: ConfigSection {
+    private enum LogLevel: String, CaseIterable {
+        case debug, info, warn, error
+    }
+
+    init(from reader: MappingReader) {
+        self.init()
+        let defaults = TelemetryConfig()
+        reader.section("metrics") { metrics in
+            metricsLevel = metrics.choice("level", default: defaults.metricsLevel)
+            metricsAddress = metrics.endpoint("address", default: defaults.metricsAddress)
+        }
+        reader.section("logs") { logs in
+            logsLevel = logs.choice("level", default: LogLevel(rawValue: defaults.logsLevel)!).rawValue
+        }
+    }
+}

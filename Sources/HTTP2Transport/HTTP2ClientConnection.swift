@@ -1,0 +1,189 @@
+public import NIOCore
+internal import NIOPosix
+
+/// A client HTTP/2 connection over nghttp2: many concurrent requests, each answered by a future.
+/// Used by `loadgen` and the gRPC exporter.
+public final class HTTP2ClientConnection: Sendable {
+    public struct ConnectionError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let channel: any Channel
+    private let handler: NIOLoopBound<HTTP2ClientHandler>
+
+    private init(channel: any Channel, handler: NIOLoopBound<HTTP2ClientHandler>) {
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// Connects over cleartext TCP (h2c with prior knowledge, as gRPC does without TLS).
+    public static func connect(host: String, port: Int, group: any EventLoopGroup, settings: HTTP2Settings = HTTP2Settings()) async throws -> HTTP2ClientConnection {
+        // The handler is in place before the connection exists, so the server's first SETTINGS frame cannot
+        // arrive at an empty pipeline and be dropped.
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(HTTP2ClientHandler(settings: settings))
+                }
+            }
+            .connect(host: host, port: port).get()
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: HTTP2ClientHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        return HTTP2ClientConnection(channel: channel, handler: handler)
+    }
+
+    /// Sends one request and waits for its complete response (headers, body, trailers).
+    public func send(headers: [HTTP2Header], body: [UInt8]) async throws -> HTTP2Message {
+        let promise = channel.eventLoop.makePromise(of: HTTP2Message.self)
+        let handler = self.handler
+        channel.eventLoop.execute {
+            handler.value.send(headers: headers, body: body, promise: promise)
+        }
+        return try await promise.futureResult.get()
+    }
+
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+final class HTTP2ClientHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let session: NGHTTP2Session
+    private var context: ChannelHandlerContext?
+    private var pending: [Int32: EventLoopPromise<HTTP2Message>] = [:]
+    /// Requests waiting for a free stream (the server's MAX_CONCURRENT_STREAMS).
+    private var waiting: [([HTTP2Header], [UInt8], EventLoopPromise<HTTP2Message>)] = []
+
+    init(settings: HTTP2Settings) {
+        var s = settings
+        s.maxBodySize = max(settings.maxBodySize, 64 << 20)
+        session = NGHTTP2Session(role: .client, settings: s)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        session.delegate = self
+        if context.channel.isActive { flush() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        do {
+            try buffer.withUnsafeReadableBytes { try session.receive($0) }
+        } catch {
+            failAll(HTTP2ClientConnection.ConnectionError(description: "HTTP/2 protocol error: \(session.lastError ?? "\(error)")"))
+            context.close(promise: nil)
+            return
+        }
+        startWaiting()
+        flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(HTTP2ClientConnection.ConnectionError(description: "connection closed" + (session.lastError.map { " (\($0))" } ?? "")))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(error)
+        context.close(promise: nil)
+    }
+
+    func send(headers: [HTTP2Header], body: [UInt8], promise: EventLoopPromise<HTTP2Message>) {
+        guard context != nil else {
+            promise.fail(HTTP2ClientConnection.ConnectionError(description: "connection closed"))
+            return
+        }
+        let limit = session.remoteMaxConcurrentStreams
+        if pending.count >= limit {
+            waiting.append((headers, body, promise))
+            return
+        }
+        submit(headers, body, promise)
+        flush()
+    }
+
+    private func submit(_ headers: [HTTP2Header], _ body: [UInt8], _ promise: EventLoopPromise<HTTP2Message>) {
+        guard let id = session.request(headers: headers, body: body) else {
+            promise.fail(HTTP2ClientConnection.ConnectionError(description: "the session refused a new stream"))
+            return
+        }
+        pending[id] = promise
+    }
+
+    private func startWaiting() {
+        while !waiting.isEmpty, pending.count < session.remoteMaxConcurrentStreams {
+            let (h, b, p) = waiting.removeFirst()
+            submit(h, b, p)
+        }
+    }
+
+    func session(_ session: NGHTTP2Session, didReceiveRequest request: HTTP2Message) {}
+
+    func session(_ session: NGHTTP2Session, didReceiveResponse response: HTTP2Message, errorCode: UInt32) {
+        guard let promise = pending.removeValue(forKey: response.streamID) else { return }
+        if errorCode != 0, response.headers.isEmpty {
+            promise.fail(HTTP2ClientConnection.ConnectionError(description: "stream reset by peer (error \(errorCode))"))
+        } else {
+            promise.succeed(response)
+        }
+    }
+
+    private func flush() {
+        guard let context else { return }
+        var out: ByteBuffer?
+        session.drainOutput { chunk in
+            if out == nil { out = context.channel.allocator.buffer(capacity: Swift.max(chunk.count, 1024)) }
+            out!.writeBytes(chunk)
+        }
+        if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) }
+        if !waiting.isEmpty { startWaiting() }
+    }
+
+    private func failAll(_ error: any Error) {
+        let promises = Array(pending.values) + waiting.map(\.2)
+        pending.removeAll()
+        waiting.removeAll()
+        for p in promises { p.fail(error) }
+    }
+}
+
+/// The outcome of a unary gRPC call as a client sees it.
+public struct GRPCCallResult: Sendable {
+    public var status: GRPCStatusCode
+    public var message: String
+    /// The response message, unframed (empty on error).
+    public var response: [UInt8]
+}
+
+extension HTTP2ClientConnection {
+    /// A unary gRPC call: frames `message`, sends it to `path`, reads grpc-status from trailers (or a
+    /// trailers-only response).
+    public func unaryCall(path: String, authority: String, message: [UInt8], compressed: Bool = false, extraHeaders: [HTTP2Header] = []) async throws -> GRPCCallResult {
+        var headers = [
+            HTTP2Header(":method", "POST"), HTTP2Header(":scheme", "http"), HTTP2Header(":path", path),
+            HTTP2Header(":authority", authority), HTTP2Header("content-type", "application/grpc"), HTTP2Header("te", "trailers"),
+        ]
+        if compressed { headers.append(HTTP2Header("grpc-encoding", "gzip")) }
+        headers.append(contentsOf: extraHeaders)
+        let response = try await send(headers: headers, body: GRPCFraming.frame(message, compressed: compressed))
+        guard let statusText = response.trailers["grpc-status"] ?? response.headers["grpc-status"], let code = Int32(statusText) else {
+            let http = response.headers[":status"] ?? "?"
+            return GRPCCallResult(status: .unknown, message: "no grpc-status (HTTP status \(http))", response: [])
+        }
+        let message = GRPCFraming.percentDecode(response.trailers["grpc-message"] ?? response.headers["grpc-message"] ?? "")
+        var payload: [UInt8] = []
+        if code == 0, let m = try? GRPCFraming.unaryMessage(response.body, limit: Int(Int32.max)) { payload = Array(m.bytes) }
+        return GRPCCallResult(status: GRPCStatusCode(rawValue: code), message: message, response: payload)
+    }
+}

@@ -1,0 +1,145 @@
+internal import COTLPProto
+public import GatewayCore
+
+typealias PBKeyValue = Opentelemetry__Proto__Common__V1__KeyValue
+typealias PBAnyValue = Opentelemetry__Proto__Common__V1__AnyValue
+typealias PBResource = Opentelemetry__Proto__Resource__V1__Resource
+typealias PBScope = Opentelemetry__Proto__Common__V1__InstrumentationScope
+typealias PBExemplar = Opentelemetry__Proto__Metrics__V1__Exemplar
+typealias PBNumberDataPoint = Opentelemetry__Proto__Metrics__V1__NumberDataPoint
+
+/// Decodes OTLP protobuf export requests into the core model, through protobuf-c unpacking into an arena.
+public enum OTLPProtobuf {
+    /// Nesting of AnyValue arrays/maps beyond this is refused: recursion on attacker-controlled depth would
+    /// exhaust the stack. protobuf-c itself recurses while unpacking, so the limit also applies there
+    /// (it refuses messages nested deeper than its own limit).
+    static let maxAnyValueDepth = 32
+
+    public static func decodeTraces(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Traces {
+        try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Traces in
+            guard let request = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+                allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else { throw OTLPDecodingError("invalid ExportTraceServiceRequest: protobuf unpack failed (malformed or truncated message)") }
+            return try TracesReader.read(request.pointee)
+        }
+    }
+
+    public static func decodeMetrics(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Metrics {
+        try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Metrics in
+            guard let request = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
+                allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else { throw OTLPDecodingError("invalid ExportMetricsServiceRequest: protobuf unpack failed (malformed or truncated message)") }
+            return try MetricsReader.read(request.pointee)
+        }
+    }
+
+    public static func decodeLogs(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Logs {
+        try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Logs in
+            guard let request = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
+                allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else { throw OTLPDecodingError("invalid ExportLogsServiceRequest: protobuf unpack failed (malformed or truncated message)") }
+            return try LogsReader.read(request.pointee)
+        }
+    }
+}
+
+/// Shared conversions from protobuf-c structs.
+enum PB {
+    @inline(__always)
+    static func string(_ p: UnsafeMutablePointer<CChar>?) -> String {
+        guard let p, p.pointee != 0 else { return "" }
+        return String(cString: p)
+    }
+
+    @inline(__always)
+    static func array<T, R>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ f: (T) throws(OTLPDecodingError) -> R) throws(OTLPDecodingError) -> [R] {
+        guard n > 0, let p else { return [] }
+        var out: [R] = []
+        out.reserveCapacity(n)
+        for i in 0..<n {
+            guard let element = p[i] else { continue }
+            out.append(try f(element.pointee))
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func scalars<T>(_ n: Int, _ p: UnsafeMutablePointer<T>?) -> [T] {
+        guard n > 0, let p else { return [] }
+        return Array(UnsafeBufferPointer(start: p, count: n))
+    }
+
+    static func bytes(_ b: ProtobufCBinaryData) -> [UInt8] {
+        guard b.len > 0, let data = b.data else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: b.len))
+    }
+
+    static func traceID(_ b: ProtobufCBinaryData, _ what: @autoclosure () -> String) throws(OTLPDecodingError) -> TraceID {
+        if b.len == 0 { return .invalid }
+        guard b.len == 16, let data = b.data,
+            let id = TraceID(bytes: UnsafeBufferPointer(start: data, count: 16))
+        else { throw OTLPDecodingError("\(what()): trace id must be 16 bytes, got \(b.len)") }
+        return id
+    }
+
+    static func spanID(_ b: ProtobufCBinaryData, _ what: @autoclosure () -> String) throws(OTLPDecodingError) -> SpanID {
+        if b.len == 0 { return .invalid }
+        guard b.len == 8, let data = b.data,
+            let id = SpanID(bytes: UnsafeBufferPointer(start: data, count: 8))
+        else { throw OTLPDecodingError("\(what()): span id must be 8 bytes, got \(b.len)") }
+        return id
+    }
+
+    static func attributes(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<PBKeyValue>?>?) throws(OTLPDecodingError) -> Attributes {
+        guard n > 0 else { return Attributes() }
+        return Attributes(try keyValues(n, p, depth: 0))
+    }
+
+    static func keyValues(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<PBKeyValue>?>?, depth: Int) throws(OTLPDecodingError) -> [Attribute] {
+        try array(n, p) { (kv) throws(OTLPDecodingError) -> Attribute in
+            Attribute(key: string(kv.key), value: try anyValue(kv.value, depth: depth))
+        }
+    }
+
+    static func anyValue(_ p: UnsafeMutablePointer<PBAnyValue>?, depth: Int) throws(OTLPDecodingError) -> AnyValue {
+        guard let p else { return .empty }
+        guard depth < OTLPProtobuf.maxAnyValueDepth else {
+            throw OTLPDecodingError("AnyValue nested deeper than \(OTLPProtobuf.maxAnyValueDepth) levels")
+        }
+        let v = p.pointee
+        switch v.value_case {
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE: return .string(string(v.string_value))
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE: return .bool(v.bool_value != 0)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE: return .int(v.int_value)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE: return .double(v.double_value)
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BYTES_VALUE: return .bytes(bytes(v.bytes_value))
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE:
+            guard let array = v.array_value else { return .array([]) }
+            return .array(
+                try PB.array(array.pointee.n_values, array.pointee.values) { (element) throws(OTLPDecodingError) -> AnyValue in
+                    var copy = element
+                    return try anyValue(&copy, depth: depth + 1)
+                })
+        case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE:
+            guard let list = v.kvlist_value else { return .keyValueList([]) }
+            return .keyValueList(try keyValues(list.pointee.n_values, list.pointee.values, depth: depth + 1))
+        default:
+            return .empty
+        }
+    }
+
+    static func resource(_ p: UnsafeMutablePointer<PBResource>?) throws(OTLPDecodingError) -> Resource {
+        guard let r = p?.pointee else { return Resource() }
+        return Resource(attributes: try attributes(r.n_attributes, r.attributes), droppedAttributesCount: r.dropped_attributes_count)
+    }
+
+    static func scope(_ p: UnsafeMutablePointer<PBScope>?) throws(OTLPDecodingError) -> InstrumentationScope {
+        guard let s = p?.pointee else { return InstrumentationScope() }
+        return InstrumentationScope(
+            name: string(s.name),
+            version: string(s.version),
+            attributes: try attributes(s.n_attributes, s.attributes),
+            droppedAttributesCount: s.dropped_attributes_count
+        )
+    }
+}

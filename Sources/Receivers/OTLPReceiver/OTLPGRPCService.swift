@@ -1,0 +1,122 @@
+internal import Compression
+internal import GatewayCore
+internal import HTTP2Transport
+internal import OTLPWire
+
+/// The OTLP gRPC services (trace, metrics, logs `Export`) and `grpc.health.v1.Health/Check` on one HTTP/2
+/// connection. One instance per connection: it owns the connection's decode arena.
+final class OTLPGRPCService: HTTP2RequestHandler {
+    static let tracePath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+    static let metricsPath = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+    static let logsPath = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+    static let healthPath = "/grpc.health.v1.Health/Check"
+
+    private let ingest: OTLPIngest
+    private let maxMessageSize: Int
+    private let arena = ProtobufArena()
+
+    init(ingest: OTLPIngest, maxMessageSize: Int) {
+        self.ingest = ingest
+        self.maxMessageSize = maxMessageSize
+    }
+
+    func handle(_ request: HTTP2Message) -> HTTP2Response {
+        let response = respond(request)
+        return response
+    }
+
+    private func fail(_ code: GRPCStatusCode, _ message: String) -> HTTP2Response {
+        ingest.telemetry.count(.failure)
+        return GRPCFraming.errorResponse(code, message: message)
+    }
+
+    private func respond(_ request: HTTP2Message) -> HTTP2Response {
+        let path = request.headers[":path"] ?? ""
+        guard request.headers[":method"] == "POST" else {
+            return fail(.unimplemented, "gRPC requires POST, got \(request.headers[":method"] ?? "none")")
+        }
+        guard let contentType = request.headers["content-type"], contentType.hasPrefix("application/grpc") else {
+            // gRPC over HTTP/2 says: answer a non-gRPC content type with HTTP 415.
+            ingest.telemetry.count(.failure)
+            return HTTP2Response(headers: [HTTP2Header(":status", "415"), HTTP2Header("content-type", "text/plain")],
+                                 body: Array("unsupported content-type; expected application/grpc\n".utf8))
+        }
+        let signal: Signal
+        switch path {
+        case Self.tracePath: signal = .traces
+        case Self.metricsPath: signal = .metrics
+        case Self.logsPath: signal = .logs
+        case Self.healthPath: return GRPCFraming.okResponse(OTLPProtobuf.healthServingResponse)
+        default: return fail(.unimplemented, "unknown method \(path)")
+        }
+        guard ingest.hasConsumer(for: signal) else {
+            return fail(.unimplemented, "no \(signal.rawValue) pipeline uses this receiver: \(path)")
+        }
+        if request.bodyTruncated {
+            return fail(.resourceExhausted, "received message larger than max (\(maxMessageSize) bytes)")
+        }
+        let message: GRPCFraming.Message
+        do {
+            message = try GRPCFraming.unaryMessage(request.body, limit: maxMessageSize)
+        } catch {
+            switch error {
+            case .tooLarge(let length, let limit):
+                return fail(.resourceExhausted, "received message larger than max (\(length) vs. \(limit))")
+            case .truncated:
+                return fail(.invalidArgument, "truncated gRPC message: the length prefix announces more bytes than were sent")
+            case .tooManyMessages:
+                return fail(.invalidArgument, "more than one message in a unary call")
+            }
+        }
+        var decompressed: [UInt8]?
+        if message.compressed {
+            let encoding = request.headers["grpc-encoding"] ?? "identity"
+            guard encoding == "gzip" else {
+                return fail(.unimplemented, "grpc-encoding \"\(encoding)\" is not supported (supported: gzip)")
+            }
+            do {
+                decompressed = try message.bytes.withUnsafeBytesTyped { (b) throws(DecompressionError) -> [UInt8] in
+                    try Gzip.decompress(b, limit: maxMessageSize)
+                }
+            } catch {
+                if error.isTooLarge {
+                    return fail(.resourceExhausted, "decompressed message larger than max (\(maxMessageSize) bytes)")
+                }
+                return fail(.invalidArgument, "cannot decompress gzip message: \(error.message)")
+            }
+        }
+        let result: OTLPIngest.Result
+        if let decompressed {
+            result = decompressed.withUnsafeBytes { ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena) }
+        } else {
+            result = message.bytes.withUnsafeBytes { ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena) }
+        }
+        switch result {
+        case .accepted(let response):
+            return GRPCFraming.okResponse(response)
+        case .invalid(let reason):
+            return GRPCFraming.errorResponse(.invalidArgument, message: reason)
+        case .refused(let error):
+            if error.isRetryable {
+                let delay = error.retryAfterSeconds ?? 1
+                return GRPCFraming.errorResponse(
+                    .unavailable, message: error.message,
+                    details: OTLPProtobuf.encodeStatus(code: GRPCStatusCode.unavailable.rawValue, message: error.message, retryAfterSeconds: delay))
+            }
+            return GRPCFraming.errorResponse(.internal, message: error.message)
+        case .notConfigured:
+            return fail(.unimplemented, "no \(signal.rawValue) pipeline uses this receiver")
+        }
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// `withUnsafeBytes` with a typed-throws body (the standard one only rethrows `any Error`).
+    func withUnsafeBytesTyped<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        var result: Swift.Result<R, E>!
+        self.withUnsafeBufferPointer { buffer in
+            result = Swift.Result { () throws(E) -> R in try body(UnsafeRawBufferPointer(buffer)) }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,72 @@
+internal import GatewayCore
+internal import OTLPWire
+internal import SelfTelemetry
+
+/// Decoding and handing data to the pipeline, shared by the gRPC and HTTP transports.
+///
+/// A value per transport; the arena it decodes into belongs to the caller (one per connection).
+struct OTLPIngest: Sendable {
+    enum Encoding: Sendable { case protobuf, json }
+
+    enum Result {
+        /// The response message (an `Export*ServiceResponse`), already encoded.
+        case accepted(response: [UInt8])
+        /// The body could not be decoded: INVALID_ARGUMENT / 400.
+        case invalid(String)
+        /// The pipeline refused: UNAVAILABLE / 503 (retryable) or INTERNAL / 500 (permanent).
+        case refused(PipelineError)
+        /// No pipeline takes this signal.
+        case notConfigured
+    }
+
+    let consumers: OTLPConsumers
+    let telemetry: ReceiverTelemetry
+
+    func hasConsumer(for signal: Signal) -> Bool {
+        switch signal {
+        case .traces: return consumers.traces != nil
+        case .metrics: return consumers.metrics != nil
+        case .logs: return consumers.logs != nil
+        }
+    }
+
+    func ingest(_ signal: Signal, body: UnsafeRawBufferPointer, encoding: Encoding, arena: ProtobufArena) -> Result {
+        do throws(OTLPDecodingError) {
+            switch signal {
+            case .traces:
+                guard let consumer = consumers.traces else { return .notConfigured }
+                let data = try encoding == .protobuf ? OTLPProtobuf.decodeTraces(body, arena: arena) : OTLPJSON.decodeTraces(body)
+                return deliver(data, to: consumer, encoding: encoding)
+            case .metrics:
+                guard let consumer = consumers.metrics else { return .notConfigured }
+                let data = try encoding == .protobuf ? OTLPProtobuf.decodeMetrics(body, arena: arena) : OTLPJSON.decodeMetrics(body)
+                return deliver(data, to: consumer, encoding: encoding)
+            case .logs:
+                guard let consumer = consumers.logs else { return .notConfigured }
+                let data = try encoding == .protobuf ? OTLPProtobuf.decodeLogs(body, arena: arena) : OTLPJSON.decodeLogs(body)
+                return deliver(data, to: consumer, encoding: encoding)
+            }
+        } catch {
+            telemetry.count(.failure)
+            return .invalid(error.message)
+        }
+    }
+
+    private func deliver<D: TelemetryData>(_ data: D, to consumer: any Consumer<D>, encoding: Encoding) -> Result {
+        let items = data.itemCount
+        do {
+            // An empty request is valid (the spec says answer success) and skips the pipeline.
+            if items > 0 { try consumer.consume(data) }
+            telemetry.accepted[D.signal]!.add(items)
+            telemetry.count(.success)
+            switch encoding {
+            case .protobuf: return .accepted(response: OTLPProtobuf.encodeExportResponse(rejected: 0, errorMessage: ""))
+            case .json: return .accepted(response: OTLPJSON.encodeExportResponse(rejected: 0, errorMessage: "", signal: D.signal))
+            }
+        } catch {
+            telemetry.refused[D.signal]!.add(items)
+            telemetry.count(.refused)
+            return .refused(error)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+public import GatewayCore
+internal import HTTP2Transport
+public import Logging
+public import NIOCore
+internal import NIOHTTP1
+internal import NIOPosix
+public import SelfTelemetry
+internal import Synchronization
+
+/// The `otlp` receiver: OTLP over gRPC (HTTP/2 through nghttp2) and over HTTP/1.1, on separate ports as in the
+/// Collector. Decodes into the core model and hands the data to its consumers synchronously on the event loop.
+public final class OTLPReceiver: Sendable {
+    /// gRPC listener settings (`receivers.otlp.protocols.grpc`).
+    public struct GRPCSettings: Sendable {
+        public var host: String
+        public var port: Int
+        /// Largest message, compressed or not (`max_recv_msg_size_mib`).
+        public var maxRecvMessageSize: Int
+        public var maxConcurrentStreams: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 4317, maxRecvMessageSize: Int = 4 << 20, maxConcurrentStreams: Int = 100) {
+            self.host = host
+            self.port = port
+            self.maxRecvMessageSize = maxRecvMessageSize
+            self.maxConcurrentStreams = maxConcurrentStreams
+        }
+    }
+
+    /// HTTP listener settings (`receivers.otlp.protocols.http`).
+    public struct HTTPSettings: Sendable {
+        public var host: String
+        public var port: Int
+        /// Largest body, checked before and after decompression (`max_request_body_size`).
+        public var maxRequestBodySize: Int
+        public var tracesPath: String
+        public var metricsPath: String
+        public var logsPath: String
+
+        public init(host: String = "127.0.0.1", port: Int = 4318, maxRequestBodySize: Int = 20 << 20, tracesPath: String = "/v1/traces", metricsPath: String = "/v1/metrics", logsPath: String = "/v1/logs") {
+            self.host = host
+            self.port = port
+            self.maxRequestBodySize = maxRequestBodySize
+            self.tracesPath = tracesPath
+            self.metricsPath = metricsPath
+            self.logsPath = logsPath
+        }
+    }
+
+    public let name: String
+    private let grpc: GRPCSettings?
+    private let http: HTTPSettings?
+    private let consumers: OTLPConsumers
+    private let registry: TelemetryRegistry
+    private let logger: Logger
+    private let state = Mutex<State>(State())
+
+    private struct State: @unchecked Sendable {
+        var servers: [any Channel] = []
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var grpcAddress: SocketAddress?
+        var httpAddress: SocketAddress?
+    }
+
+    public init(name: String, grpc: GRPCSettings?, http: HTTPSettings?, consumers: OTLPConsumers, registry: TelemetryRegistry, logger: Logger) {
+        self.name = name
+        self.grpc = grpc
+        self.http = http
+        self.consumers = consumers
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// Where the gRPC listener is bound (useful with port 0).
+    public var grpcAddress: SocketAddress? { state.withLock { $0.grpcAddress } }
+    public var httpAddress: SocketAddress? { state.withLock { $0.httpAddress } }
+
+    /// Binds the configured listeners.
+    public func start(group: any EventLoopGroup) async throws {
+        if let grpc {
+            let ingest = OTLPIngest(consumers: consumers, telemetry: ReceiverTelemetry(registry: registry, receiver: name, transport: "grpc"))
+            var settings = HTTP2Settings()
+            settings.maxConcurrentStreams = grpc.maxConcurrentStreams
+            // The frame prefix is 5 bytes; a body beyond limit + prefix is discarded while it arrives.
+            settings.maxBodySize = grpc.maxRecvMessageSize + 5
+            let maxMessage = grpc.maxRecvMessageSize
+            let channel = try await bootstrap(group: group).childChannelInitializer { [self] channel in
+                self.track(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTP2ServerHandler(settings: settings, handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage)))
+                }
+            }.bind(host: grpc.host, port: grpc.port).get()
+            state.withLock {
+                $0.servers.append(channel)
+                $0.grpcAddress = channel.localAddress
+            }
+            logger.info("otlp receiver listening", metadata: ["transport": "grpc", "endpoint": "\(channel.localAddress?.description ?? "?")"])
+        }
+        if let http {
+            let ingest = OTLPIngest(consumers: consumers, telemetry: ReceiverTelemetry(registry: registry, receiver: name, transport: "http"))
+            let paths = OTLPHTTPHandler.Paths(traces: http.tracesPath, metrics: http.metricsPath, logs: http.logsPath)
+            let maxBody = http.maxRequestBodySize
+            let channel = try await bootstrap(group: group).childChannelInitializer { [self] channel in
+                self.track(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(ingest: ingest, maxBodySize: maxBody, paths: paths))
+                }
+            }.bind(host: http.host, port: http.port).get()
+            state.withLock {
+                $0.servers.append(channel)
+                $0.httpAddress = channel.localAddress
+            }
+            logger.info("otlp receiver listening", metadata: ["transport": "http", "endpoint": "\(channel.localAddress?.description ?? "?")"])
+        }
+    }
+
+    private func bootstrap(group: any EventLoopGroup) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+    }
+
+    private func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        state.withLock { $0.connections[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = state.withLock { $0.connections.removeValue(forKey: id) }
+        }
+    }
+
+    /// Stops accepting, asks open connections to finish (HTTP/2 GOAWAY), then closes them. Requests already
+    /// handed to the pipeline were consumed synchronously, so nothing accepted is lost.
+    public func shutdown() async {
+        let (servers, connections) = state.withLock { s in (s.servers, Array(s.connections.values)) }
+        for server in servers { try? await server.close() }
+        for connection in connections { connection.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+        try? await Task.sleep(for: .milliseconds(100))
+        for connection in connections { try? await connection.close() }
+    }
+}

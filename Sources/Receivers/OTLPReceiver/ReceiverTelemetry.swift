@@ -1,0 +1,45 @@
+internal import GatewayCore
+public import SelfTelemetry
+
+/// The receiver's self-metrics for one transport, created once so the request path only bumps atomics.
+public struct ReceiverTelemetry: Sendable {
+    public enum Outcome: String, Sendable, CaseIterable {
+        /// Decoded and accepted by the pipeline.
+        case success
+        /// Decoded, but the pipeline refused it.
+        case refused
+        /// Never reached the pipeline: bad path, method, media type, size, compression or encoding.
+        case failure
+    }
+
+    let accepted: [Signal: TelemetryCounter]
+    let refused: [Signal: TelemetryCounter]
+    let requests: [Outcome: TelemetryCounter]
+
+    public init(registry: TelemetryRegistry, receiver: String, transport: String) {
+        let labels = ["receiver": receiver, "transport": transport]
+        var accepted: [Signal: TelemetryCounter] = [:]
+        var refused: [Signal: TelemetryCounter] = [:]
+        for signal in Signal.allCases {
+            accepted[signal] = registry.counter(
+                "otelcol_receiver_accepted_\(signal.itemUnit)_total",
+                help: "Number of \(signal.itemUnit) successfully pushed into the pipeline.", labels: labels)
+            refused[signal] = registry.counter(
+                "otelcol_receiver_refused_\(signal.itemUnit)_total",
+                help: "Number of \(signal.itemUnit) that could not be pushed into the pipeline.", labels: labels)
+        }
+        var requests: [Outcome: TelemetryCounter] = [:]
+        for outcome in Outcome.allCases {
+            var l = labels
+            l["outcome"] = outcome.rawValue
+            requests[outcome] = registry.counter(
+                "otelcol_receiver_requests_total",
+                help: "Requests received, by outcome: success, refused by the pipeline, or failure (bad input).", labels: l)
+        }
+        self.accepted = accepted
+        self.refused = refused
+        self.requests = requests
+    }
+
+    func count(_ outcome: Outcome) { requests[outcome]!.add() }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Gateway
+import GatewayConfig
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@main
+struct OTLPGatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "otlp-gateway",
+        abstract: "An OTLP collector and metrics gateway.",
+        version: GatewayVersion.current,
+        subcommands: [Run.self, Validate.self, LoadGenCommand.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Options shared by the commands that read a configuration.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "Path of the collector.yaml configuration.")
+    var config: String = "collector.yaml"
+}
+
+extension OTLPGatewayCommand {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the gateway (the default).")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let config: GatewayConfiguration
+            do {
+                config = try GatewayConfiguration.load(path: options.config)
+            } catch {
+                printError("invalid configuration \(options.config):\n\(error)")
+                throw ExitCode(2)
+            }
+            let level = Logger.Level(rawValue: config.service.telemetry.logsLevel == "warn" ? "warning" : config.service.telemetry.logsLevel) ?? .info
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let logger = Logger(label: "otlp-gateway")
+            let gateway = GatewayService(config: config, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(services: [.init(service: gateway)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a configuration and print every problem.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            do {
+                _ = try GatewayConfiguration.load(path: options.config)
+                print("\(options.config): valid")
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+func printError(_ text: String) {
+    var line = text
+    if !line.hasSuffix("\n") { line += "\n" }
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}

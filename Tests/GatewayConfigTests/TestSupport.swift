@@ -1,0 +1,34 @@
+import GatewayConfig
+
+/// The problem lines `yaml` produces; empty when it is valid.
+func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+    do {
+        _ = try GatewayConfiguration.parse(yaml: yaml, environment: environment)
+        return []
+    } catch {
+        return error.problems
+    }
+}
+
+/// Builds a document from section bodies written at column 0; each body is indented under its section key.
+/// The defaults make a valid document with one traces pipeline, `otlp` (gRPC) to `debug`.
+func document(
+    receivers: String? = "otlp:\n  protocols:\n    grpc:",
+    processors: String? = nil,
+    exporters: String? = "debug:",
+    connectors: String? = nil,
+    extensions: String? = nil,
+    service: String? = "pipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [debug]"
+) -> String {
+    let sections: [(String, String?)] = [
+        ("receivers", receivers), ("processors", processors), ("exporters", exporters),
+        ("connectors", connectors), ("extensions", extensions), ("service", service),
+    ]
+    return sections.compactMap { key, body in
+        body.map { body in
+            key + ":\n"
+                + body.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(
+                    separator: "\n")
+        }
+    }.joined(separator: "\n") + "\n"
+}
