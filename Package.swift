@@ -49,7 +49,7 @@ let package = Package(
         // OTLP protobuf and JSON <-> model.
         .target(name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto"], swiftSettings: strictSettings),
         // HTTP/2 over nghttp2 on SwiftNIO, and gRPC message framing.
-        .target(name: "HTTP2Transport", dependencies: ["CNGHTTP2", nioCore, nioPosix], swiftSettings: strictSettings),
+        .target(name: "HTTP2Transport", dependencies: ["CNGHTTP2", "GatewayCore", nioCore, nioPosix], swiftSettings: strictSettings),
         // Counters and gauges about the gateway itself, rendered as Prometheus text.
         .target(name: "SelfTelemetry", dependencies: [], swiftSettings: strictSettings),
         // Collector-shaped configuration: YAML, env expansion, validation.
@@ -58,6 +58,17 @@ let package = Package(
             dependencies: ["GatewayCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+
+        // OTLP -> Prometheus names and labels, as Prometheus' own OTLP ingestion produces them.
+        .target(name: "PrometheusTranslation", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
+        // The current state of every metric series, shared by the Prometheus exporters.
+        .target(
+            name: "MetricStore",
+            dependencies: ["GatewayCore", "PrometheusTranslation", "SelfTelemetry"],
+            swiftSettings: strictSettings
+        ),
+        // A keep-alive HTTP/1.1 client on NIO (remote write, OTLP/HTTP, loadgen).
+        .target(name: "HTTP1Transport", dependencies: [nioCore, nioPosix, nioHTTP1], swiftSettings: strictSettings),
 
         // Components.
         .target(
@@ -82,11 +93,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "PrometheusRemoteWriteExporter",
+            dependencies: ["GatewayCore", "MetricStore", "OTLPWire", "PrometheusTranslation", "Compression", "HTTP1Transport", "SelfTelemetry", nioCore, logging],
+            path: "Sources/Exporters/PrometheusRemoteWriteExporter",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PrometheusExporter",
+            dependencies: ["GatewayCore", "MetricStore", "PrometheusTranslation", "HTTP1Transport", "SelfTelemetry", nioCore, nioHTTP1, logging],
+            path: "Sources/Exporters/PrometheusExporter",
+            swiftSettings: strictSettings
+        ),
+
         // Wires config to components and runs them.
         .target(
             name: "Gateway",
             dependencies: [
                 "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "DebugExporter",
+                "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
                 nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -95,7 +120,7 @@ let package = Package(
         // Synthetic OTLP traffic through our own HTTP/2 and HTTP/1.1 clients.
         .target(
             name: "LoadGen",
-            dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", nioCore, nioPosix, nioHTTP1],
+            dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", nioCore, nioPosix],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -114,11 +139,27 @@ let package = Package(
         .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "GatewayCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "HTTP2TransportTests",
-            dependencies: ["HTTP2Transport", "CNGHTTP2", nioCore, nioEmbedded],
+            dependencies: ["HTTP2Transport", "CNGHTTP2", "GatewayCore", nioCore, nioEmbedded],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strictSettings),
         .testTarget(name: "SelfTelemetryTests", dependencies: ["SelfTelemetry"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PrometheusTranslationTests",
+            dependencies: ["PrometheusTranslation", "GatewayCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MetricStoreTests",
+            dependencies: ["MetricStore", "PrometheusTranslation", "GatewayCore", "SelfTelemetry"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PrometheusRemoteWriteExporterTests",
+            dependencies: ["PrometheusRemoteWriteExporter", "MetricStore", "GatewayCore", "Compression", "SelfTelemetry", "COTLPProto", logging],
+            path: "Tests/Exporters/PrometheusRemoteWriteExporterTests",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "BatchProcessorTests",
             dependencies: ["BatchProcessor", "GatewayCore", "SelfTelemetry"],

@@ -1,5 +1,6 @@
 public import GatewayConfig
 internal import GatewayCore
+internal import HTTP1Transport
 public import Logging
 internal import NIOCore
 internal import NIOHTTP1

@@ -5,14 +5,17 @@ internal import GatewayCore
 internal import Logging
 internal import OTLPReceiver
 internal import SelfTelemetry
+internal import MetricStore
 
 /// Builds the running components from a validated configuration: exporters first, then each pipeline's
 /// processors (one instance per pipeline, as in the Collector), then the receivers with a fan-out to every
 /// pipeline that lists them.
 struct PipelineGraph: Sendable {
     var receivers: [OTLPReceiver] = []
-    /// Timer loops of processors (batch), run for the gateway's lifetime; each flushes when cancelled.
+    /// Long-running parts (batch timers, remote-write senders, pull endpoints), run for the gateway's lifetime;
+    /// each finishes its work (flush, final write) when cancelled.
     var processorLoops: [@Sendable () async -> Void] = []
+    var metricStores = MetricStoreWiring()
 
     struct BuildError: Error, CustomStringConvertible {
         var description: String
@@ -27,10 +30,13 @@ struct PipelineGraph: Sendable {
         for (pipelineID, pipeline) in config.service.pipelines.sorted(by: { $0.key.description < $1.key.description }) {
             switch pipelineID.signal {
             case .traces: try traces.add(pipelineID, pipeline, config, registry, logger, &graph)
-            case .metrics: try metrics.add(pipelineID, pipeline, config, registry, logger, &graph)
+            case .metrics:
+                try metrics.add(pipelineID, pipeline, config, registry, logger, &graph)
             case .logs: try logs.add(pipelineID, pipeline, config, registry, logger, &graph)
             }
         }
+
+        graph.processorLoops.append(contentsOf: graph.metricStores.loops)
 
         let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted { $0.description < $1.description }
         for id in receiverIDs {
@@ -69,19 +75,33 @@ struct PipelineGraph: Sendable {
             _ registry: TelemetryRegistry, _ logger: Logger, _ graph: inout PipelineGraph
         ) throws {
             var outputs: [any Consumer<Data>] = []
+            // Store-backed exporters of this pipeline, grouped by the store they read.
+            var storeGroups: [(MetricStore, [ComponentID])] = []
             for id in pipeline.exporters {
                 if let existing = exporters[id] {
                     outputs.append(existing)
                     continue
                 }
                 guard let exporterConfig = config.exporters[id] else { throw BuildError(description: "exporter \(id) is not defined") }
+                if MetricStoreWiring.isStoreBacked(exporterConfig) {
+                    guard Data.signal == .metrics else { throw BuildError(description: "exporter \(id) supports metrics pipelines only") }
+                    let store = try graph.metricStores.store(for: id, config, registry: registry, logger: logger)
+                    if let i = storeGroups.firstIndex(where: { $0.0 === store }) { storeGroups[i].1.append(id) } else { storeGroups.append((store, [id])) }
+                    continue
+                }
                 let exporter: any Consumer<Data>
                 switch exporterConfig {
                 case .debug(let d):
                     exporter = DebugExporter<Data>(name: id.description, verbosity: DebugExporter<Data>.Verbosity(rawValue: d.verbosity.rawValue) ?? .basic, registry: registry)
+                default:
+                    throw BuildError(description: "exporter \(id) cannot be used in a \(Data.signal.rawValue) pipeline")
                 }
                 exporters[id] = exporter
                 outputs.append(exporter)
+            }
+            for (store, ids) in storeGroups {
+                let sent = ids.map { registry.counter("otelcol_exporter_sent_metric_points_total", help: "Number of metric_points successfully sent to destination.", labels: ["exporter": $0.description]) }
+                if let consumer = StoreIngestConsumer(store: store, sent: sent) as? any Consumer<Data> { outputs.append(consumer) }
             }
             var next: any Consumer<Data> = outputs.count == 1 ? outputs[0] : FanOutConsumer(outputs)
             for id in pipeline.processors.reversed() {

@@ -14,6 +14,10 @@ public enum ProcessorConfig: Sendable, Equatable {
 public enum ExporterConfig: Sendable, Equatable {
     /// `debug`
     case debug(DebugExporterConfig)
+    /// `prometheusremotewrite`: pushes metrics with Prometheus remote write 1.0.
+    case prometheusRemoteWrite(PrometheusRemoteWriteExporterConfig)
+    /// `prometheus`: serves metrics for Prometheus to scrape.
+    case prometheus(PrometheusExporterConfig)
 }
 
 /// A configured connector, by type. No connector type is supported yet, so no value can exist; the
@@ -24,4 +28,8 @@ public enum ConnectorConfig: Sendable, Equatable {}
 public enum ExtensionConfig: Sendable, Equatable {
     /// `health_check`
     case healthCheck(HealthCheckConfig)
+    /// `basicauth`: HTTP Basic credentials for exporters that name it in `auth.authenticator`.
+    case basicAuth(BasicAuthConfig)
+    /// `bearertokenauth`: a bearer token for exporters that name it in `auth.authenticator`.
+    case bearerTokenAuth(BearerTokenAuthConfig)
 }

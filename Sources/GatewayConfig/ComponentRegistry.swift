@@ -1,5 +1,6 @@
-/// Decodes one component's config from its mapping.
-typealias ComponentDecoder<Config> = @Sendable (MappingReader) -> Config
+/// Decodes one component's config from its mapping; the context holds what the component may refer to in
+/// other sections (extensions, for exporters that authenticate).
+typealias ComponentDecoder<Config> = @Sendable (MappingReader, DecodingContext) -> Config
 
 /// The component types this gateway knows, per kind, keyed by the type name used in YAML.
 ///
@@ -7,20 +8,26 @@ typealias ComponentDecoder<Config> = @Sendable (MappingReader) -> Config
 /// one file with its config.
 enum ComponentRegistry {
     static let receivers: [String: ComponentDecoder<ReceiverConfig>] = [
-        "otlp": { .otlp(OTLPReceiverConfig(from: $0)) }
+        "otlp": { reader, _ in .otlp(OTLPReceiverConfig(from: reader)) }
     ]
 
     static let processors: [String: ComponentDecoder<ProcessorConfig>] = [
-        "batch": { .batch(BatchProcessorConfig(from: $0)) }
+        "batch": { reader, _ in .batch(BatchProcessorConfig(from: reader)) }
     ]
 
     static let exporters: [String: ComponentDecoder<ExporterConfig>] = [
-        "debug": { .debug(DebugExporterConfig(from: $0)) }
+        "debug": { reader, _ in .debug(DebugExporterConfig(from: reader)) },
+        "prometheusremotewrite": { reader, context in
+            .prometheusRemoteWrite(PrometheusRemoteWriteExporterConfig(from: reader, context: context))
+        },
+        "prometheus": { reader, _ in .prometheus(PrometheusExporterConfig(from: reader)) },
     ]
 
     static let connectors: [String: ComponentDecoder<ConnectorConfig>] = [:]
 
     static let extensions: [String: ComponentDecoder<ExtensionConfig>] = [
-        "health_check": { .healthCheck(HealthCheckConfig(from: $0)) }
+        "health_check": { reader, _ in .healthCheck(HealthCheckConfig(from: reader)) },
+        "basicauth": { reader, _ in .basicAuth(BasicAuthConfig(from: reader)) },
+        "bearertokenauth": { reader, _ in .bearerTokenAuth(BearerTokenAuthConfig(from: reader)) },
     ]
 }

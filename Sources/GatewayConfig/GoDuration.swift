@@ -102,3 +102,18 @@ enum GoDuration {
         return Int64(total)
     }
 }
+
+/// Writes a duration in Go syntax with its largest whole unit (`50ms`, `30s`, `5m`, `90s`), for problem
+/// messages; the text parses back to the same value.
+func formatGoDuration(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    for (unit, size) in [
+        ("h", Int64(3_600_000_000_000)), ("m", 60_000_000_000), ("s", 1_000_000_000),
+        ("ms", 1_000_000), ("us", 1_000),
+    ]
+    where nanoseconds != 0 && nanoseconds % size == 0 {
+        return "\(nanoseconds / size)\(unit)"
+    }
+    return nanoseconds == 0 ? "0s" : "\(nanoseconds)ns"
+}

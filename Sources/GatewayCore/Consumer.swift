@@ -6,7 +6,30 @@
 /// task hops.
 public protocol Consumer<Data>: Sendable {
     associatedtype Data: TelemetryData
-    func consume(_ data: Data) throws(PipelineError)
+    /// Takes `data`, or throws to refuse all of it. A stage that keeps some items and refuses others (a cardinality
+    /// limit, say) returns the refused part, which the receiver reports in OTLP's `partial_success`.
+    @discardableResult
+    func consume(_ data: Data) throws(PipelineError) -> ConsumeResult
+}
+
+/// What a stage that accepted data refused of it, for OTLP's `partial_success`.
+public struct ConsumeResult: Sendable, Hashable {
+    /// Items (spans, data points, log records) the stage dropped on purpose.
+    public var rejectedItems: Int
+    /// Why, for the client.
+    public var message: String
+
+    public init(rejectedItems: Int = 0, message: String = "") {
+        self.rejectedItems = rejectedItems
+        self.message = message
+    }
+
+    public static let accepted = ConsumeResult()
+
+    /// The larger rejection of two consumers that saw the same data (a fan-out).
+    public func merged(with other: ConsumeResult) -> ConsumeResult {
+        other.rejectedItems > rejectedItems ? other : self
+    }
 }
 
 /// Sends the same data to several consumers (pipelines sharing a receiver, or a pipeline's exporters).
@@ -18,11 +41,12 @@ public struct FanOutConsumer<Data: TelemetryData>: Consumer {
 
     /// Offers the data to every consumer even after one refuses, then reports the first refusal. A permanent
     /// refusal wins over a retryable one: a retry would duplicate data at the consumers that accepted it.
-    public func consume(_ data: Data) throws(PipelineError) {
+    public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         var firstError: PipelineError?
+        var result = ConsumeResult.accepted
         for consumer in consumers {
             do {
-                try consumer.consume(data)
+                result = result.merged(with: try consumer.consume(data))
             } catch {
                 if firstError == nil || (firstError!.isRetryable && !error.isRetryable) { firstError = error }
             }
@@ -34,5 +58,6 @@ public struct FanOutConsumer<Data: TelemetryData>: Consumer {
             }
             throw firstError
         }
+        return result
     }
 }

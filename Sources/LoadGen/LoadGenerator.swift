@@ -1,6 +1,7 @@
 internal import Compression
 public import GatewayCore
 internal import HTTP2Transport
+internal import HTTP1Transport
 internal import NIOCore
 internal import NIOPosix
 internal import OTLPWire

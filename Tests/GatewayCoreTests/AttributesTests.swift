@@ -60,9 +60,10 @@ import Testing
             var got = 0
             let fail: PipelineError?
             init(fail: PipelineError?) { self.fail = fail }
-            func consume(_ data: Traces) throws(PipelineError) {
+            func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
                 if let fail { throw fail }
                 got += data.spanCount
+                return .accepted
             }
         }
         let ok = Sink(fail: nil)

@@ -1,3 +1,4 @@
+import GatewayCore
 import HTTP2Transport
 import Testing
 

@@ -41,9 +41,14 @@ import Testing
             JSONFixtures.errorMessage {
                 _ = try JSONFixtures.metrics(
                     JSONFixtures.request(metric: #"{"gauge":{"dataPoints":[{"exemplars":[{"spanId":"1"}]}]}}"#))
-            } == "resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].exemplars[0].spanId: expected 16 hex digits")
+            }
+                == "resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].exemplars[0].spanId: "
+                + "expected 16 hex digits"
+        )
         #expect(
-            JSONFixtures.errorMessage { _ = try JSONFixtures.logs(JSONFixtures.request(logRecord: #"{"traceId":"1"}"#)) }
+            JSONFixtures.errorMessage {
+                _ = try JSONFixtures.logs(JSONFixtures.request(logRecord: #"{"traceId":"1"}"#))
+            }
                 == "resourceLogs[0].scopeLogs[0].logRecords[0].traceId: expected 32 hex digits")
     }
 
@@ -51,11 +56,14 @@ import Testing
 
     @Test func wrongTypesNameTheField() {
         #expect(Self.tracesError(#"{"resourceSpans":{}}"#) == "resourceSpans: expected an array")
-        #expect(Self.tracesError(#"{"resourceSpans":[{"resource":[]}]}"#) == "resourceSpans[0].resource: expected an object")
+        #expect(
+            Self.tracesError(#"{"resourceSpans":[{"resource":[]}]}"#) == "resourceSpans[0].resource: expected an object"
+        )
         #expect(Self.tracesError(#"{"resourceSpans":["x"]}"#) == "resourceSpans[0]: expected an object")
         #expect(Self.tracesError("[]") == "expected an object")
         #expect(Self.tracesError(#""text""#) == "expected an object")
-        #expect(Self.tracesError(span: #"{"name":5}"#) == "resourceSpans[0].scopeSpans[0].spans[0].name: expected a string")
+        #expect(
+            Self.tracesError(span: #"{"name":5}"#) == "resourceSpans[0].scopeSpans[0].spans[0].name: expected a string")
         #expect(
             Self.tracesError(span: #"{"startTimeUnixNano":"soon"}"#)
                 == "resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: expected an unsigned 64-bit integer")
@@ -67,7 +75,8 @@ import Testing
                 == #"resourceSpans[0].scopeSpans[0].spans[0].status.code: unknown enum value "ERROR""#)
         #expect(
             Self.tracesError(span: #"{"events":[{},{"attributes":[{"key":"k","value":{"boolValue":"true"}}]}]}"#)
-                == "resourceSpans[0].scopeSpans[0].spans[0].events[1].attributes[0].value.boolValue: expected a boolean")
+                == "resourceSpans[0].scopeSpans[0].spans[0].events[1].attributes[0].value.boolValue: expected a boolean"
+        )
         #expect(
             Self.tracesError(#"{"resourceSpans":[{"scopeSpans":[{"scope":{"version":1}}]}]}"#)
                 == "resourceSpans[0].scopeSpans[0].scope.version: expected a string")
@@ -79,13 +88,22 @@ import Testing
             JSONFixtures.errorMessage {
                 _ = try JSONFixtures.metrics(
                     JSONFixtures.request(metric: #"{"histogram":{"dataPoints":[{"bucketCounts":[1,"x"]}]}}"#))
-            } == "resourceMetrics[0].scopeMetrics[0].metrics[0].histogram.dataPoints[0].bucketCounts[1]: expected an unsigned 64-bit integer")
+            }
+                == "resourceMetrics[0].scopeMetrics[0].metrics[0].histogram.dataPoints[0].bucketCounts[1]: "
+                + "expected an unsigned 64-bit integer"
+        )
         #expect(
             JSONFixtures.errorMessage {
-                _ = try JSONFixtures.logs(JSONFixtures.request(logRecord: #"{"severityNumber":"SEVERITY_NUMBER_LOUD"}"#))
-            } == #"resourceLogs[0].scopeLogs[0].logRecords[0].severityNumber: unknown enum value "SEVERITY_NUMBER_LOUD""#)
+                _ = try JSONFixtures.logs(
+                    JSONFixtures.request(logRecord: #"{"severityNumber":"SEVERITY_NUMBER_LOUD"}"#))
+            }
+                == "resourceLogs[0].scopeLogs[0].logRecords[0].severityNumber: "
+                + #"unknown enum value "SEVERITY_NUMBER_LOUD""#
+        )
         #expect(
-            JSONFixtures.errorMessage { _ = try JSONFixtures.logs(JSONFixtures.request(logRecord: #"{"body":"hello"}"#)) }
+            JSONFixtures.errorMessage {
+                _ = try JSONFixtures.logs(JSONFixtures.request(logRecord: #"{"body":"hello"}"#))
+            }
                 == "resourceLogs[0].scopeLogs[0].logRecords[0].body: expected an object")
     }
 
@@ -104,40 +122,65 @@ import Testing
         #expect(Self.tracesError(#"{"x":tru"#) == "x: invalid JSON at byte 5: invalid literal, expected 'true'")
         #expect(Self.tracesError(#"{"x":nul}"#) == "invalid JSON at byte 5: invalid literal, expected 'null'")
         #expect(
-            Self.tracesError(span: #"{"startTimeUnixNano":12"#)
-                == "resourceSpans[0].scopeSpans[0].spans[0]: invalid JSON at byte 65: unexpected end of input")
+            Self.tracesError(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":12"#)
+                == "resourceSpans[0].scopeSpans[0].spans[0]: invalid JSON at byte 66: unexpected end of input")
         // Cut inside an escape and inside a long string.
         #expect(Self.tracesError(#"{"x":"ab\"#) == "x: invalid JSON at byte 5: unterminated string")
-        #expect(Self.tracesError(#"{"x":"abcdefghijklmnopqrstuvwxyz"#) == "x: invalid JSON at byte 5: unterminated string")
+        #expect(
+            Self.tracesError(#"{"x":"abcdefghijklmnopqrstuvwxyz"#) == "x: invalid JSON at byte 5: unterminated string")
     }
 
     @Test func trailingGarbage() {
         #expect(Self.tracesError("{}x") == "invalid JSON at byte 2: unexpected data after the top-level value")
-        #expect(Self.tracesError(#"{"resourceSpans":[]} {}"#) == "invalid JSON at byte 21: unexpected data after the top-level value")
+        #expect(
+            Self.tracesError(#"{"resourceSpans":[]} {}"#)
+                == "invalid JSON at byte 21: unexpected data after the top-level value")
         #expect(Self.tracesError("{} \n ,") == "invalid JSON at byte 5: unexpected data after the top-level value")
         #expect(throws: Never.self) { _ = try JSONFixtures.traces("{} \n\t\r ") }
     }
 
     @Test func structuralErrors() {
         #expect(Self.tracesError(#"{"resourceSpans" []}"#) == "invalid JSON at byte 17: expected ':', found '['")
-        #expect(Self.tracesError(#"{"resourceSpans":[] "x":1}"#) == #"invalid JSON at byte 20: expected ',' or '}', found '"'"#)
+        #expect(
+            Self.tracesError(#"{"resourceSpans":[] "x":1}"#)
+                == #"invalid JSON at byte 20: expected ',' or '}', found '"'"#)
         #expect(Self.tracesError("{,}") == "invalid JSON at byte 1: expected a string key or '}', found ','")
-        #expect(Self.tracesError(#"{"resourceSpans":[],}"#) == "invalid JSON at byte 20: expected a string key, found '}'")
-        #expect(Self.tracesError(#"{"resourceSpans":[{},]}"#) == "resourceSpans[1]: invalid JSON at byte 21: expected a value, found ']'")
-        #expect(Self.tracesError(#"{"resourceSpans":[{} {}]}"#) == "resourceSpans: invalid JSON at byte 21: expected ',' or ']', found '{'")
+        #expect(
+            Self.tracesError(#"{"resourceSpans":[],}"#) == "invalid JSON at byte 20: expected a string key, found '}'")
+        #expect(
+            Self.tracesError(#"{"resourceSpans":[{},]}"#)
+                == "resourceSpans[1]: invalid JSON at byte 21: expected a value, found ']'")
+        #expect(
+            Self.tracesError(span: #"{"startTimeUnixNano":12]"#)
+                == "resourceSpans[0].scopeSpans[0].spans[0]: invalid JSON at byte 66: expected ',' or '}', found ']'")
+        #expect(
+            Self.tracesError(#"{"resourceSpans":[{} {}]}"#)
+                == "resourceSpans: invalid JSON at byte 21: expected ',' or ']', found '{'")
         #expect(Self.tracesError(#"{"x":[1,2,}]}"#) == "x: invalid JSON at byte 10: expected a value, found '}'")
         #expect(Self.tracesError(#"{"x":{"a" 1}}"#) == "x: invalid JSON at byte 10: expected ':', found '1'")
         #expect(Self.tracesError(#"{'x':1}"#) == "invalid JSON at byte 1: expected a string key or '}', found '''")
-        #expect(Self.tracesError([0x7B, 0x00, 0x7D]) == "invalid JSON at byte 1: expected a string key or '}', found byte 0x0")
+        #expect(
+            Self.tracesError([0x7B, 0x00, 0x7D])
+                == "invalid JSON at byte 1: expected a string key or '}', found byte 0x0")
     }
 
     @Test func invalidNumbers() {
         let path = "resourceSpans[0].scopeSpans[0].spans[0]"
-        #expect(Self.tracesError(span: #"{"startTimeUnixNano":-}"#) == path + ".startTimeUnixNano: invalid JSON at byte 64: invalid number")
-        #expect(Self.tracesError(span: #"{"startTimeUnixNano":1.}"#) == path + ".startTimeUnixNano: invalid JSON at byte 64: invalid number")
-        #expect(Self.tracesError(span: #"{"startTimeUnixNano":1e}"#) == path + ".startTimeUnixNano: invalid JSON at byte 64: invalid number")
-        #expect(Self.tracesError(span: #"{"startTimeUnixNano":.5}"#) == path + ".startTimeUnixNano: invalid JSON at byte 64: expected a value, found '.'")
-        #expect(Self.tracesError(span: #"{"startTimeUnixNano":01}"#) == path + ": invalid JSON at byte 65: expected ',' or '}', found '1'")
+        #expect(
+            Self.tracesError(span: #"{"startTimeUnixNano":-}"#) == path
+                + ".startTimeUnixNano: invalid JSON at byte 64: invalid number")
+        #expect(
+            Self.tracesError(span: #"{"startTimeUnixNano":1.}"#) == path
+                + ".startTimeUnixNano: invalid JSON at byte 64: invalid number")
+        #expect(
+            Self.tracesError(span: #"{"startTimeUnixNano":1e}"#) == path
+                + ".startTimeUnixNano: invalid JSON at byte 64: invalid number")
+        #expect(
+            Self.tracesError(span: #"{"startTimeUnixNano":.5}"#) == path
+                + ".startTimeUnixNano: invalid JSON at byte 64: expected a value, found '.'")
+        #expect(
+            Self.tracesError(span: #"{"startTimeUnixNano":01}"#) == path
+                + ": invalid JSON at byte 65: expected ',' or '}', found '1'")
         #expect(Self.tracesError(#"{"x":+1}"#) == "x: invalid JSON at byte 5: expected a value, found '+'")
     }
 
@@ -170,12 +213,14 @@ import Testing
         var bytes = Array(#"{"resourceSpans":[{"schemaUrl":"a"#.utf8)
         bytes += [0xC3, 0x28]
         bytes += Array(#""}]}"#.utf8)
-        #expect(Self.tracesError(bytes) == "resourceSpans[0].schemaUrl: invalid JSON at byte 31: invalid UTF-8 in string")
+        #expect(
+            Self.tracesError(bytes) == "resourceSpans[0].schemaUrl: invalid JSON at byte 31: invalid UTF-8 in string")
         // The same after an escape, which takes the other path.
         var escaped = Array(#"{"resourceSpans":[{"schemaUrl":"\n"#.utf8)
         escaped += [0xFF]
         escaped += Array(#""}]}"#.utf8)
-        #expect(Self.tracesError(escaped) == "resourceSpans[0].schemaUrl: invalid JSON at byte 31: invalid UTF-8 in string")
+        #expect(
+            Self.tracesError(escaped) == "resourceSpans[0].schemaUrl: invalid JSON at byte 31: invalid UTF-8 in string")
         #expect(
             Self.tracesError("{\"resourceSpans\":[{\"schemaUrl\":\"line\nbreak\"}]}")
                 == "resourceSpans[0].schemaUrl: invalid JSON at byte 36: control character in string")
@@ -185,7 +230,7 @@ import Testing
     @Test func errorsInSkippedFieldsNameTheField() {
         #expect(
             Self.tracesError(#"{"resourceSpans":[{"resource":{"future":{"a":[1,}}}}]}"#)
-                == "resourceSpans[0].resource.future: invalid JSON at byte 47: expected a value, found '}'")
+                == "resourceSpans[0].resource.future: invalid JSON at byte 48: expected a value, found '}'")
     }
 
     @Test func errorsAreHashableValues() {

@@ -2,11 +2,32 @@ import GatewayCore
 import OTLPWire
 import Testing
 
+extension Traces {
+    var allSpans: [Span] { resourceSpans.flatMap { $0.scopeSpans.flatMap(\.spans) } }
+}
+
+extension Metrics {
+    var allMetrics: [Metric] { resourceMetrics.flatMap { $0.scopeMetrics.flatMap(\.metrics) } }
+}
+
+extension Logs {
+    var allRecords: [LogRecord] { resourceLogs.flatMap { $0.scopeLogs.flatMap(\.logRecords) } }
+}
+
 /// Helpers and rich sample data shared by the OTLP/JSON tests.
 enum JSONFixtures {
-    static func traces(_ json: String) throws(OTLPDecodingError) -> Traces { try OTLPJSON.decodeTraces(Array(json.utf8)) }
-    static func metrics(_ json: String) throws(OTLPDecodingError) -> Metrics { try OTLPJSON.decodeMetrics(Array(json.utf8)) }
+    static func traces(_ json: String) throws(OTLPDecodingError) -> Traces {
+        try OTLPJSON.decodeTraces(Array(json.utf8))
+    }
+    static func metrics(_ json: String) throws(OTLPDecodingError) -> Metrics {
+        try OTLPJSON.decodeMetrics(Array(json.utf8))
+    }
     static func logs(_ json: String) throws(OTLPDecodingError) -> Logs { try OTLPJSON.decodeLogs(Array(json.utf8)) }
+
+    /// The first span, metric or log record of a decoded request; a test failure when there is none.
+    static func firstSpan(_ json: String) throws -> Span { try #require(try traces(json).allSpans.first) }
+    static func firstMetric(_ json: String) throws -> Metric { try #require(try metrics(json).allMetrics.first) }
+    static func firstRecord(_ json: String) throws -> LogRecord { try #require(try logs(json).allRecords.first) }
 
     /// The message of the error `body` throws, or nil when it does not throw.
     static func errorMessage(_ body: () throws -> Void) -> String? {
@@ -163,7 +184,8 @@ enum JSONFixtures {
                                     dataPoints: [
                                         HistogramDataPoint(
                                             attributes: ["route": .string("/")], startTimeUnixNano: 1, timeUnixNano: 2,
-                                            count: 6, sum: 123.25, bucketCounts: [1, 2, 3], explicitBounds: [10, 100.5],
+                                            count: 6, sum: 123.25, bucketCounts: [1, 2, 3],
+                                            explicitBounds: [10, 100.5],
                                             exemplars: exemplars, flags: [], min: 0.5, max: 99.75),
                                         HistogramDataPoint(timeUnixNano: 3, count: 0),
                                     ],
@@ -191,7 +213,9 @@ enum JSONFixtures {
                                 SummaryDataPoint(
                                     attributes: ["method": .string("Get")], startTimeUnixNano: 7, timeUnixNano: 8,
                                     count: 100, sum: 2.5,
-                                    quantileValues: [.init(quantile: 0, value: 0.001), .init(quantile: 0.99, value: 1.25)],
+                                    quantileValues: [
+                                        .init(quantile: 0, value: 0.001), .init(quantile: 0.99, value: 1.25),
+                                    ],
                                     flags: []),
                                 SummaryDataPoint(timeUnixNano: 9, count: 0, sum: 0),
                             ])

@@ -16,7 +16,9 @@ import Testing
                   "scope": {
                     "name": "my.library",
                     "version": "1.0.0",
-                    "attributes": [ { "key": "my.scope.attribute", "value": { "stringValue": "some scope attribute" } } ]
+                    "attributes": [
+                      { "key": "my.scope.attribute", "value": { "stringValue": "some scope attribute" } }
+                    ]
                   },
                   "logRecords": [
                     {
@@ -122,12 +124,15 @@ import Testing
             ],"schema_url":"x"}],"schema_url":"y"}]}
             """#
         let logs = try JSONFixtures.logs(json)
-        let records = logs.resourceLogs[0].scopeLogs[0].logRecords
+        let records = logs.allRecords
+        try #require(records.count == 4)
         #expect(
             records[0]
                 == LogRecord(
-                    timeUnixNano: 1, observedTimeUnixNano: 2, severityNumber: 9, severityText: "INFO", body: .string("hi"),
-                    droppedAttributesCount: 1, traceID: JSONFixtures.traceID, spanID: JSONFixtures.spanID, eventName: "e"))
+                    timeUnixNano: 1, observedTimeUnixNano: 2, severityNumber: 9, severityText: "INFO",
+                    body: .string("hi"),
+                    droppedAttributesCount: 1, traceID: JSONFixtures.traceID, spanID: JSONFixtures.spanID,
+                    eventName: "e"))
         #expect(records.map(\.severityNumber) == [9, 24, 14, 0])
         #expect(logs.resourceLogs[0].scopeLogs[0].schemaURL == "x")
         #expect(logs.resourceLogs[0].schemaURL == "y")
@@ -149,7 +154,8 @@ import Testing
             ResourceLogs(scopeLogs: [
                 ScopeLogs(logRecords: [
                     LogRecord(
-                        timeUnixNano: 7, severityNumber: 9, body: .keyValueList([Attribute(key: "b", value: .bytes([1]))]),
+                        timeUnixNano: 7, severityNumber: 9,
+                        body: .keyValueList([Attribute(key: "b", value: .bytes([1]))]),
                         traceID: JSONFixtures.traceID)
                 ])
             ])

@@ -196,7 +196,9 @@ import Testing
                             data: .summary([
                                 SummaryDataPoint(
                                     timeUnixNano: t, count: 10, sum: 12.5,
-                                    quantileValues: [.init(quantile: 0.5, value: 1), .init(quantile: 0.99, value: 4.75)])
+                                    quantileValues: [
+                                        .init(quantile: 0.5, value: 1), .init(quantile: 0.99, value: 4.75),
+                                    ])
                             ])),
                     ]
                 )
@@ -206,8 +208,10 @@ import Testing
 
     @Test func decodesAllFiveKinds() throws {
         let metrics = try JSONFixtures.metrics(Self.realistic)
-        let decoded = metrics.resourceMetrics[0].scopeMetrics[0].metrics
-        #expect(decoded.map(\.data.kindName) == ["Sum", "Sum", "Gauge", "Histogram", "ExponentialHistogram", "Summary"])
+        let decoded = metrics.allMetrics
+        try #require(decoded.count == 6)
+        #expect(
+            decoded.map(\.data.kindName) == ["Sum", "Sum", "Gauge", "Histogram", "ExponentialHistogram", "Summary"])
         guard case .sum(let delta) = decoded[0].data, case .sum(let cumulative) = decoded[1].data else {
             Issue.record("expected sums")
             return
@@ -215,29 +219,29 @@ import Testing
         #expect(delta.temporality == .delta && delta.isMonotonic)
         #expect(cumulative.temporality == .cumulative && !cumulative.isMonotonic)
         // Int and double values stay apart.
-        #expect(delta.dataPoints[0].value == .double(5))
-        #expect(cumulative.dataPoints[0].value == .int(-7))
+        #expect(delta.dataPoints.first?.value == .double(5))
+        #expect(cumulative.dataPoints.first?.value == .int(-7))
         guard case .histogram(let histogram) = decoded[3].data else {
             Issue.record("expected a histogram")
             return
         }
-        #expect(histogram.dataPoints[0].sum == 2)
+        #expect(histogram.dataPoints.first?.sum == 2)
         #expect(histogram.dataPoints[1].sum == nil)
         #expect(histogram.dataPoints[1].min == nil && histogram.dataPoints[1].max == nil)
         guard case .exponentialHistogram(let exponential) = decoded[4].data else {
             Issue.record("expected an exponential histogram")
             return
         }
-        #expect(exponential.dataPoints[0].positive == .init(offset: -1, bucketCounts: [1, 2]))
-        #expect(exponential.dataPoints[0].negative == .init(offset: 4, bucketCounts: [2]))
-        #expect(exponential.dataPoints[0].zeroCount == 1)
+        #expect(exponential.dataPoints.first?.positive == .init(offset: -1, bucketCounts: [1, 2]))
+        #expect(exponential.dataPoints.first?.negative == .init(offset: 4, bucketCounts: [2]))
+        #expect(exponential.dataPoints.first?.zeroCount == 1)
         guard case .summary(let summary) = decoded[5].data else {
             Issue.record("expected a summary")
             return
         }
-        #expect(summary[0].quantileValues == [.init(quantile: 0.5, value: 1), .init(quantile: 0.99, value: 4.75)])
+        #expect(summary.first?.quantileValues == [.init(quantile: 0.5, value: 1), .init(quantile: 0.99, value: 4.75)])
         #expect(metrics == Self.realisticMetrics)
-        #expect(metrics.dataPointCount == 7)
+        #expect(metrics.dataPointCount == 8)
     }
 
     @Test func acceptsProtoFieldNamesAndEnumNames() throws {
@@ -291,42 +295,43 @@ import Testing
                     SummaryDataPoint(timeUnixNano: 0, count: 0, sum: 0, quantileValues: [.init(quantile: 1, value: 2)])
                 ])),
         ]
-        #expect(try JSONFixtures.metrics(json).resourceMetrics[0].scopeMetrics[0].metrics == expected)
+        #expect(try JSONFixtures.metrics(json).allMetrics == expected)
     }
 
     @Test func unknownTemporalityReadsAsUnspecified() throws {
-        let metric = try JSONFixtures.metrics(
+        let metric = try JSONFixtures.firstMetric(
             JSONFixtures.request(metric: #"{"name":"x","histogram":{"aggregationTemporality":9}}"#)
-        ).resourceMetrics[0].scopeMetrics[0].metrics[0]
+        )
         #expect(metric.data == .histogram(Histogram(dataPoints: [], temporality: .unspecified)))
     }
 
     @Test func pointWithoutValueReadsAsDoubleZero() throws {
-        let metric = try JSONFixtures.metrics(
+        let metric = try JSONFixtures.firstMetric(
             JSONFixtures.request(metric: #"{"name":"x","gauge":{"dataPoints":[{"timeUnixNano":"1"}]}}"#)
-        ).resourceMetrics[0].scopeMetrics[0].metrics[0]
+        )
         #expect(metric.data == .gauge([NumberDataPoint(timeUnixNano: 1, value: .double(0))]))
     }
 
     @Test func nullOptionalDoublesStayAbsent() throws {
-        let metric = try JSONFixtures.metrics(
+        let metric = try JSONFixtures.firstMetric(
             JSONFixtures.request(
                 metric: #"{"name":"x","histogram":{"dataPoints":[{"count":"0","sum":null,"min":null,"max":null}]}}"#)
-        ).resourceMetrics[0].scopeMetrics[0].metrics[0]
+        )
         guard case .histogram(let histogram) = metric.data else {
             Issue.record("expected a histogram, got \(metric.data.kindName)")
             return
         }
-        #expect(histogram.dataPoints[0].sum == nil)
-        #expect(histogram.dataPoints[0].min == nil)
-        #expect(histogram.dataPoints[0].max == nil)
+        #expect(histogram.dataPoints.first?.sum == nil)
+        #expect(histogram.dataPoints.first?.min == nil)
+        #expect(histogram.dataPoints.first?.max == nil)
     }
 
     @Test func refusesBucketCountsThatDoNotMatchBounds() {
         let message = JSONFixtures.errorMessage {
             _ = try JSONFixtures.metrics(
                 JSONFixtures.request(
-                    metric: #"{"name":"x","histogram":{"dataPoints":[{"bucketCounts":[1,2,3],"explicitBounds":[1]}]}}"#))
+                    metric: #"{"name":"x","histogram":{"dataPoints":[{"bucketCounts":[1,2,3],"explicitBounds":[1]}]}}"#)
+            )
         }
         #expect(
             message
@@ -361,7 +366,8 @@ import Testing
                             Histogram(
                                 dataPoints: [
                                     HistogramDataPoint(
-                                        timeUnixNano: 6, count: 3, sum: 0.5, bucketCounts: [1, 2], explicitBounds: [1.5])
+                                        timeUnixNano: 6, count: 3, sum: 0.5, bucketCounts: [1, 2], explicitBounds: [1.5]
+                                    )
                                 ],
                                 temporality: .delta))),
                 ])

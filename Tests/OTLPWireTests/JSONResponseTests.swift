@@ -26,14 +26,16 @@ import Testing
             JSONFixtures.text(OTLPJSON.encodeExportResponse(rejected: 5, errorMessage: "", signal: .logs))
                 == #"{"partialSuccess":{"rejectedLogRecords":"5"}}"#)
         #expect(
-            JSONFixtures.text(OTLPJSON.encodeExportResponse(rejected: 0, errorMessage: "warning: slow", signal: .traces))
+            JSONFixtures.text(
+                OTLPJSON.encodeExportResponse(rejected: 0, errorMessage: "warning: slow", signal: .traces))
                 == #"{"partialSuccess":{"errorMessage":"warning: slow"}}"#)
     }
 
     @Test func messagesAreEscaped() {
         #expect(
             JSONFixtures.text(
-                OTLPJSON.encodeExportResponse(rejected: 1, errorMessage: "a \"quoted\"\\path\n\u{7}ü", signal: .traces))
+                OTLPJSON.encodeExportResponse(
+                    rejected: 1, errorMessage: "a \"quoted\"\\path\n\u{7}ü", signal: .traces))
                 == #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"a \"quoted\"\\path\n\u0007ü"}}"#)
     }
 
@@ -52,6 +54,8 @@ import Testing
         // What the receiver does with a decoding error: the body must stay valid JSON with the message intact.
         let message = try #require(JSONFixtures.errorMessage { _ = try JSONFixtures.traces(#"{"x":"\q"}"#) })
         let body = OTLPJSON.encodeStatus(code: 3, message: message)
-        #expect(JSONFixtures.text(body) == #"{"code":3,"message":"x: invalid JSON at byte 6: invalid escape '\\q' in string"}"#)
+        #expect(
+            JSONFixtures.text(body)
+                == #"{"code":3,"message":"x: invalid JSON at byte 6: invalid escape '\\q' in string"}"#)
     }
 }

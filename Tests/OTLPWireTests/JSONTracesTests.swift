@@ -194,30 +194,38 @@ import Testing
                     {"name":"c","kind":"SPAN_KIND_SERVER","status":{"code":"STATUS_CODE_UNSET"}},
                     {"name":"d","kind":7,"status":{"code":5}}
                     """#))
-        let spans = traces.resourceSpans[0].scopeSpans[0].spans
+        let spans = traces.allSpans
         #expect(spans.map(\.kind) == [.consumer, .unspecified, .server, SpanKind(rawValue: 7)])
         #expect(spans.map(\.status.code) == [.error, .ok, .unset, SpanStatus.Code(rawValue: 5)])
     }
 
     @Test func absentFieldsTakeProtobufDefaults() throws {
-        let span = try JSONFixtures.traces(JSONFixtures.request(span: "{}")).resourceSpans[0].scopeSpans[0].spans[0]
+        let span = try JSONFixtures.firstSpan(JSONFixtures.request(span: "{}"))
         // The model's initialiser defaults kind to internal; the wire default is unspecified.
         #expect(span == Span(traceID: .invalid, spanID: .invalid, name: "", kind: .unspecified))
     }
 
     @Test func nullMeansDefault() throws {
-        let span = try JSONFixtures.traces(
+        let span = try JSONFixtures.firstSpan(
             JSONFixtures.request(
                 span: #"""
                     {"traceId":null,"spanId":"","name":null,"kind":null,"startTimeUnixNano":null,"attributes":null,
                      "events":null,"links":[{"traceId":"","spanId":null}],"status":null,"flags":null}
                     """#)
-        ).resourceSpans[0].scopeSpans[0].spans[0]
+        )
         #expect(
             span
                 == Span(
                     traceID: .invalid, spanID: .invalid, name: "", kind: .unspecified,
                     links: [SpanLink(traceID: .invalid, spanID: .invalid)]))
+    }
+
+    @Test func nullLeavesOneofsAndOptionalsUnset() throws {
+        let json = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":{"stringValue":null}}]}}]}"#
+        #expect(try JSONFixtures.traces(json).resourceSpans.first?.resource.attributes["k"] == .empty)
+        let metric = try JSONFixtures.firstMetric(
+            JSONFixtures.request(metric: #"{"name":"m","gauge":{"dataPoints":[{"asInt":"3","asDouble":null}]}}"#))
+        #expect(metric.data == .gauge([NumberDataPoint(timeUnixNano: 0, value: .int(3))]))
     }
 
     @Test func roundTripsRichSample() throws {
@@ -278,9 +286,9 @@ import Testing
     }
 
     @Test func idsAcceptEitherCase() throws {
-        let span = try JSONFixtures.traces(
+        let span = try JSONFixtures.firstSpan(
             JSONFixtures.request(span: #"{"traceId":"5b8EFFF798038103d269B633813FC60c","spanId":"eEe19b7ec3c1B174"}"#)
-        ).resourceSpans[0].scopeSpans[0].spans[0]
+        )
         #expect(span.traceID == JSONFixtures.traceID)
         #expect(span.spanID == JSONFixtures.spanID)
     }

@@ -5,26 +5,27 @@ import Testing
 /// Numbers, strings and skipping, through the smallest requests that carry them.
 @Suite struct JSONValueTests {
     /// Decodes `json` as the value of the resource attribute "k".
-    static func value(_ json: String) throws(OTLPDecodingError) -> AnyValue? {
+    static func value(_ json: String) throws -> AnyValue? {
         try JSONFixtures.traces(#"{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":"# + json + "}]}}]}")
-            .resourceSpans[0].resource.attributes["k"]
+            .resourceSpans.first?.resource.attributes["k"]
     }
 
-    static func startTime(_ json: String) throws(OTLPDecodingError) -> UInt64 {
-        try JSONFixtures.traces(JSONFixtures.request(span: #"{"startTimeUnixNano":"# + json + "}"))
-            .resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano
+    static func startTime(_ json: String) throws -> UInt64 {
+        try JSONFixtures.firstSpan(JSONFixtures.request(span: #"{"startTimeUnixNano":"# + json + "}")).startTimeUnixNano
     }
 
-    static func double(_ json: String) throws(OTLPDecodingError) -> Double? {
+    static func double(_ json: String) throws -> Double? {
         guard case .double(let d) = try value(#"{"doubleValue":"# + json + "}") else { return nil }
         return d
     }
 
     /// The JSON the encoder writes for a log body.
     static func encodedBody(_ body: AnyValue) -> String {
-        let text = JSONFixtures.text(OTLPJSON.encodeLogs(Logs(resourceLogs: [
-            ResourceLogs(scopeLogs: [ScopeLogs(logRecords: [LogRecord(body: body)])])
-        ])))
+        let text = JSONFixtures.text(
+            OTLPJSON.encodeLogs(
+                Logs(resourceLogs: [
+                    ResourceLogs(scopeLogs: [ScopeLogs(logRecords: [LogRecord(body: body)])])
+                ])))
         let prefix = #"{"resourceLogs":[{"resource":{},"scopeLogs":[{"scope":{},"logRecords":[{"body":"#
         let suffix = "}]}]}]}"
         guard text.hasPrefix(prefix), text.hasSuffix(suffix) else { return "unexpected: " + text }
@@ -73,22 +74,28 @@ import Testing
                 == "resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: " + message)
     }
 
-    @Test func int64RefusesOutOfRange() {
-        let path = "resourceSpans[0].resource.attributes[0].value.intValue: "
-        #expect(JSONFixtures.errorMessage { _ = try Self.value(#"{"intValue":9223372036854775808}"#) } == path + "expected a 64-bit integer")
-        #expect(JSONFixtures.errorMessage { _ = try Self.value(#"{"intValue":"-9223372036854775809"}"#) } == path + "expected a 64-bit integer")
-        #expect(JSONFixtures.errorMessage { _ = try Self.value(#"{"intValue":0.5}"#) } == path + "expected a 64-bit integer")
+    @Test(arguments: [
+        #"{"intValue":9223372036854775808}"#, #"{"intValue":"-9223372036854775809"}"#, #"{"intValue":0.5}"#,
+    ])
+    func int64RefusesOutOfRange(json: String) {
+        let expected = "resourceSpans[0].resource.attributes[0].value.intValue: expected a 64-bit integer"
+        #expect(JSONFixtures.errorMessage { _ = try Self.value(json) } == expected)
     }
 
     @Test func int32AndUInt32RefuseOutOfRange() {
         #expect(
-            JSONFixtures.errorMessage { _ = try JSONFixtures.traces(JSONFixtures.request(span: #"{"flags":4294967296}"#)) }
+            JSONFixtures.errorMessage {
+                _ = try JSONFixtures.traces(JSONFixtures.request(span: #"{"flags":4294967296}"#))
+            }
                 == "resourceSpans[0].scopeSpans[0].spans[0].flags: expected an unsigned 32-bit integer")
         #expect(
             JSONFixtures.errorMessage {
                 _ = try JSONFixtures.metrics(
                     JSONFixtures.request(metric: #"{"exponentialHistogram":{"dataPoints":[{"scale":2147483648}]}}"#))
-            } == "resourceMetrics[0].scopeMetrics[0].metrics[0].exponentialHistogram.dataPoints[0].scale: expected a 32-bit integer")
+            }
+                == "resourceMetrics[0].scopeMetrics[0].metrics[0].exponentialHistogram.dataPoints[0].scale: "
+                + "expected a 32-bit integer"
+        )
         #expect(throws: Never.self) {
             _ = try JSONFixtures.metrics(
                 JSONFixtures.request(metric: #"{"exponentialHistogram":{"dataPoints":[{"scale":-2147483648}]}}"#))
@@ -108,10 +115,13 @@ import Testing
     @Test(arguments: [
         ("0.1", 0.1), ("1e-7", 1e-7), ("1E2", 100), ("-0.5", -0.5), ("637.704", 637.704),
         ("0.30000000000000004", 0.30000000000000004), ("1.7976931348623157e308", 1.7976931348623157e308),
-        ("5e-324", 5e-324), ("2.2250738585072014e-308", 2.2250738585072014e-308),
+        ("5e-324", .leastNonzeroMagnitude), ("4.9406564584124654e-324", .leastNonzeroMagnitude),
+        ("2.2250738585072014e-308", 2.2250738585072014e-308),
         ("123456789.123456789", 123456789.123456789), ("9007199254740993", 9007199254740992),
         ("0.000001234", 0.000001234), ("1.00000000000000000000000000001", 1), ("1e22", 1e22), ("1e23", 1e23),
         ("12345678901234567890123", 12345678901234567890123.0), ("0e999", 0),
+        // A mantissa past 2^53 is rounded once already: scaling it would round twice.
+        ("446673754019253275e-7", 44667375401.92533),
     ])
     func doublesAreCorrectlyRounded(json: String, expected: Double) throws {
         #expect(try Self.double(json) == expected)
@@ -142,11 +152,14 @@ import Testing
     }
 
     @Test func nonFiniteDoublesRoundTrip() throws {
-        for d in [Double.nan, .infinity, -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0, 1e15, 1e16] {
-            let bytes = OTLPJSON.encodeLogs(Logs(resourceLogs: [
-                ResourceLogs(scopeLogs: [ScopeLogs(logRecords: [LogRecord(body: .double(d))])])
-            ]))
-            let body = try OTLPJSON.decodeLogs(bytes).resourceLogs[0].scopeLogs[0].logRecords[0].body
+        for d in [
+            Double.nan, .infinity, -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0, 1e15, 1e16,
+        ] {
+            let bytes = OTLPJSON.encodeLogs(
+                Logs(resourceLogs: [
+                    ResourceLogs(scopeLogs: [ScopeLogs(logRecords: [LogRecord(body: .double(d))])])
+                ]))
+            let body = try OTLPJSON.decodeLogs(bytes).allRecords.first?.body
             guard case .double(let decoded) = body else {
                 Issue.record("\(d) came back as \(body)")
                 continue
@@ -158,7 +171,10 @@ import Testing
     @Test func encodesInt64AsStrings() {
         #expect(Self.encodedBody(.int(.min)) == #"{"intValue":"-9223372036854775808"}"#)
         #expect(Self.encodedBody(.int(0)) == #"{"intValue":"0"}"#)
-        #expect(Self.encodedBody(.empty) == "{}")
+        #expect(
+            Self.encodedBody(.keyValueList([Attribute(key: "e", value: .empty)]))
+                == #"{"kvlistValue":{"values":[{"key":"e","value":{}}]}}"#)
+        #expect(Self.encodedBody(.array([])) == #"{"arrayValue":{"values":[]}}"#)
     }
 
     // MARK: Strings
@@ -210,12 +226,18 @@ import Testing
     }
 
     @Test func escapedIdsDecode() throws {
-        let span = try JSONFixtures.traces(
-            JSONFixtures.request(span: #"{"traceId":"\u00355b8efff798038103d269b633813fc60c","spanId":"\u0065ee19b7ec3c1b174"}"#)
-        ).resourceSpans[0].scopeSpans[0].spans[0]
+        let span = try JSONFixtures.firstSpan(
+            JSONFixtures.request(
+                span: #"{"traceId":"\u0035b8efff798038103d269b633813fc60c","spanId":"\u0065ee19b7ec3c1b174"}"#)
+        )
+        #expect(span.traceID == JSONFixtures.traceID)
         #expect(span.spanID == JSONFixtures.spanID)
-        // "\u0035" is "5", so the trace id has 33 digits.
-        #expect(span.traceID == .invalid)
+        // "\u0035" is "5": one digit too many once unescaped.
+        #expect(
+            JSONFixtures.errorMessage {
+                _ = try JSONFixtures.traces(
+                    JSONFixtures.request(span: #"{"traceId":"\u00355b8efff798038103d269b633813fc60c"}"#))
+            } == "resourceSpans[0].scopeSpans[0].spans[0].traceId: expected 32 hex digits")
     }
 
     // MARK: Skipping and nesting
@@ -253,9 +275,10 @@ import Testing
 
     @Test func attributesAreCanonicalised() throws {
         let traces = try JSONFixtures.traces(
-            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"b","value":{"intValue":1}},{"key":"a","value":{}},{"key":"b","value":{"intValue":2}}]}}]}"#
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"b","value":{"intValue":1}},"#
+                + #"{"key":"a","value":{}},{"key":"b","value":{"intValue":2}}]}}]}"#
         )
-        let attributes = traces.resourceSpans[0].resource.attributes
+        let attributes = try #require(traces.resourceSpans.first).resource.attributes
         #expect(attributes.map(\.key) == ["a", "b"])
         #expect(attributes["b"] == .int(1))
     }
@@ -274,7 +297,8 @@ import Testing
         #expect(
             JSONFixtures.errorMessage { _ = try JSONFixtures.traces(Self.nested(depth: 65)) }
                 == "x: invalid JSON at byte 68: nesting deeper than 64 levels")
-        let deepValue = String(repeating: #"{"arrayValue":{"values":["#, count: 30) + String(repeating: "]}}", count: 30)
+        let deepValue =
+            String(repeating: #"{"arrayValue":{"values":["#, count: 30) + String(repeating: "]}}", count: 30)
         let message = JSONFixtures.errorMessage { _ = try Self.value(deepValue) }
         #expect(message?.hasPrefix("resourceSpans[0].resource.attributes[0].value.arrayValue.values[0]") == true)
         #expect(message?.hasSuffix("nesting deeper than 64 levels") == true)

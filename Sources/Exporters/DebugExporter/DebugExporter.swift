@@ -33,7 +33,7 @@ public final class DebugExporter<Data: TelemetryData>: Consumer, Sendable {
         failed = registry.counter("otelcol_exporter_send_failed_\(unit)_total", help: "Number of \(unit) that failed to be sent.", labels: ["exporter": name])
     }
 
-    public func consume(_ data: Data) throws(PipelineError) {
+    public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         var text = ""
         switch data {
         case let traces as Traces: DebugFormat.traces(traces, exporter: name, detailed: verbosity == .detailed, into: &text)
@@ -43,6 +43,7 @@ public final class DebugExporter<Data: TelemetryData>: Consumer, Sendable {
         }
         sink(text)
         sent.add(data.itemCount)
+        return .accepted
     }
 }
 

@@ -14,23 +14,27 @@ struct ConfigurationDecoder {
             diagnostics.report(line: Self.describe(error))
             return nil
         }
-        let root = MappingReader(
-            node.map { ConfigValue(node: $0, at: .root, expander: expander, diagnostics: diagnostics) } ?? .null,
-            at: .root,
-            diagnostics: diagnostics
-        )
+        let rootValue =
+            node.map { ConfigValue(node: $0, at: .root, expander: expander, diagnostics: diagnostics) } ?? .null
+        let context = DecodingContext(peeking: rootValue)
+        let root = MappingReader(rootValue, at: .root, diagnostics: diagnostics)
 
         var declared = DeclaredComponents()
         let receivers = components(
-            "receivers", in: root, registry: ComponentRegistry.receivers, declared: &declared.receivers)
+            "receivers", in: root, registry: ComponentRegistry.receivers, context: context,
+            declared: &declared.receivers)
         let processors = components(
-            "processors", in: root, registry: ComponentRegistry.processors, declared: &declared.processors)
+            "processors", in: root, registry: ComponentRegistry.processors, context: context,
+            declared: &declared.processors)
         let exporters = components(
-            "exporters", in: root, registry: ComponentRegistry.exporters, declared: &declared.exporters)
+            "exporters", in: root, registry: ComponentRegistry.exporters, context: context,
+            declared: &declared.exporters)
         let connectors = components(
-            "connectors", in: root, registry: ComponentRegistry.connectors, declared: &declared.connectors)
+            "connectors", in: root, registry: ComponentRegistry.connectors, context: context,
+            declared: &declared.connectors)
         let extensions = components(
-            "extensions", in: root, registry: ComponentRegistry.extensions, declared: &declared.extensions)
+            "extensions", in: root, registry: ComponentRegistry.extensions, context: context,
+            declared: &declared.extensions)
         let service =
             root.section("service") { ServiceConfig(from: $0, declared: declared) }
             ?? ServiceConfig(
@@ -52,6 +56,7 @@ struct ConfigurationDecoder {
         _ section: String,
         in root: MappingReader,
         registry: [String: ComponentDecoder<Config>],
+        context: DecodingContext,
         declared: inout Set<ComponentID>
     ) -> [ComponentID: Config] {
         var configs: [ComponentID: Config] = [:]
@@ -72,7 +77,7 @@ struct ConfigurationDecoder {
                     continue
                 }
                 let componentReader = MappingReader(value, at: reader.path(key), diagnostics: diagnostics)
-                configs[id] = decode(componentReader)
+                configs[id] = decode(componentReader, context)
                 componentReader.finish()
             }
         }

@@ -113,6 +113,30 @@ final class MappingReader {
         return value
     }
 
+    /// A duration that must be greater than zero (an interval or timeout where 0 has no meaning).
+    func positiveDuration(_ key: String, default defaultValue: Duration) -> Duration {
+        let value = duration(key, default: defaultValue)
+        if value == .zero {
+            report(key, "must be greater than 0")
+            return defaultValue
+        }
+        return value
+    }
+
+    /// A finite decimal number (`1.5`, `2`, `1e3`), optionally bounded below.
+    func double(_ key: String, default defaultValue: Double, min: Double? = nil) -> Double {
+        guard let text = scalar(key, expected: "a number") else { return defaultValue }
+        guard Self.isDecimalNumber(text), let value = Double(text), value.isFinite else {
+            report(key, "expected a number, got \(quoted(text))")
+            return defaultValue
+        }
+        if let min, value < min {
+            report(key, "must be at least \(min), got \(text)")
+            return defaultValue
+        }
+        return value
+    }
+
     /// A listen address, checked with `parseHostPort`.
     func endpoint(_ key: String, default defaultValue: String) -> String {
         guard let text = scalar(key, expected: "host:port") else { return defaultValue }
@@ -176,10 +200,57 @@ final class MappingReader {
         }
     }
 
+    /// The entries of a mapping from names to strings (`headers`, `external_labels`), in document order.
+    /// Absent reads as empty; a null value reads as the empty string; a value that is not a scalar is
+    /// reported at its own path and left out. Nil (reported) when the value is not a mapping.
+    func stringMap(_ key: String) -> [(name: String, value: String)]? {
+        switch value(key) {
+        case nil, .null?: return []
+        case .mapping(let entries)?:
+            var result: [(name: String, value: String)] = []
+            for entry in entries {
+                switch entry.value {
+                case .null: result.append((entry.key, ""))
+                case .scalar(let text): result.append((entry.key, text))
+                case .sequence, .mapping:
+                    diagnostics.report(path(key).appending(entry.key), "expected a string, got \(entry.value.summary)")
+                }
+            }
+            return result
+        case let other?:
+            report(key, "expected a mapping of names to strings, got \(other.summary)")
+            return nil
+        }
+    }
+
     /// Every entry, for mappings whose keys are names (component IDs, pipeline IDs) rather than fields.
     func allEntries() -> [ConfigEntry] {
         consumed.formUnion(entries.map(\.key))
         return entries
+    }
+
+    /// Digits with an optional sign, fraction and exponent; no `inf`, `nan` or hex, which `Double` would take.
+    static func isDecimalNumber(_ text: String) -> Bool {
+        var scalars = Substring(text).unicodeScalars[...]
+        if let first = scalars.first, first == "-" || first == "+" { scalars = scalars.dropFirst() }
+        var sawDigit = false
+        var sawDot = false
+        while let scalar = scalars.first {
+            if scalar.isASCIIDigit {
+                sawDigit = true
+            } else if scalar == ".", !sawDot {
+                sawDot = true
+            } else {
+                break
+            }
+            scalars = scalars.dropFirst()
+        }
+        guard sawDigit else { return false }
+        guard let marker = scalars.first else { return true }
+        guard marker == "e" || marker == "E" else { return false }
+        scalars = scalars.dropFirst()
+        if let sign = scalars.first, sign == "-" || sign == "+" { scalars = scalars.dropFirst() }
+        return !scalars.isEmpty && scalars.allSatisfy(\.isASCIIDigit)
     }
 
     static func parseInteger(_ text: String) -> Int? {

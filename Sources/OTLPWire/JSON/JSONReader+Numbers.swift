@@ -162,7 +162,7 @@ extension JSONReader {
 
     /// An integer field's value as sign and magnitude, from a number or from a string holding one (proto3 JSON
     /// writes 64-bit integers as strings and accepts either); `null` reads as 0.
-    private mutating func readIntegerParts(_ expected: String) throws(JSONFailure) -> (negative: Bool, magnitude: UInt64) {
+    private mutating func readInteger(_ expected: String) throws(JSONFailure) -> (negative: Bool, magnitude: UInt64) {
         switch try peekOrFail() {
         case UInt8(ascii: "\""):
             guard case .raw(let start, let end) = try scanStringToken(),
@@ -184,14 +184,14 @@ extension JSONReader {
 
     mutating func readUInt64() throws(JSONFailure) -> UInt64 {
         let expected = "expected an unsigned 64-bit integer"
-        let (negative, magnitude) = try readIntegerParts(expected)
+        let (negative, magnitude) = try readInteger(expected)
         guard !negative || magnitude == 0 else { throw typeError(expected) }
         return magnitude
     }
 
     mutating func readInt64() throws(JSONFailure) -> Int64 {
         let expected = "expected a 64-bit integer"
-        let (negative, magnitude) = try readIntegerParts(expected)
+        let (negative, magnitude) = try readInteger(expected)
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { throw typeError(expected) }
             return Int64(bitPattern: 0 &- magnitude)
@@ -202,14 +202,14 @@ extension JSONReader {
 
     mutating func readUInt32() throws(JSONFailure) -> UInt32 {
         let expected = "expected an unsigned 32-bit integer"
-        let (negative, magnitude) = try readIntegerParts(expected)
+        let (negative, magnitude) = try readInteger(expected)
         guard !negative || magnitude == 0, magnitude <= UInt64(UInt32.max) else { throw typeError(expected) }
         return UInt32(magnitude)
     }
 
     mutating func readInt32() throws(JSONFailure) -> Int32 {
         let expected = "expected a 32-bit integer"
-        let (negative, magnitude) = try readIntegerParts(expected)
+        let (negative, magnitude) = try readInteger(expected)
         if negative {
             guard magnitude <= UInt64(Int32.max) + 1 else { throw typeError(expected) }
             return Int32(-Int64(magnitude))
@@ -234,7 +234,8 @@ extension JSONReader {
         }
         let text: String
         switch token {
-        case .raw(let start, let end): text = String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
+        case .raw(let start, let end):
+            text = String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
         case .escaped(let escaped): text = escaped
         }
         throw typeError("unknown enum value \"\(text)\"")

@@ -22,12 +22,39 @@ extension JSONReader {
         }
     }
 
-    /// Validates the raw bytes as UTF-8; protobuf strings must be valid UTF-8.
+    /// The string between the quotes at `start - 1` and `end`, refusing invalid UTF-8 as protobuf does.
     @inline(__always)
     func makeString(_ start: Int, _ end: Int) throws(JSONFailure) -> String {
-        guard let s = String(validating: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
-        else { throw syntaxError("invalid UTF-8 in string", at: start - 1) }
+        guard let s = Self.validString(UnsafeBufferPointer(start: base + start, count: end - start)) else {
+            throw syntaxError("invalid UTF-8 in string", at: start - 1)
+        }
         return s
+    }
+
+    /// `String(validating:as:)` goes through unspecialised generic code (a metadata lookup per call), so this
+    /// takes the specialised repairing initialiser and checks that nothing needed repair: ASCII never does,
+    /// and otherwise the result's bytes equal the input exactly when the input was valid.
+    static func validString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let s = String(decoding: bytes, as: UTF8.self)
+        if isASCII(bytes) { return s }
+        guard s.utf8.count == bytes.count, s.utf8.elementsEqual(bytes) else { return nil }
+        return s
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var i = 0
+        var bits: UInt64 = 0
+        while bytes.count - i >= 8 {
+            bits |= UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            bits |= UInt64(base[i])
+            i += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 
     /// Scans the string whose opening quote is at `position`, leaving `position` after its closing quote.
@@ -77,7 +104,7 @@ extension JSONReader {
             let c = base[i]
             if c == UInt8(ascii: "\"") {
                 position = i + 1
-                guard let s = String(validating: scratch, as: UTF8.self) else {
+                guard let s = scratch.withUnsafeBufferPointer({ Self.validString($0) }) else {
                     throw syntaxError("invalid UTF-8 in string", at: start - 1)
                 }
                 return s
@@ -101,7 +128,9 @@ extension JSONReader {
                 i = try appendUnicodeEscape(at: i)
                 continue
             default:
-                let shown = escaped >= 0x20 && escaped < 0x7F ? String(Unicode.Scalar(escaped)) : "0x" + String(escaped, radix: 16)
+                let shown =
+                    escaped >= 0x20 && escaped < 0x7F
+                    ? String(Unicode.Scalar(escaped)) : "0x" + String(escaped, radix: 16)
                 throw syntaxError("invalid escape '\\\(shown)' in string", at: i)
             }
             i += 2

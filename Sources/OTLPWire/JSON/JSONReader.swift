@@ -31,9 +31,6 @@ struct JSONReader {
     // MARK: Bytes
 
     @inline(__always)
-    func byte(_ offset: Int) -> UInt8 { base[offset] }
-
-    @inline(__always)
     mutating func skipWhitespace() {
         while position < count {
             switch base[position] {
@@ -267,18 +264,20 @@ struct JSONReader {
             return name.withUTF8Buffer { escapedKey.utf8.elementsEqual($0) }
         }
         return name.withUTF8Buffer { expected in
+            let sent = UnsafeRawPointer(base + keyStart)
+            let wanted = UnsafeRawPointer(expected.baseAddress!)
             var i = 0
+            while keyCount - i >= 8 {
+                let a = sent.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if a != wanted.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i += 8
+            }
             while i < keyCount {
                 if base[keyStart + i] != expected[i] { return false }
                 i += 1
             }
             return true
         }
-    }
-
-    /// The last key as sent, for naming a skipped field in an error.
-    var keyText: String {
-        escapedKey ?? String(decoding: UnsafeBufferPointer(start: base + keyStart, count: keyCount), as: UTF8.self)
     }
 
     // MARK: Containers with error paths
@@ -339,11 +338,15 @@ struct JSONReader {
 
     /// Skips the value of a field we do not know, checking its syntax.
     mutating func skipUnknownValue() throws(JSONFailure) {
+        // Keys inside the value overwrite the last key, so keep this one for the error path.
+        let (start, count, escaped) = (keyStart, keyCount, escapedKey)
         do throws(JSONFailure) {
             try skipValue()
         } catch {
             var failure = error
-            failure.reversedPath.append(.unknownKey(keyText))
+            let name =
+                escaped ?? String(decoding: UnsafeBufferPointer(start: base + start, count: count), as: UTF8.self)
+            failure.reversedPath.append(.unknownKey(name))
             throw failure
         }
     }

@@ -61,11 +61,14 @@ extension OTLPJSON {
             if r.key("name") {
                 metric.name = try r.readString()
             } else if r.key("gauge") {
-                metric.data = .gauge(try r.nested { (r) throws(JSONFailure) in try readDataPointsOnly(&r, readNumberPoint) })
+                metric.data = .gauge(
+                    try r.nested { (r) throws(JSONFailure) in try readDataPointsOnly(&r, readNumberPoint) })
             } else if r.key("sum") {
                 metric.data = .sum(try r.nested(readSum))
             } else if r.key("histogram") {
-                let (points, temporality) = try r.nested { (r) throws(JSONFailure) in try readAggregation(&r, readHistogramPoint) }
+                let (points, temporality) = try r.nested { (r) throws(JSONFailure) in
+                    try readAggregation(&r, readHistogramPoint)
+                }
                 metric.data = .histogram(Histogram(dataPoints: points, temporality: temporality))
             } else if r.key("exponentialHistogram", "exponential_histogram") {
                 let (points, temporality) = try r.nested { (r) throws(JSONFailure) in
@@ -73,7 +76,8 @@ extension OTLPJSON {
                 }
                 metric.data = .exponentialHistogram(ExponentialHistogram(dataPoints: points, temporality: temporality))
             } else if r.key("summary") {
-                metric.data = .summary(try r.nested { (r) throws(JSONFailure) in try readDataPointsOnly(&r, readSummaryPoint) })
+                metric.data = .summary(
+                    try r.nested { (r) throws(JSONFailure) in try readDataPointsOnly(&r, readSummaryPoint) })
             } else if r.key("description") {
                 metric.description = try r.readString()
             } else if r.key("unit") {
@@ -520,7 +524,9 @@ extension OTLPJSON {
         w.endObject()
     }
 
-    static func writeBuckets(_ w: inout JSONWriter, _ name: StaticString, _ buckets: ExponentialHistogramDataPoint.Buckets) {
+    static func writeBuckets(
+        _ w: inout JSONWriter, _ name: StaticString, _ buckets: ExponentialHistogramDataPoint.Buckets
+    ) {
         guard buckets.offset != 0 || !buckets.bucketCounts.isEmpty else { return }
         w.key(name)
         w.beginObject()

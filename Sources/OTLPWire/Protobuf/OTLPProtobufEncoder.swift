@@ -315,7 +315,7 @@ extension OTLPProtobuf {
 }
 
 extension ProtobufWriter {
-    mutating func fixed32(_ field: Int, _ v: UInt32) {
+    public mutating func fixed32(_ field: Int, _ v: UInt32) {
         guard v != 0 else { return }
         tag(field, 5)
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }

@@ -10,8 +10,19 @@ public struct ProtobufWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    public var count: Int { bytes.count }
+
+    /// Appends what another writer wrote (whole fields).
+    public mutating func append(_ other: ProtobufWriter) { bytes.append(contentsOf: other.bytes) }
+
+    /// Takes the bytes written so far and starts empty again.
+    public mutating func take() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+
     @inline(__always)
-    mutating func varint(_ value: UInt64) {
+    public mutating func varint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -21,51 +32,51 @@ public struct ProtobufWriter {
     }
 
     @inline(__always)
-    mutating func tag(_ field: Int, _ wireType: UInt8) { varint(UInt64(field) << 3 | UInt64(wireType)) }
+    public mutating func tag(_ field: Int, _ wireType: UInt8) { varint(UInt64(field) << 3 | UInt64(wireType)) }
 
-    mutating func uint64(_ field: Int, _ v: UInt64) {
+    public mutating func uint64(_ field: Int, _ v: UInt64) {
         guard v != 0 else { return }
         tag(field, 0)
         varint(v)
     }
 
-    mutating func int64(_ field: Int, _ v: Int64) { uint64(field, UInt64(bitPattern: v)) }
-    mutating func int32(_ field: Int, _ v: Int32) { uint64(field, UInt64(bitPattern: Int64(v))) }
-    mutating func uint32(_ field: Int, _ v: UInt32) { uint64(field, UInt64(v)) }
-    mutating func bool(_ field: Int, _ v: Bool) { uint64(field, v ? 1 : 0) }
+    public mutating func int64(_ field: Int, _ v: Int64) { uint64(field, UInt64(bitPattern: v)) }
+    public mutating func int32(_ field: Int, _ v: Int32) { uint64(field, UInt64(bitPattern: Int64(v))) }
+    public mutating func uint32(_ field: Int, _ v: UInt32) { uint64(field, UInt64(v)) }
+    public mutating func bool(_ field: Int, _ v: Bool) { uint64(field, v ? 1 : 0) }
 
-    mutating func sint32(_ field: Int, _ v: Int32) {
+    public mutating func sint32(_ field: Int, _ v: Int32) {
         guard v != 0 else { return }
         tag(field, 0)
         varint(UInt64(UInt32(bitPattern: (v << 1) ^ (v >> 31))))
     }
 
-    mutating func sint64(_ field: Int, _ v: Int64) {
+    public mutating func sint64(_ field: Int, _ v: Int64) {
         guard v != 0 else { return }
         tag(field, 0)
         varint(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
     }
 
-    mutating func fixed64Raw(_ v: UInt64) {
+    public mutating func fixed64Raw(_ v: UInt64) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func fixed64(_ field: Int, _ v: UInt64) {
+    public mutating func fixed64(_ field: Int, _ v: UInt64) {
         guard v != 0 else { return }
         tag(field, 1)
         fixed64Raw(v)
     }
 
-    mutating func sfixed64(_ field: Int, _ v: Int64) { fixed64(field, UInt64(bitPattern: v)) }
+    public mutating func sfixed64(_ field: Int, _ v: Int64) { fixed64(field, UInt64(bitPattern: v)) }
 
     /// A double, written even when zero if `always` (oneof members and optional fields carry presence).
-    mutating func double(_ field: Int, _ v: Double, always: Bool = false) {
+    public mutating func double(_ field: Int, _ v: Double, always: Bool = false) {
         guard always || v.bitPattern != 0 else { return }
         tag(field, 1)
         fixed64Raw(v.bitPattern)
     }
 
-    mutating func string(_ field: Int, _ s: String, always: Bool = false) {
+    public mutating func string(_ field: Int, _ s: String, always: Bool = false) {
         guard always || !s.isEmpty else { return }
         tag(field, 2)
         var s = s
@@ -75,35 +86,35 @@ public struct ProtobufWriter {
         }
     }
 
-    mutating func bytes(_ field: Int, _ b: [UInt8], always: Bool = false) {
+    public mutating func bytes(_ field: Int, _ b: [UInt8], always: Bool = false) {
         guard always || !b.isEmpty else { return }
         tag(field, 2)
         varint(UInt64(b.count))
         bytes.append(contentsOf: b)
     }
 
-    mutating func packedFixed64(_ field: Int, _ values: [UInt64]) {
+    public mutating func packedFixed64(_ field: Int, _ values: [UInt64]) {
         guard !values.isEmpty else { return }
         tag(field, 2)
         varint(UInt64(values.count * 8))
         for v in values { fixed64Raw(v) }
     }
 
-    mutating func packedDouble(_ field: Int, _ values: [Double]) {
+    public mutating func packedDouble(_ field: Int, _ values: [Double]) {
         guard !values.isEmpty else { return }
         tag(field, 2)
         varint(UInt64(values.count * 8))
         for v in values { fixed64Raw(v.bitPattern) }
     }
 
-    mutating func packedVarint(_ field: Int, _ values: [UInt64]) {
+    public mutating func packedVarint(_ field: Int, _ values: [UInt64]) {
         guard !values.isEmpty else { return }
         nested(field) { w in for v in values { w.varint(v) } }
     }
 
     /// Writes a length-delimited field whose content `body` appends. Empty content is still written when
     /// `always` (a present but empty sub-message).
-    mutating func nested(_ field: Int, always: Bool = true, _ body: (inout ProtobufWriter) -> Void) {
+    public mutating func nested(_ field: Int, always: Bool = true, _ body: (inout ProtobufWriter) -> Void) {
         let mark = bytes.count
         tag(field, 2)
         let lengthAt = bytes.count

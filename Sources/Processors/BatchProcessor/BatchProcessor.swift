@@ -62,7 +62,7 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         self.triggers = triggers
     }
 
-    public func consume(_ data: Data) throws(PipelineError) {
+    public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         let count = data.itemCount
         let ready: Data? = try state.withLock { (s) throws(PipelineError) -> Data? in
             guard s.items + count <= settings.maxPendingItems else {
@@ -80,6 +80,8 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         incoming.add(count)
         if let ready { send(ready, trigger: .size) } else { pending.add(count) }
         if ready != nil { pending.set(state.withLock { $0.items }) }
+        // What later stages refuse is only known after the client was answered; it is counted as dropped.
+        return .accepted
     }
 
     /// Sends whatever is buffered now.
@@ -108,8 +110,9 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             let n = batch.itemCount
             triggers[trigger]!.add()
             do {
-                try next.consume(batch)
-                outgoing.add(n)
+                let result = try next.consume(batch)
+                outgoing.add(n - result.rejectedItems)
+                dropped.add(result.rejectedItems)
             } catch {
                 // The client was already answered: this loss can only be counted and logged.
                 dropped.add(n)

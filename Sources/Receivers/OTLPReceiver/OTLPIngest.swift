@@ -56,12 +56,16 @@ struct OTLPIngest: Sendable {
         let items = data.itemCount
         do {
             // An empty request is valid (the spec says answer success) and skips the pipeline.
-            if items > 0 { try consumer.consume(data) }
-            telemetry.accepted[D.signal]!.add(items)
+            let result = items > 0 ? try consumer.consume(data) : .accepted
+            let rejected = Swift.min(result.rejectedItems, items)
+            telemetry.accepted[D.signal]!.add(items - rejected)
+            telemetry.refused[D.signal]!.add(rejected)
             telemetry.count(.success)
             switch encoding {
-            case .protobuf: return .accepted(response: OTLPProtobuf.encodeExportResponse(rejected: 0, errorMessage: ""))
-            case .json: return .accepted(response: OTLPJSON.encodeExportResponse(rejected: 0, errorMessage: "", signal: D.signal))
+            case .protobuf:
+                return .accepted(response: OTLPProtobuf.encodeExportResponse(rejected: Int64(rejected), errorMessage: result.message))
+            case .json:
+                return .accepted(response: OTLPJSON.encodeExportResponse(rejected: Int64(rejected), errorMessage: result.message, signal: D.signal))
             }
         } catch {
             telemetry.refused[D.signal]!.add(items)

@@ -7,7 +7,10 @@ import Testing
 
 final class RecordingConsumer: Consumer, Sendable {
     let batches = Mutex<[Int]>([])
-    func consume(_ data: Traces) throws(PipelineError) { batches.withLock { $0.append(data.spanCount) } }
+    func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
+        batches.withLock { $0.append(data.spanCount) }
+        return .accepted
+    }
     var sizes: [Int] { batches.withLock { $0 } }
 }
 

@@ -1,24 +1,31 @@
-internal import NIOCore
-internal import NIOHTTP1
+public import NIOCore
+public import NIOHTTP1
 internal import NIOPosix
 
-/// A tiny HTTP/1.1 server for the gateway's own endpoints (self-telemetry, health check): GET only, no bodies.
-final class SimpleHTTPServer: Sendable {
-    struct Response: Sendable {
-        var status: HTTPResponseStatus
-        var contentType: String
-        var body: [UInt8]
+/// A tiny HTTP/1.1 server for the gateway's own endpoints (self-telemetry, health check, Prometheus pull):
+/// one route function answers every request; request bodies are ignored.
+public final class SimpleHTTPServer: Sendable {
+    public struct Response: Sendable {
+        public var status: HTTPResponseStatus
+        public var contentType: String
+        public var body: [UInt8]
+
+        public init(status: HTTPResponseStatus, contentType: String, body: [UInt8]) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+        }
     }
 
-    typealias Route = @Sendable (_ method: HTTPMethod, _ path: String, _ headers: HTTPHeaders) -> Response
+    public typealias Route = @Sendable (_ method: HTTPMethod, _ path: String, _ headers: HTTPHeaders) -> Response
 
     private let channel: any Channel
 
     private init(channel: any Channel) { self.channel = channel }
 
-    var localAddress: SocketAddress? { channel.localAddress }
+    public var localAddress: SocketAddress? { channel.localAddress }
 
-    static func start(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> SimpleHTTPServer {
+    public static func start(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> SimpleHTTPServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -31,7 +38,7 @@ final class SimpleHTTPServer: Sendable {
         return SimpleHTTPServer(channel: channel)
     }
 
-    func close() async {
+    public func close() async {
         try? await channel.close()
     }
 

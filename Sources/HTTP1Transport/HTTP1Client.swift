@@ -1,20 +1,26 @@
-internal import NIOCore
+public import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
 
 /// A keep-alive HTTP/1.1 client connection with one request in flight at a time.
-final class HTTP1Client: Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
+public final class HTTP1Client: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+
+        /// The first value of a header, matched case-insensitively.
+        public func header(_ name: String) -> String? {
+            let lower = name.lowercased()
+            return headers.first { $0.0.lowercased() == lower }?.1
+        }
     }
 
-    struct ClientError: Error, CustomStringConvertible {
-        var description: String
+    public struct ClientError: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    let channel: any Channel
+    public let channel: any Channel
     private let handler: NIOLoopBound<Handler>
 
     private init(channel: any Channel, handler: NIOLoopBound<Handler>) {
@@ -22,7 +28,7 @@ final class HTTP1Client: Sendable {
         self.handler = handler
     }
 
-    static func connect(host: String, port: Int, group: any EventLoopGroup) async throws -> HTTP1Client {
+    public static func connect(host: String, port: Int, group: any EventLoopGroup) async throws -> HTTP1Client {
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -38,8 +44,22 @@ final class HTTP1Client: Sendable {
         return HTTP1Client(channel: channel, handler: handler)
     }
 
-    func post(path: String, host: String, headers: [(String, String)], body: [UInt8]) async throws -> Response {
+    /// Whether the connection is still open (a closed one must be replaced).
+    public var isActive: Bool { channel.isActive }
+
+    /// POSTs `body`; with `timeout`, a request not answered in time fails and the connection is closed (a late
+    /// answer could otherwise be taken for the next request's).
+    public func post(path: String, host: String, headers: [(String, String)], body: [UInt8], timeout: Duration? = nil) async throws -> Response {
         let promise = channel.eventLoop.makePromise(of: Response.self)
+        if let timeout {
+            let channel = self.channel
+            let handler = self.handler
+            let scheduled = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+                handler.value.fail(ClientError(description: "request timed out after \(timeout)"))
+                channel.close(promise: nil)
+            }
+            promise.futureResult.whenComplete { _ in scheduled.cancel() }
+        }
         let handler = self.handler
         let channel = self.channel
         channel.eventLoop.execute {
@@ -47,7 +67,14 @@ final class HTTP1Client: Sendable {
             h.add(name: "Host", value: host)
             h.add(name: "Content-Length", value: String(body.count))
             for (name, value) in headers { h.add(name: name, value: value) }
-            handler.value.start(promise)
+            guard channel.isActive else {
+                promise.fail(ClientError(description: "connection closed"))
+                return
+            }
+            guard handler.value.start(promise) else {
+                promise.fail(ClientError(description: "a request is already in flight on this connection"))
+                return
+            }
             channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: h)), promise: nil)
             channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
@@ -55,7 +82,7 @@ final class HTTP1Client: Sendable {
         return try await promise.futureResult.get()
     }
 
-    func close() async { try? await channel.close() }
+    public func close() async { try? await channel.close() }
 
     final class Handler: ChannelInboundHandler {
         typealias InboundIn = HTTPClientResponsePart
@@ -63,9 +90,11 @@ final class HTTP1Client: Sendable {
         private var promise: EventLoopPromise<Response>?
         private var response = Response(status: 0, headers: [], body: [])
 
-        func start(_ promise: EventLoopPromise<Response>) {
+        func start(_ promise: EventLoopPromise<Response>) -> Bool {
+            guard self.promise == nil else { return false }
             self.promise = promise
             response = Response(status: 0, headers: [], body: [])
+            return true
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -76,9 +105,16 @@ final class HTTP1Client: Sendable {
             case .body(let buffer):
                 response.body.append(contentsOf: buffer.readableBytesView)
             case .end:
-                promise?.succeed(response)
+                let p = promise
                 promise = nil
+                p?.succeed(response)
             }
+        }
+
+        func fail(_ error: any Error) {
+            let p = promise
+            promise = nil
+            p?.fail(error)
         }
 
         func channelInactive(context: ChannelHandlerContext) {

@@ -1,0 +1,218 @@
+public import GatewayCore
+
+/// Builds the labels of each series from a data point and its resource and scope, as Prometheus' OTLP translator
+/// does.
+public struct PrometheusLabelBuilder: Sendable {
+    /// Names labels.
+    public let namer: PrometheusNamer
+    /// Resource attributes copied onto every series (when ``promoteAllResourceAttributes`` is false).
+    public let promoteResourceAttributes: [String]
+    /// Copies every resource attribute onto every series, except ``ignoreResourceAttributes``.
+    public let promoteAllResourceAttributes: Bool
+    /// Resource attributes not copied when ``promoteAllResourceAttributes`` is true.
+    public let ignoreResourceAttributes: [String]
+    /// Labels added to every series that does not already have them; used as given.
+    public let externalLabels: [(String, String)]
+    /// Whether series get `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and `otel_scope_<key>`
+    /// labels for their instrumentation scope.
+    public let scopeLabels: Bool
+
+    private let promoted: Set<ByteString>
+    private let ignored: Set<ByteString>
+
+    /// A builder naming labels with `namer`. `promoteResourceAttributes` (default none) lists resource attributes to
+    /// copy onto every series; `promoteAllResourceAttributes` (default false) copies all but
+    /// `ignoreResourceAttributes`. `externalLabels` (default none) are added where a series lacks them. `scopeLabels`
+    /// (default true) adds the instrumentation scope labels.
+    public init(
+        namer: PrometheusNamer,
+        promoteResourceAttributes: [String] = [],
+        promoteAllResourceAttributes: Bool = false,
+        ignoreResourceAttributes: [String] = [],
+        externalLabels: [(String, String)] = [],
+        scopeLabels: Bool = true
+    ) {
+        self.namer = namer
+        self.promoteResourceAttributes = promoteResourceAttributes
+        self.promoteAllResourceAttributes = promoteAllResourceAttributes
+        self.ignoreResourceAttributes = ignoreResourceAttributes
+        self.externalLabels = externalLabels
+        self.scopeLabels = scopeLabels
+        self.promoted = Set(promoteResourceAttributes.map(ByteString.init))
+        self.ignored = Set(ignoreResourceAttributes.map(ByteString.init))
+    }
+
+    /// The full label set of one point, sorted by name in byte order, without `__name__`, `le` or `quantile`
+    /// (add those with `Array.setLabel(_:_:)`).
+    ///
+    /// In order, as Prometheus builds it: the point attributes (an attribute `__name__` is ignored; under
+    /// underscore escaping, attributes whose names collide are merged into one label, their values joined with
+    /// `;` in the byte order of the original keys); promoted resource attributes the point does not already have;
+    /// `job` (`service.namespace/service.name`, or `service.name`) and `instance` (`service.instance.id`), which
+    /// replace attributes of those names; external labels the series does not already have; and, when the scope has
+    /// a name and ``scopeLabels`` is on, `otel_scope_<key>` for each scope attribute, then `otel_scope_name`,
+    /// `otel_scope_version` and `otel_scope_schema_url`. Empty values are dropped.
+    ///
+    /// An attribute whose key cannot be a label name (see ``PrometheusNamer/labelName(_:)``) is skipped here;
+    /// Prometheus rejects the whole point instead, as ``acceptedLabels(point:resource:scope:scopeSchemaURL:)`` does.
+    public func labels(
+        point: Attributes, resource: Resource, scope: InstrumentationScope, scopeSchemaURL: String = ""
+    ) -> [PrometheusLabel] {
+        build(point: point, resource: resource, scope: scope, scopeSchemaURL: scopeSchemaURL, strict: false)!
+    }
+
+    /// The labels of ``labels(point:resource:scope:scopeSchemaURL:)``, or nil where Prometheus rejects the point
+    /// because a point, promoted or scope attribute key cannot be a label name.
+    public func acceptedLabels(
+        point: Attributes, resource: Resource, scope: InstrumentationScope, scopeSchemaURL: String = ""
+    ) -> [PrometheusLabel]? {
+        build(point: point, resource: resource, scope: scope, scopeSchemaURL: scopeSchemaURL, strict: true)
+    }
+
+    /// The labels of the `target_info` series for a resource: its attributes except `service.name`,
+    /// `service.namespace` and `service.instance.id` (merged as point attributes are), `job`, `instance`, and the
+    /// external labels the series lacks.
+    ///
+    /// Nil when Prometheus writes no `target_info`: the resource has no attribute besides those three, or the
+    /// series would have neither `job` nor `instance`. Like Prometheus, promoted attributes stay in `target_info`.
+    public func targetInfoLabels(resource: Resource) -> [PrometheusLabel]? {
+        let attributes = resource.attributes
+        var nonIdentifying = attributes.count
+        for key in Self.identifyingAttributes where attributes[key] != nil { nonIdentifying -= 1 }
+        guard nonIdentifying > 0 else { return nil }
+
+        var set = LabelSetBuilder(capacity: attributes.count + externalLabels.count)
+        _ = addAttributes(attributes, to: &set, strict: false) { key in
+            Self.identifyingAttributes.contains(key) || key == "__name__"
+        }
+        addJobAndInstance(resource, to: &set)
+        addExternalLabels(to: &set)
+        guard !set.get("job").isEmpty || !set.get("instance").isEmpty else { return nil }
+        return set.labels
+    }
+
+    static let identifyingAttributes = ["service.namespace", "service.name", "service.instance.id"]
+
+    private func build(
+        point: Attributes, resource: Resource, scope: InstrumentationScope, scopeSchemaURL: String, strict: Bool
+    ) -> [PrometheusLabel]? {
+        var set = LabelSetBuilder(capacity: point.count + externalLabels.count + 6)
+        guard addAttributes(point, to: &set, strict: strict, skip: { $0 == "__name__" }) else { return nil }
+        guard addPromotedAttributes(resource, to: &set, strict: strict) else { return nil }
+        addJobAndInstance(resource, to: &set)
+        addExternalLabels(to: &set)
+        if scopeLabels, !scope.name.isEmpty {
+            guard addScope(scope, schemaURL: scopeSchemaURL, to: &set, strict: strict) else { return nil }
+        }
+        return set.labels
+    }
+
+    /// Adds attributes as labels to an empty set; false when `strict` and a key cannot be a label name.
+    private func addAttributes(
+        _ attributes: Attributes, to set: inout LabelSetBuilder, strict: Bool, skip: (String) -> Bool
+    ) -> Bool {
+        // (original key, label name, value), in the byte order of the original keys.
+        var entries: [(key: String, name: String, value: String)] = []
+        entries.reserveCapacity(attributes.count)
+        for attribute in attributes where !skip(attribute.key) {
+            let name = namer.strategy.escapes ? namer.labelName(attribute.key) : attribute.key
+            if name.isEmpty {
+                if strict { return false }
+                continue
+            }
+            entries.append((attribute.key, name, prometheusLabelValue(attribute.value)))
+        }
+        // Attributes sorts keys by String order, which differs from byte order only for keys that are not in
+        // Unicode normal form C.
+        if !isSorted(entries, by: { utf8Less($0.key, $1.key) }) {
+            entries.sort { utf8Less($0.key, $1.key) }
+        }
+        // Escaping can reorder names and make them collide: order by name, colliding ones still by key.
+        if !isSorted(entries, by: { utf8Less($0.name, $1.name) }) {
+            let order = entries.indices.sorted { a, b in
+                let byName = utf8Compare(entries[a].name, entries[b].name)
+                return byName != 0 ? byName < 0 : a < b
+            }
+            entries = order.map { entries[$0] }
+        }
+
+        var labels: [PrometheusLabel] = []
+        labels.reserveCapacity(entries.count)
+        for entry in entries {
+            if let last = labels.last, utf8Equal(last.name, entry.name) {
+                // Colliding values are joined, as Prometheus does; an empty first value counts as no label yet.
+                labels[labels.count - 1].value = last.value.isEmpty ? entry.value : last.value + ";" + entry.value
+            } else {
+                labels.append(PrometheusLabel(name: entry.name, value: entry.value))
+            }
+        }
+        labels.removeAll { $0.value.isEmpty }
+        set = LabelSetBuilder(sorted: labels)
+        return true
+    }
+
+    private func isSorted<T>(_ entries: [T], by less: (T, T) -> Bool) -> Bool {
+        var i = 1
+        while i < entries.count {
+            if !less(entries[i - 1], entries[i]) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    private func addPromotedAttributes(_ resource: Resource, to set: inout LabelSetBuilder, strict: Bool) -> Bool {
+        guard promoteAllResourceAttributes || !promoted.isEmpty else { return true }
+        var promotedSet = LabelSetBuilder()
+        for attribute in resource.attributes {
+            let key = ByteString(attribute.key)
+            guard promoteAllResourceAttributes ? !ignored.contains(key) : promoted.contains(key) else { continue }
+            let name = namer.labelName(attribute.key)
+            if name.isEmpty {
+                if strict { return false }
+                continue
+            }
+            promotedSet.set(name, prometheusLabelValue(attribute.value))
+        }
+        for label in promotedSet.labels { set.fill(label.name, label.value) }
+        return true
+    }
+
+    private func addJobAndInstance(_ resource: Resource, to set: inout LabelSetBuilder) {
+        let attributes = resource.attributes
+        if let serviceName = attributes["service.name"] {
+            var job = prometheusLabelValue(serviceName)
+            if let serviceNamespace = attributes["service.namespace"] {
+                job = prometheusLabelValue(serviceNamespace) + "/" + job
+            }
+            if !job.isEmpty { set.set("job", job) }
+        }
+        if let instance = attributes["service.instance.id"] {
+            let value = prometheusLabelValue(instance)
+            if !value.isEmpty { set.set("instance", value) }
+        }
+    }
+
+    private func addExternalLabels(to set: inout LabelSetBuilder) {
+        for (name, value) in externalLabels where !name.isEmpty { set.fill(name, value) }
+    }
+
+    private func addScope(
+        _ scope: InstrumentationScope, schemaURL: String, to set: inout LabelSetBuilder, strict: Bool
+    ) -> Bool {
+        var scopeSet = LabelSetBuilder(capacity: scope.attributes.count)
+        for attribute in scope.attributes {
+            let name = namer.labelName("otel_scope_" + attribute.key)
+            if name.isEmpty {
+                if strict { return false }
+                continue
+            }
+            scopeSet.set(name, prometheusLabelValue(attribute.value))
+        }
+        for label in scopeSet.labels { set.set(label.name, label.value) }
+        // Set after the attributes so that an attribute cannot replace them; empty values remove the label.
+        set.set("otel_scope_name", scope.name)
+        set.set("otel_scope_version", scope.version)
+        set.set("otel_scope_schema_url", schemaURL)
+        return true
+    }
+}
