@@ -115,7 +115,7 @@ struct MetricStoreWiring {
         case .basicAuth(let b)?:
             return "Basic " + Base64.encode(Array("\(b.username):\(b.password)".utf8))
         case .bearerTokenAuth(let t)?:
-            var token = t.token
+            var token = t.token ?? ""
             if let file = t.filename, !file.isEmpty {
                 guard let text = readTextFile(file) else {
                     throw PipelineGraph.BuildError(description: "extensions.\(id).filename: cannot read \(file)")

@@ -58,6 +58,16 @@ public final class MetricStore: Sendable {
         public var exemplar: Exemplar?
 
         public var timestampMs: Int64 { Int64(timeUnixNano / 1_000_000) }
+
+        public init(family: MetricFamily, labels: [PrometheusLabel], value: SeriesValue, startTimeUnixNano: UInt64, timeUnixNano: UInt64, isStale: Bool, exemplar: Exemplar?) {
+            self.family = family
+            self.labels = labels
+            self.value = value
+            self.startTimeUnixNano = startTimeUnixNano
+            self.timeUnixNano = timeUnixNano
+            self.isStale = isStale
+            self.exemplar = exemplar
+        }
     }
 
     /// What changed for one reader since its last call.
@@ -186,7 +196,8 @@ public final class MetricStore: Sendable {
                 if !upsert(family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope), time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue), exemplar: p.exemplars.last, now: now, state: &s, update: { _ in .number(v) }) { refused += 1 }
             }
         case .sum(let sum):
-            let f = sum.isMonotonic ? family(.counter, .counter) : family(.gauge, .gauge)
+            // Prometheus names a non-monotonic sum like an untyped metric (no `_ratio`), though it is a gauge.
+            let f = sum.isMonotonic ? family(.counter, .counter) : family(.gauge, .unknown)
             let delta = sum.temporality == .delta
             for p in sum.dataPoints {
                 latest = max(latest, p.timeUnixNano)

@@ -126,4 +126,62 @@ def grpc_channel_factory():
         ch.close()
 
 
+# --------------------------------------------------------------------------------------------
+# A real Prometheus (test_prometheus_*.py)
+
+
+@pytest.fixture(scope="session")
+def prometheus_bin() -> str:
+    """/usr/bin/prometheus (or $PROMETHEUS_BIN). Missing -> FAIL, not skip: CI installs it."""
+    import promhelpers
+
+    path = promhelpers.PROMETHEUS_BIN
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        pytest.fail(f"{path} is not an executable file: install Prometheus (Debian package `prometheus`) "
+                    "or set PROMETHEUS_BIN", pytrace=False)
+    return path
+
+
+class _Prometheuses:
+    def __init__(self, binary: str, base: Path):
+        self.binary = binary
+        self.base = base
+        self.started: list = []
+
+    def start(self, **kwargs):
+        """A started Prometheus; kwargs go to promhelpers.Prometheus (port, scrape_configs, ...)."""
+        import promhelpers
+
+        prom = promhelpers.Prometheus(self.binary, self.base / f"prom{len(self.started)}", **kwargs)
+        self.started.append(prom)
+        prom.start()
+        return prom
+
+    def teardown(self, failed: bool) -> list[str]:
+        problems = []
+        for prom in self.started:
+            _, killed = prom.stop(timeout=10.0)
+            if killed:
+                problems.append(f"{prom.workdir.name}: prometheus did not exit within 10 s of SIGTERM (killed)")
+            if failed or killed:
+                print(f"\n[{prom.workdir.name}] config {prom.config_path}\n{prom.logs_tail()}")
+        return problems
+
+
+@pytest.fixture
+def prometheus_servers(request, prometheus_bin, tmp_path):
+    """Factory: prometheus_servers.start(scrape_configs=[...]) -> running promhelpers.Prometheus;
+    all stopped (SIGTERM, wait, kill) at teardown."""
+    proms = _Prometheuses(prometheus_bin, tmp_path)
+    yield proms
+    rep = getattr(request.node, "rep_call", None)
+    proms.teardown(rep is not None and rep.failed)
+
+
+@pytest.fixture
+def prometheus(prometheus_servers):
+    """A fresh Prometheus (no scrape jobs) for one test: remote-write receiver, native histograms."""
+    return prometheus_servers.start()
+
+
 __all__ = ["gwhelpers"]

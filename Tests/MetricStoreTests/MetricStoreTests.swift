@@ -163,14 +163,4 @@ func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = 
         #expect(classic.map(\.le) == [0, 2, 4, .infinity])
         #expect(classic.map(\.cumulativeCount) == [1, 3, 7, 7])
     }
-
-    @Test func floatLabelsFormatLikeGo() {
-        #expect(prometheusFloatLabel(0.005) == "0.005")
-        #expect(prometheusFloatLabel(1) == "1")
-        #expect(prometheusFloatLabel(2.5) == "2.5")
-        #expect(prometheusFloatLabel(1e-5) == "0.00001")
-        #expect(prometheusFloatLabel(1.5e20) == "150000000000000000000")
-        #expect(prometheusFloatLabel(-0.25) == "-0.25")
-        #expect(prometheusFloatLabel(.infinity) == "+Inf")
-    }
 }

@@ -63,20 +63,20 @@ public enum PrometheusTextFormat {
             var running: UInt64 = 0
             for (i, bound) in h.bounds.enumerated() {
                 running &+= i < h.bucketCounts.count ? h.bucketCounts[i] : 0
-                sample(name + "_bucket", labels, extra: ("le", prometheusFloatLabel(bound)), value: Double(running), into: &out)
+                sample(name + "_bucket", labels, extra: ("le", prometheusBoundLabelValue(bound)), value: Double(running), into: &out)
             }
             sample(name + "_bucket", labels, extra: ("le", "+Inf"), value: Double(h.count), into: &out)
             sample(name + "_sum", labels, extra: nil, value: h.sum, into: &out)
             sample(name + "_count", labels, extra: nil, value: Double(h.count), into: &out)
         case .exponentialHistogram(let e):
             for b in e.classicBuckets() {
-                sample(name + "_bucket", labels, extra: ("le", prometheusFloatLabel(b.le)), value: Double(b.cumulativeCount), into: &out)
+                sample(name + "_bucket", labels, extra: ("le", prometheusBoundLabelValue(b.le)), value: Double(b.cumulativeCount), into: &out)
             }
             sample(name + "_sum", labels, extra: nil, value: e.sum, into: &out)
             sample(name + "_count", labels, extra: nil, value: Double(e.count), into: &out)
         case .summary(let sm):
             for q in sm.quantiles {
-                sample(name, labels, extra: ("quantile", prometheusFloatLabel(q.quantile)), value: q.value, into: &out)
+                sample(name, labels, extra: ("quantile", prometheusBoundLabelValue(q.quantile)), value: q.value, into: &out)
             }
             sample(name + "_sum", labels, extra: nil, value: sm.sum, into: &out)
             sample(name + "_count", labels, extra: nil, value: Double(sm.count), into: &out)

@@ -1,5 +1,5 @@
 internal import Compression
-public import GatewayCore
+internal import GatewayCore
 internal import HTTP1Transport
 public import Logging
 public import MetricStore

@@ -98,7 +98,7 @@ public struct RemoteWriteEncoder: Sendable {
             var running: UInt64 = 0
             for (i, bound) in h.bounds.enumerated() {
                 running &+= i < h.bucketCounts.count ? h.bucketCounts[i] : 0
-                sample("_bucket", PrometheusLabel(name: "le", value: prometheusFloatLabel(bound)), Double(running))
+                sample("_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(bound)), Double(running))
             }
             sample("_bucket", PrometheusLabel(name: "le", value: "+Inf"), Double(h.count))
             sample("_sum", nil, h.sum)
@@ -114,14 +114,14 @@ public struct RemoteWriteEncoder: Sendable {
             }
             let buckets = e.classicBuckets()
             for b in buckets {
-                sample("_bucket", PrometheusLabel(name: "le", value: prometheusFloatLabel(b.le)), Double(b.cumulativeCount))
+                sample("_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(b.le)), Double(b.cumulativeCount))
             }
             sample("_sum", nil, e.sum)
             sample("_count", nil, Double(e.count))
             return buckets.count + 2
         case .summary(let sm):
             for q in sm.quantiles {
-                sample("", PrometheusLabel(name: "quantile", value: prometheusFloatLabel(q.quantile)), q.value)
+                sample("", PrometheusLabel(name: "quantile", value: prometheusBoundLabelValue(q.quantile)), q.value)
             }
             sample("_sum", nil, sm.sum)
             sample("_count", nil, Double(sm.count))
