@@ -123,10 +123,16 @@ let package = Package(
             dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", nioCore, nioPosix],
             swiftSettings: strictSettings
         ),
+        // In-process benchmarks of the hot paths (`otlp-gateway bench`).
+        .target(
+            name: "Benchmarks",
+            dependencies: ["GatewayCore", "OTLPWire", "MetricStore", "PrometheusRemoteWriteExporter", "LoadGen", "Compression", "SelfTelemetry"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "otlp-gateway",
             dependencies: [
-                "Gateway", "GatewayConfig", "GatewayCore", "LoadGen", logging,
+                "Gateway", "GatewayConfig", "GatewayCore", "LoadGen", "Benchmarks", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -17,7 +17,7 @@ struct OTLPGatewayCommand: AsyncParsableCommand {
         commandName: "otlp-gateway",
         abstract: "An OTLP collector and metrics gateway.",
         version: GatewayVersion.current,
-        subcommands: [Run.self, Validate.self, LoadGenCommand.self],
+        subcommands: [Run.self, Validate.self, LoadGenCommand.self, BenchCommand.self],
         defaultSubcommand: Run.self
     )
 }

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from gwhelpers import Ports, free_ports, gateway_config, parse_prometheus_text, to_yaml
+from gwhelpers import Ports, free_ports, gateway_config, parse_prometheus_text
 
 PROMETHEUS_BIN = os.environ.get("PROMETHEUS_BIN", "/usr/bin/prometheus")
 PROMTOOL_BIN = os.environ.get("PROMTOOL_BIN", "/usr/bin/promtool")
@@ -375,10 +375,8 @@ def pull_text(port: int, timeout: float = 5.0) -> str:
         return resp.read().decode()
 
 
-def families(text: str) -> dict[str, dict[str, str]]:
-    """{family: {"HELP": text or None, "TYPE": type or None}} from the text format's comments, plus
-    every sample name's family (guessed by stripping _bucket/_sum/_count/_total only when that
-    family has a TYPE line)."""
+def families(text: str) -> dict[str, dict[str, str | None]]:
+    """{family: {"HELP": text or None, "TYPE": type or None}} from the text format's comments."""
     fams: dict[str, dict[str, Any]] = {}
     for line in text.splitlines():
         if line.startswith("# HELP ") or line.startswith("# TYPE "):
@@ -527,11 +525,222 @@ class Checks:
             raise AssertionError(msg)
 
 
-def gateway_metric(gw, name: str, **labels: str) -> float:
-    """Sum of the gateway self-metric `name` over the series with `labels`."""
-    return gw.counter(name, **labels)
+def eventually(check: Callable[[Checks], None], timeout: float = 10.0, context: Callable[[], str] | None = None,
+               interval: float = 0.2) -> None:
+    """Runs check(Checks) until it records no problem; at the timeout fails with the last problems.
+    Values are still compared exactly: this only waits for the writes to land."""
+    deadline = time.monotonic() + timeout
+    while True:
+        c = Checks(context)
+        try:
+            check(c)
+        except (OSError, PrometheusFailure) as e:
+            c.problems.append(f"error: {e}")
+        if not c.problems:
+            return
+        if time.monotonic() > deadline:
+            c.problems.insert(0, f"still wrong after {timeout}s:")
+            c.done()
+        time.sleep(interval)
 
 
-def write_prometheus_yaml(path: Path, obj: dict) -> None:
-    """to_yaml, for callers that prefer YAML to the JSON we write by default."""
-    path.write_text(to_yaml(obj))
+# --------------------------------------------------------------------------------------------
+# The OpenTelemetry Python SDK workload (an inference engine's metrics)
+
+MODEL_A, MODEL_B = "llama-8b", "qwen-7b"
+TTFT_BOUNDS = [10.0, 50.0, 100.0, 500.0]
+FILL_BOUNDS = [25.0, 50.0, 75.0, 100.0]
+SCOPE = ("vllm.engine", "0.6.0")
+
+# What each round records, per model_name. Round 2 leaves MODEL_B's counter alone: with delta
+# temporality that series gets no point then and must keep its accumulated value.
+ROUNDS = [
+    {
+        "tokens": {MODEL_A: [5], MODEL_B: [42]},
+        "active": {MODEL_A: [3, -1], MODEL_B: [1]},
+        "cache": {MODEL_A: 0.25},
+        "ttft": {MODEL_A: [5.0, 20.0, 75.0], MODEL_B: [30.0]},
+        "fill": {MODEL_A: [10.0, 60.0]},
+        "prompt": {MODEL_A: [1.0, 2.0, 4.0], MODEL_B: [16.0]},
+    },
+    {
+        "tokens": {MODEL_A: [7]},
+        "active": {MODEL_A: [4]},
+        "cache": {MODEL_A: 0.75},
+        "ttft": {MODEL_A: [20.0, 250.0, 900.0]},
+        "fill": {MODEL_A: [60.0, 99.0]},
+        "prompt": {MODEL_A: [100.0, 1000.0]},
+    },
+]
+
+
+def expected_after(rounds: int) -> dict[str, dict]:
+    """The cumulative state after the first `rounds` rounds: sums for counters, the last value for
+    the gauge, every recorded value for histograms."""
+    exp: dict[str, dict] = {"tokens": {}, "active": {}, "cache": {}, "ttft": {}, "fill": {}, "prompt": {}}
+    for r in ROUNDS[:rounds]:
+        for key in ("tokens", "active"):
+            for model, adds in r[key].items():
+                exp[key][model] = exp[key].get(model, 0) + sum(adds)
+        exp["cache"].update(r["cache"])
+        for key in ("ttft", "fill", "prompt"):
+            for model, values in r[key].items():
+                exp[key].setdefault(model, []).extend(values)
+    return exp
+
+
+def delta_temporality() -> dict:
+    from opentelemetry.sdk.metrics import (
+        Counter,
+        Histogram,
+        ObservableCounter,
+        ObservableGauge,
+        ObservableUpDownCounter,
+        UpDownCounter,
+    )
+    from opentelemetry.sdk.metrics.export import AggregationTemporality as T
+
+    return {Counter: T.DELTA, UpDownCounter: T.DELTA, Histogram: T.DELTA, ObservableCounter: T.DELTA,
+            ObservableUpDownCounter: T.DELTA, ObservableGauge: T.CUMULATIVE}
+
+
+def sdk_exporter(gw, transport: str, temporality: dict | None = None):
+    """The real OTLP metric exporter (grpc or http/protobuf) aimed at the gateway."""
+    if transport == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+
+        return OTLPMetricExporter(endpoint=gw.grpc_target, insecure=True, timeout=10,
+                                  preferred_temporality=temporality)
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+    return OTLPMetricExporter(endpoint=gw.http_url("/v1/metrics"), timeout=10, preferred_temporality=temporality)
+
+
+def engine_resource(service: str, *, namespace: str = "inference", instance: str = "engine-0") -> dict:
+    return {"service.namespace": namespace, "service.name": service, "service.instance.id": instance,
+            "deployment.environment": "itest"}
+
+
+class InferenceWorkload:
+    """MeterProvider + PeriodicExportingMetricReader (short interval; rounds end with force_flush)
+    recording the instruments of an inference engine:
+
+    - Counter decode_tokens_processed (no unit)          -> decode_tokens_processed_total
+    - UpDownCounter active_requests ({request})          -> gauge active_requests
+    - ObservableGauge gpu_cache_usage (1)                -> gpu_cache_usage_ratio
+    - Histogram ttft_milliseconds (ms), TTFT_BOUNDS      -> ttft_milliseconds_{bucket,sum,count}
+    - Histogram batch_fill_percentage (percent)          -> batch_fill_percentage_percent_{bucket,sum,count}
+    - Histogram prompt_tokens ({token}), exponential     -> native histogram prompt_tokens
+    all with the attribute model_name."""
+
+    def __init__(self, exporter, resource: dict, interval_ms: float = 500):
+        from opentelemetry.metrics import CallbackOptions, Observation
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+        from opentelemetry.sdk.metrics.view import (
+            ExplicitBucketHistogramAggregation,
+            ExponentialBucketHistogramAggregation,
+            View,
+        )
+        from opentelemetry.sdk.resources import Resource
+
+        from sdkutil import RecordingMetricExporter
+
+        self.exporter = RecordingMetricExporter(exporter)
+        self.reader = PeriodicExportingMetricReader(self.exporter, export_interval_millis=interval_ms)
+        self.provider = MeterProvider(
+            metric_readers=[self.reader],
+            resource=Resource.create(resource),
+            views=[
+                View(instrument_name="ttft_milliseconds",
+                     aggregation=ExplicitBucketHistogramAggregation(boundaries=TTFT_BOUNDS)),
+                View(instrument_name="batch_fill_percentage",
+                     aggregation=ExplicitBucketHistogramAggregation(boundaries=FILL_BOUNDS)),
+                View(instrument_name="prompt_tokens", aggregation=ExponentialBucketHistogramAggregation()),
+            ],
+        )
+        meter = self.provider.get_meter(*SCOPE)
+        self.rounds = 0
+        self._cache: dict[str, float] = {}
+
+        def cache_cb(_: CallbackOptions):
+            return [Observation(v, {"model_name": m}) for m, v in self._cache.items()]
+
+        self.tokens = meter.create_counter("decode_tokens_processed", description="Tokens decoded.")
+        self.active = meter.create_up_down_counter("active_requests", unit="{request}",
+                                                   description="Requests being served.")
+        meter.create_observable_gauge("gpu_cache_usage", callbacks=[cache_cb], unit="1",
+                                      description="KV cache usage.")
+        self.ttft = meter.create_histogram("ttft_milliseconds", unit="ms", description="Time to first token.")
+        self.fill = meter.create_histogram("batch_fill_percentage", unit="percent", description="Batch fill.")
+        self.prompt = meter.create_histogram("prompt_tokens", unit="{token}", description="Prompt length.")
+
+    def record_round(self) -> None:
+        """Records the next round of ROUNDS and force-flushes it; the exports must all succeed."""
+        from opentelemetry.sdk.metrics.export import MetricExportResult
+
+        r = ROUNDS[self.rounds]
+        self.rounds += 1
+        for model, adds in r["tokens"].items():
+            for v in adds:
+                self.tokens.add(v, {"model_name": model})
+        for model, adds in r["active"].items():
+            for v in adds:
+                self.active.add(v, {"model_name": model})
+        self._cache.update(r["cache"])
+        for key, inst in (("ttft", self.ttft), ("fill", self.fill), ("prompt", self.prompt)):
+            for model, values in r[key].items():
+                for v in values:
+                    inst.record(v, {"model_name": model})
+        assert self.provider.force_flush(10_000), "SDK force_flush failed"
+        bad = [x for x in self.exporter.results if x != MetricExportResult.SUCCESS]
+        assert self.exporter.results and not bad, f"SDK exports failed: {self.exporter.results}"
+
+    def shutdown(self) -> None:
+        self.provider.shutdown()
+
+
+# Prometheus names of the workload's series, all of them: nothing else may appear for its job.
+WORKLOAD_NAMES = {
+    "decode_tokens_processed_total",
+    "active_requests",
+    "gpu_cache_usage_ratio",
+    "ttft_milliseconds_bucket", "ttft_milliseconds_sum", "ttft_milliseconds_count",
+    "batch_fill_percentage_percent_bucket", "batch_fill_percentage_percent_sum",
+    "batch_fill_percentage_percent_count",
+    "prompt_tokens",
+    "target_info",
+}
+
+
+def check_classic_histogram(c: Checks, prom: Prometheus, base: str, sel: str, bounds: list[float],
+                            per_model: dict[str, list[float]]) -> None:
+    """`base`_bucket per le (cumulative, with +Inf), _sum and _count for every model, exactly."""
+    buckets: dict[str, dict[str, float]] = {}
+    for s in prom.query(f"{base}_bucket{{{sel}}}"):
+        buckets.setdefault(s.labels.get("model_name", ""), {})[s.labels.get("le", "<none>")] = s.value
+    c.eq(buckets, {m: cumulative_buckets(bounds, vs) for m, vs in per_model.items()}, f"{base}_bucket by model, le")
+    c.eq(by_label(prom.query(f"{base}_sum{{{sel}}}"), "model_name"),
+         {m: float(sum(vs)) for m, vs in per_model.items()}, f"{base}_sum")
+    c.eq(by_label(prom.query(f"{base}_count{{{sel}}}"), "model_name"),
+         {m: float(len(vs)) for m, vs in per_model.items()}, f"{base}_count")
+
+
+def check_workload_values(c: Checks, prom: Prometheus, sel: str, exp: dict, native: bool = True) -> None:
+    """Every value of the workload in Prometheus, exactly, for the series selected by `sel`
+    (a label-matcher list without braces, e.g. 'job="a/b"')."""
+    c.eq(by_label(prom.query(f"decode_tokens_processed_total{{{sel}}}"), "model_name"),
+         {m: float(v) for m, v in exp["tokens"].items()}, "decode_tokens_processed_total")
+    c.eq(by_label(prom.query(f"active_requests{{{sel}}}"), "model_name"),
+         {m: float(v) for m, v in exp["active"].items()}, "active_requests")
+    c.eq(by_label(prom.query(f"gpu_cache_usage_ratio{{{sel}}}"), "model_name"), exp["cache"], "gpu_cache_usage_ratio")
+    check_classic_histogram(c, prom, "ttft_milliseconds", sel, TTFT_BOUNDS, exp["ttft"])
+    check_classic_histogram(c, prom, "batch_fill_percentage_percent", sel, FILL_BOUNDS, exp["fill"])
+    if native:
+        raw = prom.query(f"prompt_tokens{{{sel}}}")
+        c.true(raw and all(s.histogram is not None for s in raw),
+               f"prompt_tokens must be native histograms, got {raw}")
+        c.eq(by_label(prom.query(f"histogram_count(prompt_tokens{{{sel}}})"), "model_name"),
+             {m: float(len(vs)) for m, vs in exp["prompt"].items()}, "histogram_count(prompt_tokens)")
+        c.eq(by_label(prom.query(f"histogram_sum(prompt_tokens{{{sel}}})"), "model_name"),
+             {m: float(sum(vs)) for m, vs in exp["prompt"].items()}, "histogram_sum(prompt_tokens)")
