@@ -167,6 +167,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PrometheusExporterTests",
+            dependencies: ["PrometheusExporter", "MetricStore", "PrometheusTranslation"],
+            path: "Tests/Exporters/PrometheusExporterTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "BatchProcessorTests",
             dependencies: ["BatchProcessor", "GatewayCore", "SelfTelemetry"],
             path: "Tests/Processors/BatchProcessorTests",

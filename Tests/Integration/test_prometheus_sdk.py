@@ -13,6 +13,7 @@ from promhelpers import (
     WORKLOAD_NAMES,
     InferenceWorkload,
     MetricPorts,
+    by_label,
     check_workload_values,
     delta_temporality,
     engine_resource,
@@ -28,7 +29,7 @@ from promhelpers import (
     "transport,temporality",
     [("grpc", "cumulative"), ("http", "cumulative"), ("grpc", "delta"), ("http", "delta")],
 )
-def test_sdk_metrics_land_in_prometheus_exactly(gateways, prometheus, transport, temporality):
+def test_sdk_metrics_land_in_prometheus_exactly(prometheus, gateways, transport, temporality):
     mp = MetricPorts.allocate()
     gw = gateways.start(metrics_gateway_config(mp.base, prometheus), ports=mp.base)
     service = f"engine-{transport}-{temporality}"
@@ -85,3 +86,45 @@ def test_sdk_metrics_land_in_prometheus_exactly(gateways, prometheus, transport,
     assert gw.counter("otlp_gateway_remote_write_samples_failed_total", exporter="prometheusremotewrite") == 0
     assert gw.counter("otlp_gateway_remote_write_samples_dropped_total", exporter="prometheusremotewrite") == 0
     assert gw.counter("otlp_gateway_remote_write_samples_sent_total", exporter="prometheusremotewrite") > 0
+
+
+def test_exponential_histogram_as_classic_buckets_without_native(prometheus, gateways):
+    """send_native_histograms: false -> the exponential histogram becomes classic _bucket/_sum/_count
+    series (bounds are the exponential bucket bounds), and no native histogram is written."""
+    mp = MetricPorts.allocate()
+    gw = gateways.start(metrics_gateway_config(mp.base, prometheus, native=False), ports=mp.base)
+    job = "inference/engine-classic"
+    sel = f'job="{job}"'
+    work = InferenceWorkload(sdk_exporter(gw, "grpc"), engine_resource("engine-classic"))
+    try:
+        work.record_round()
+        work.record_round()
+    finally:
+        work.shutdown()
+    exp = expected_after(2)
+    context = lambda: prometheus.logs_tail() + "\n" + gw.logs_tail()  # noqa: E731
+    eventually(lambda c: check_workload_values(c, prometheus, sel, exp, native=False), 10, context)
+
+    def check_prompt(c):
+        c.eq(by_label(prometheus.query(f"prompt_tokens_count{{{sel}}}"), "model_name"),
+             {m: float(len(vs)) for m, vs in exp["prompt"].items()}, "prompt_tokens_count")
+        c.eq(by_label(prometheus.query(f"prompt_tokens_sum{{{sel}}}"), "model_name"),
+             {m: float(sum(vs)) for m, vs in exp["prompt"].items()}, "prompt_tokens_sum")
+
+    eventually(check_prompt, 10, context)
+    names = {s["__name__"] for s in prometheus.series(f"{{{sel}}}")}
+    assert names == (WORKLOAD_NAMES - {"prompt_tokens"}) | {
+        "prompt_tokens_bucket", "prompt_tokens_sum", "prompt_tokens_count"}
+    for model, values in exp["prompt"].items():
+        buckets = {s.labels["le"]: s.value for s in prometheus.query(
+            f'prompt_tokens_bucket{{{sel},model_name="{model}"}}')}
+        assert buckets.get("+Inf") == len(values), buckets
+        # cumulative: every bucket holds the values below its bound (a value exactly on a bound
+        # may fall either side of float rounding), and counts never decrease with le
+        ordered = sorted(buckets.items(), key=lambda kv: float(kv[0]))
+        assert [v for _, v in ordered] == sorted(v for _, v in ordered), ordered
+        for le, count in ordered:
+            lo = sum(1 for v in values if v < float(le))
+            hi = sum(1 for v in values if v <= float(le))
+            assert lo <= count <= hi, (model, le, count, values)
+        assert len(ordered) > 2, ordered
