@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // C libraries from Debian packages.
@@ -112,6 +114,7 @@ let package = Package(
             dependencies: [
                 "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "DebugExporter",
                 "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
+                "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector",
                 nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -123,6 +126,41 @@ let package = Package(
             dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", nioCore, nioPosix],
             swiftSettings: strictSettings
         ),
+        // The continuous-batching inference engine: knows nothing of the gateway, speaks swift-metrics,
+        // swift-distributed-tracing and swift-log only.
+        .target(
+            name: "InferenceEngine",
+            dependencies: [
+                logging,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // `otlp` (gRPC over nghttp2) and `otlphttp` exporters with a sending queue and retries.
+        .target(
+            name: "OTLPExporter",
+            dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", "SelfTelemetry", nioCore, nioPosix, logging],
+            path: "Sources/Exporters/OTLPExporter",
+            swiftSettings: strictSettings
+        ),
+        // `spanmetrics`: RED metrics from spans, named as Tempo's metrics generator names them.
+        .target(
+            name: "SpanMetricsConnector",
+            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            path: "Sources/Connectors/SpanMetricsConnector",
+            swiftSettings: strictSettings
+        ),
+        // The most recent traces, bounded by bytes, with a Tempo-compatible query API (`memory` exporter).
+        .target(
+            name: "MemoryTraceExporter",
+            dependencies: ["GatewayCore", "OTLPWire", "HTTP1Transport", "SelfTelemetry", nioCore, nioHTTP1, logging],
+            path: "Sources/Exporters/MemoryTraceExporter",
+            swiftSettings: strictSettings
+        ),
+
         // In-process benchmarks of the hot paths (`otlp-gateway bench`).
         .target(
             name: "Benchmarks",
@@ -170,6 +208,35 @@ let package = Package(
             name: "PrometheusExporterTests",
             dependencies: ["PrometheusExporter", "MetricStore", "PrometheusTranslation"],
             path: "Tests/Exporters/PrometheusExporterTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "InferenceEngineTests",
+            dependencies: [
+                "InferenceEngine", logging,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MemoryTraceExporterTests",
+            dependencies: ["MemoryTraceExporter", "GatewayCore", "OTLPWire", "SelfTelemetry"],
+            path: "Tests/Exporters/MemoryTraceExporterTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OTLPExporterTests",
+            dependencies: ["OTLPExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", "HTTP1Transport", "HTTP2Transport", logging],
+            path: "Tests/Exporters/OTLPExporterTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpanMetricsConnectorTests",
+            dependencies: ["SpanMetricsConnector", "GatewayCore", "SelfTelemetry", logging],
+            path: "Tests/Connectors/SpanMetricsConnectorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

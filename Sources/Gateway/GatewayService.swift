@@ -35,8 +35,8 @@ public final class GatewayService: Service, Sendable {
                 throw PipelineGraph.BuildError(description: "service.telemetry.metrics.address: invalid")
             }
             let registry = self.registry
-            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { method, path, _ in
-                guard path == "/metrics" else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
+            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { method, target, _ in
+                guard SimpleHTTPServer.path(of: target) == "/metrics" else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
                 return .init(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(registry.render().utf8))
             }
             servers.append(server)
@@ -48,8 +48,8 @@ public final class GatewayService: Service, Sendable {
                 throw PipelineGraph.BuildError(description: "extensions.\(id).endpoint: invalid")
             }
             let healthPath = health.path
-            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { [self] _, path, _ in
-                guard path == healthPath else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
+            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { [self] _, target, _ in
+                guard SimpleHTTPServer.path(of: target) == healthPath else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
                 if self.healthy.load(ordering: .relaxed) {
                     return .init(status: .ok, contentType: "application/json", body: Array(#"{"status":"Server available"}"#.utf8))
                 }

@@ -27,12 +27,23 @@ struct PipelineGraph: Sendable {
         var metrics = Entry<Metrics>()
         var logs = Entry<Logs>()
 
-        for (pipelineID, pipeline) in config.service.pipelines.sorted(by: { $0.key.description < $1.key.description }) {
+        // Metrics and logs pipelines first: a connector feeding them from a traces pipeline (spanmetrics) needs
+        // their heads when the traces pipeline is built.
+        let order: [Signal: Int] = [.metrics: 0, .logs: 1, .traces: 2]
+        let pipelines = config.service.pipelines.sorted {
+            (order[$0.key.signal]!, $0.key.description) < (order[$1.key.signal]!, $1.key.description)
+        }
+        for (pipelineID, pipeline) in pipelines {
             switch pipelineID.signal {
-            case .traces: try traces.add(pipelineID, pipeline, config, registry, logger, &graph)
+            case .traces:
+                let metricsHeads = metrics
+                try traces.add(pipelineID, pipeline, config, registry, logger, &graph) { id, graph in
+                    try ConnectorFactory.tracesConnector(id, config, metrics: metricsHeads.consumer(for: id), registry: registry, logger: logger, graph: &graph)
+                }
             case .metrics:
-                try metrics.add(pipelineID, pipeline, config, registry, logger, &graph)
-            case .logs: try logs.add(pipelineID, pipeline, config, registry, logger, &graph)
+                try metrics.add(pipelineID, pipeline, config, registry, logger, &graph) { _, _ in nil }
+            case .logs:
+                try logs.add(pipelineID, pipeline, config, registry, logger, &graph) { _, _ in nil }
             }
         }
 
@@ -72,7 +83,8 @@ struct PipelineGraph: Sendable {
 
         mutating func add(
             _ pipelineID: PipelineID, _ pipeline: PipelineConfig, _ config: GatewayConfiguration,
-            _ registry: TelemetryRegistry, _ logger: Logger, _ graph: inout PipelineGraph
+            _ registry: TelemetryRegistry, _ logger: Logger, _ graph: inout PipelineGraph,
+            connector: (ComponentID, inout PipelineGraph) throws -> (any Consumer<Data>)?
         ) throws {
             var outputs: [any Consumer<Data>] = []
             // Store-backed exporters of this pipeline, grouped by the store they read.
@@ -82,6 +94,14 @@ struct PipelineGraph: Sendable {
                     outputs.append(existing)
                     continue
                 }
+                if config.connectors[id] != nil {
+                    guard let c = try connector(id, &graph) else {
+                        throw BuildError(description: "connector \(id) cannot be used as an exporter of a \(Data.signal.rawValue) pipeline")
+                    }
+                    exporters[id] = c
+                    outputs.append(c)
+                    continue
+                }
                 guard let exporterConfig = config.exporters[id] else { throw BuildError(description: "exporter \(id) is not defined") }
                 if MetricStoreWiring.isStoreBacked(exporterConfig) {
                     guard Data.signal == .metrics else { throw BuildError(description: "exporter \(id) supports metrics pipelines only") }
@@ -89,13 +109,7 @@ struct PipelineGraph: Sendable {
                     if let i = storeGroups.firstIndex(where: { $0.0 === store }) { storeGroups[i].1.append(id) } else { storeGroups.append((store, [id])) }
                     continue
                 }
-                let exporter: any Consumer<Data>
-                switch exporterConfig {
-                case .debug(let d):
-                    exporter = DebugExporter<Data>(name: id.description, verbosity: DebugExporter<Data>.Verbosity(rawValue: d.verbosity.rawValue) ?? .basic, registry: registry)
-                default:
-                    throw BuildError(description: "exporter \(id) cannot be used in a \(Data.signal.rawValue) pipeline")
-                }
+                let exporter = try ExporterFactory.make(id, exporterConfig, config, as: Data.self, registry: registry, logger: logger, graph: &graph)
                 exporters[id] = exporter
                 outputs.append(exporter)
             }

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// A configured receiver, by type.
 public enum ReceiverConfig: Sendable, Equatable {
     /// `otlp`
@@ -18,11 +20,19 @@ public enum ExporterConfig: Sendable, Equatable {
     case prometheusRemoteWrite(PrometheusRemoteWriteExporterConfig)
     /// `prometheus`: serves metrics for Prometheus to scrape.
     case prometheus(PrometheusExporterConfig)
+    /// `otlp` (or `otlp_grpc`): sends OTLP over gRPC.
+    case otlp(OTLPExporterConfig)
+    /// `otlphttp` (or `otlp_http`): posts OTLP over HTTP.
+    case otlpHTTP(OTLPHTTPExporterConfig)
+    /// `memory`: keeps recent traces and serves a Tempo-compatible query API.
+    case memory(MemoryExporterConfig)
 }
 
-/// A configured connector, by type. No connector type is supported yet, so no value can exist; the
-/// `connectors` section still parses and each entry is refused as an unknown type.
-public enum ConnectorConfig: Sendable, Equatable {}
+/// A configured connector, by type: an exporter of one pipeline and a receiver of another.
+public enum ConnectorConfig: Sendable, Equatable {
+    /// `spanmetrics`: turns the spans of `traces` pipelines into metrics for `metrics` pipelines.
+    case spanMetrics(SpanMetricsConnectorConfig)
+}
 
 /// A configured extension, by type.
 public enum ExtensionConfig: Sendable, Equatable {
@@ -32,4 +42,23 @@ public enum ExtensionConfig: Sendable, Equatable {
     case basicAuth(BasicAuthConfig)
     /// `bearertokenauth`: a bearer token for exporters that name it in `auth.authenticator`.
     case bearerTokenAuth(BearerTokenAuthConfig)
+}
+
+extension ExporterConfig {
+    /// Why this exporter cannot be used in a pipeline of `signal`, as the end of a problem message that
+    /// starts with its ID; nil when it can.
+    func signalProblem(_ signal: Signal) -> String? {
+        switch self {
+        case .memory where signal != .traces:
+            return "supports traces only"
+        case .prometheus where signal != .metrics, .prometheusRemoteWrite where signal != .metrics:
+            return "supports metrics only"
+        case .otlpHTTP(let config) where config.url(for: signal) == nil:
+            // Without any URL the exporter's own section has a problem already.
+            guard Signal.allCases.contains(where: { config.url(for: $0) != nil }) else { return nil }
+            return "has no URL for \(signal.rawValue); set endpoint or \(signal.rawValue)_endpoint"
+        default:
+            return nil
+        }
+    }
 }

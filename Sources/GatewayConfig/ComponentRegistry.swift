@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// Decodes one component's config from its mapping; the context holds what the component may refer to in
 /// other sections (extensions, for exporters that authenticate).
 typealias ComponentDecoder<Config> = @Sendable (MappingReader, DecodingContext) -> Config
@@ -5,7 +7,8 @@ typealias ComponentDecoder<Config> = @Sendable (MappingReader, DecodingContext) 
 /// The component types this gateway knows, per kind, keyed by the type name used in YAML.
 ///
 /// Adding a component type is one entry here, one case in its kind's enum (`ComponentConfig.swift`) and
-/// one file with its config.
+/// one file with its config; a connector type also names the signals it connects in `connectorSignals`, and
+/// an exporter limited to some signals says so in `ExporterConfig.signalProblem`.
 enum ComponentRegistry {
     static let receivers: [String: ComponentDecoder<ReceiverConfig>] = [
         "otlp": { reader, _ in .otlp(OTLPReceiverConfig(from: reader)) }
@@ -21,9 +24,32 @@ enum ComponentRegistry {
             .prometheusRemoteWrite(PrometheusRemoteWriteExporterConfig(from: reader, context: context))
         },
         "prometheus": { reader, _ in .prometheus(PrometheusExporterConfig(from: reader)) },
+        "otlp": otlp,
+        "otlp_grpc": otlp,
+        "otlphttp": otlpHTTP,
+        "otlp_http": otlpHTTP,
+        "memory": { reader, _ in .memory(MemoryExporterConfig(from: reader)) },
     ]
 
-    static let connectors: [String: ComponentDecoder<ConnectorConfig>] = [:]
+    /// `otlp`, also written `otlp_grpc` (the Collector's name since v0.144).
+    private static let otlp: ComponentDecoder<ExporterConfig> = { reader, context in
+        .otlp(OTLPExporterConfig(from: reader, context: context))
+    }
+
+    /// `otlphttp`, also written `otlp_http` (the Collector's name since v0.144).
+    private static let otlpHTTP: ComponentDecoder<ExporterConfig> = { reader, context in
+        .otlpHTTP(OTLPHTTPExporterConfig(from: reader, context: context))
+    }
+
+    static let connectors: [String: ComponentDecoder<ConnectorConfig>] = [
+        "spanmetrics": { reader, _ in .spanMetrics(SpanMetricsConnectorConfig(from: reader)) }
+    ]
+
+    /// The signal of the pipelines each connector type is an exporter of (`from`), and of those it is a
+    /// receiver of (`to`).
+    static let connectorSignals: [String: (from: Signal, to: Signal)] = [
+        "spanmetrics": (from: .traces, to: .metrics)
+    ]
 
     static let extensions: [String: ComponentDecoder<ExtensionConfig>] = [
         "health_check": { reader, _ in .healthCheck(HealthCheckConfig(from: reader)) },

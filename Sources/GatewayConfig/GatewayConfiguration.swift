@@ -15,7 +15,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var processors: [ComponentID: ProcessorConfig]
     /// `exporters`: every exporter defined, used or not.
     public var exporters: [ComponentID: ExporterConfig]
-    /// `connectors`: always empty for now; any connector type is refused as unknown.
+    /// `connectors`: every connector defined, used or not; each links an exporter slot of one pipeline to
+    /// a receiver slot of another.
     public var connectors: [ComponentID: ConnectorConfig]
     /// `extensions`: every extension defined, started only when listed in `service.extensions`.
     public var extensions: [ComponentID: ExtensionConfig]

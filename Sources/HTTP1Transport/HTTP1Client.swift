@@ -9,6 +9,12 @@ public final class HTTP1Client: Sendable {
         public var headers: [(String, String)]
         public var body: [UInt8]
 
+        public init(status: Int, headers: [(String, String)], body: [UInt8]) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
         /// The first value of a header, matched case-insensitively.
         public func header(_ name: String) -> String? {
             let lower = name.lowercased()

@@ -17,13 +17,19 @@ public final class SimpleHTTPServer: Sendable {
         }
     }
 
-    public typealias Route = @Sendable (_ method: HTTPMethod, _ path: String, _ headers: HTTPHeaders) -> Response
+    /// Answers one request: its method, its target (path and query, as sent), and its headers.
+    public typealias Route = @Sendable (_ method: HTTPMethod, _ target: String, _ headers: HTTPHeaders) -> Response
 
     private let channel: any Channel
 
     private init(channel: any Channel) { self.channel = channel }
 
     public var localAddress: SocketAddress? { channel.localAddress }
+
+    /// The path of a request target, without its query.
+    public static func path(of target: String) -> String {
+        target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+    }
 
     public static func start(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> SimpleHTTPServer {
         let channel = try await ServerBootstrap(group: group)
@@ -58,8 +64,7 @@ public final class SimpleHTTPServer: Sendable {
             case .end:
                 guard let head else { return }
                 self.head = nil
-                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                let response = route(head.method, path, head.headers)
+                let response = route(head.method, head.uri, head.headers)
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: response.contentType)
                 headers.add(name: "Content-Length", value: String(response.body.count))

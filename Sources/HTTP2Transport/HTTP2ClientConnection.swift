@@ -1,3 +1,4 @@
+internal import GatewayCore
 public import NIOCore
 internal import NIOPosix
 
@@ -164,6 +165,15 @@ public struct GRPCCallResult: Sendable {
     public var message: String
     /// The response message, unframed (empty on error).
     public var response: [UInt8]
+    /// `grpc-status-details-bin`, decoded: a serialized `google.rpc.Status` (may carry RetryInfo).
+    public var details: [UInt8]?
+
+    public init(status: GRPCStatusCode, message: String, response: [UInt8], details: [UInt8]?) {
+        self.status = status
+        self.message = message
+        self.response = response
+        self.details = details
+    }
 }
 
 extension HTTP2ClientConnection {
@@ -179,11 +189,14 @@ extension HTTP2ClientConnection {
         let response = try await send(headers: headers, body: GRPCFraming.frame(message, compressed: compressed))
         guard let statusText = response.trailers["grpc-status"] ?? response.headers["grpc-status"], let code = Int32(statusText) else {
             let http = response.headers[":status"] ?? "?"
-            return GRPCCallResult(status: .unknown, message: "no grpc-status (HTTP status \(http))", response: [])
+            // No gRPC status: map the HTTP status as gRPC clients do (503 and friends are UNAVAILABLE).
+            let status: GRPCStatusCode = ["502", "503", "504", "429"].contains(http) ? .unavailable : .unknown
+            return GRPCCallResult(status: status, message: "no grpc-status (HTTP status \(http))", response: [], details: nil)
         }
         let message = GRPCFraming.percentDecode(response.trailers["grpc-message"] ?? response.headers["grpc-message"] ?? "")
         var payload: [UInt8] = []
         if code == 0, let m = try? GRPCFraming.unaryMessage(response.body, limit: Int(Int32.max)) { payload = Array(m.bytes) }
-        return GRPCCallResult(status: GRPCStatusCode(rawValue: code), message: message, response: payload)
+        let details = (response.trailers["grpc-status-details-bin"] ?? response.headers["grpc-status-details-bin"]).flatMap(Base64.decode)
+        return GRPCCallResult(status: GRPCStatusCode(rawValue: code), message: message, response: payload, details: details)
     }
 }

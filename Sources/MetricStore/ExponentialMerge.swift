@@ -49,6 +49,8 @@ extension ExponentialHistogramValue {
         // Negative buckets from the most negative: index i covers (-base^(i+1), -base^i], upper bound -base^i.
         for i in stride(from: negativeCounts.count - 1, through: 0, by: -1) {
             running &+= negativeCounts[i]
+            // Leading empty negative buckets carry no information (cumulative 0): leave them out.
+            if running == 0 { continue }
             out.append((-Double.pow(base, Double(negativeOffset + Int32(i))), running))
         }
         running &+= zeroCount

@@ -75,7 +75,7 @@ import Testing
         // A single refusing consumer keeps the retryable error.
         #expect((try? FanOutConsumer<Traces>([full]).consume(traces([1]))) == nil)
         do {
-            try FanOutConsumer<Traces>([full]).consume(traces([1]))
+            _ = try FanOutConsumer<Traces>([full]).consume(traces([1]))
         } catch {
             #expect(error.isRetryable)
         }

@@ -180,7 +180,9 @@ def prometheus_servers(request, prometheus_bin, tmp_path):
 
 @pytest.fixture
 def prometheus(prometheus_servers):
-    """A fresh Prometheus (no scrape jobs) for one test: remote-write receiver, native histograms."""
+    """A fresh Prometheus (no scrape jobs) for one test: remote-write receiver, native histograms.
+    List it before `gateways` in a test's arguments: fixtures tear down in reverse, so the gateways
+    stop (and make their last writes) while Prometheus is still up."""
     return prometheus_servers.start()
 
 

@@ -15,6 +15,7 @@ class RecordingSpanExporter(SpanExporter):
         self.inner = inner
         self.results: list[SpanExportResult] = []
         self.exported = 0
+        self.spans: list = []  # every ReadableSpan handed to export(), in order
         self._lock = threading.Lock()
 
     def export(self, spans: Sequence) -> SpanExportResult:
@@ -22,6 +23,7 @@ class RecordingSpanExporter(SpanExporter):
         with self._lock:
             self.results.append(result)
             self.exported += len(spans)
+            self.spans.extend(spans)
         return result
 
     def shutdown(self) -> None:

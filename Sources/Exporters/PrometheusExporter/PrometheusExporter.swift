@@ -31,8 +31,8 @@ public final class PrometheusExporter: Sendable {
         let store = self.store
         let constLabels = self.constLabels
         let openMetrics = self.openMetrics
-        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { method, path, headers in
-            guard path == "/metrics" else {
+        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { method, target, headers in
+            guard SimpleHTTPServer.path(of: target) == "/metrics" else {
                 return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8))
             }
             guard method == .GET || method == .HEAD else {

@@ -1,5 +1,5 @@
 internal import Compression
-internal import GatewayCore
+public import GatewayCore
 internal import HTTP1Transport
 public import Logging
 public import MetricStore
@@ -219,7 +219,7 @@ public final class PrometheusRemoteWriteExporter: Sendable {
     }
 
     static func excerpt(_ body: [UInt8]) -> String {
-        String(decoding: body.prefix(512), as: UTF8.self).trimmingCharacters()
+        String(decoding: body.prefix(512), as: UTF8.self)
     }
 }
 

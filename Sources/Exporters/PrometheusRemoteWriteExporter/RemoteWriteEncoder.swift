@@ -1,4 +1,5 @@
 public import MetricStore
+internal import GatewayCore
 internal import OTLPWire
 public import PrometheusTranslation
 
@@ -81,26 +82,37 @@ public struct RemoteWriteEncoder: Sendable {
     func write(_ s: MetricStore.Series, stale: Bool, timestamp: Int64, into w: inout ProtobufWriter) -> Int {
         let base = merge(s.labels, externalLabels)
         let name = s.family.name
-        func sample(_ suffix: String, _ extra: PrometheusLabel?, _ value: Double) {
+        // A trace exemplar rides on the series it belongs to: the counter itself, or the bucket its value falls in.
+        let exemplar = stale ? nil : s.exemplar.flatMap { $0.traceID.isValid ? $0 : nil }
+        func sample(_ suffix: String, _ extra: PrometheusLabel?, _ value: Double, exemplar: Exemplar? = nil) {
             w.nested(1) { ts in
                 writeLabels(base, name: name + suffix, extra: extra, into: &ts)
                 ts.nested(2) { sm in
                     sm.double(1, stale ? Self.staleNaN : value, always: true)
                     sm.int64(2, timestamp)
                 }
+                if let exemplar {
+                    ts.nested(3) { ex in
+                        writeLabel("span_id", exemplar.spanID.description, into: &ex)
+                        writeLabel("trace_id", exemplar.traceID.description, into: &ex)
+                        ex.double(2, exemplar.value.doubleValue, always: true)
+                        ex.int64(3, Int64(exemplar.timeUnixNano / 1_000_000))
+                    }
+                }
             }
         }
         switch s.value {
         case .number(let v):
-            sample("", nil, v)
+            sample("", nil, v, exemplar: exemplar)
             return 1
         case .histogram(let h):
             var running: UInt64 = 0
+            let exemplarBucket = exemplar.map { e in h.bounds.firstIndex { e.value.doubleValue <= $0 } ?? h.bounds.count }
             for (i, bound) in h.bounds.enumerated() {
                 running &+= i < h.bucketCounts.count ? h.bucketCounts[i] : 0
-                sample("_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(bound)), Double(running))
+                sample("_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(bound)), Double(running), exemplar: exemplarBucket == i ? exemplar : nil)
             }
-            sample("_bucket", PrometheusLabel(name: "le", value: "+Inf"), Double(h.count))
+            sample("_bucket", PrometheusLabel(name: "le", value: "+Inf"), Double(h.count), exemplar: exemplarBucket == h.bounds.count ? exemplar : nil)
             sample("_sum", nil, h.sum)
             sample("_count", nil, Double(h.count))
             return h.bounds.count + 3

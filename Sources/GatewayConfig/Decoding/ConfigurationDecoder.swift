@@ -29,9 +29,21 @@ struct ConfigurationDecoder {
         let exporters = components(
             "exporters", in: root, registry: ComponentRegistry.exporters, context: context,
             declared: &declared.exporters)
+        declared.exporterConfigs = exporters
+        let (receiverIDs, exporterIDs) = (declared.receivers, declared.exporters)
         let connectors = components(
             "connectors", in: root, registry: ComponentRegistry.connectors, context: context,
-            declared: &declared.connectors)
+            declared: &declared.connectors
+        ) { id, reader in
+            // The Collector refuses these too: a pipeline's reference could mean either component.
+            for (section, ids) in [("receivers", receiverIDs), ("exporters", exporterIDs)] where ids.contains(id) {
+                reader.report(
+                    "ambiguous ID: \(quoted(id.description)) is also defined in \(section); rename one of them")
+            }
+            if let signals = ComponentRegistry.connectorSignals[id.type] {
+                context.checkConnectorUse(id, from: signals.from, to: signals.to, reader: reader)
+            }
+        }
         let extensions = components(
             "extensions", in: root, registry: ComponentRegistry.extensions, context: context,
             declared: &declared.extensions)
@@ -51,13 +63,16 @@ struct ConfigurationDecoder {
         )
     }
 
-    /// Decodes one section of components keyed by ID, recording every well-formed ID in `declared`.
+    /// Decodes one section of components keyed by ID, recording every well-formed ID in `declared`;
+    /// `check` sees each component of a known type after its config, to report at it what depends on other
+    /// sections.
     private func components<Config>(
         _ section: String,
         in root: MappingReader,
         registry: [String: ComponentDecoder<Config>],
         context: DecodingContext,
-        declared: inout Set<ComponentID>
+        declared: inout Set<ComponentID>,
+        check: (ComponentID, MappingReader) -> Void = { _, _ in }
     ) -> [ComponentID: Config] {
         var configs: [ComponentID: Config] = [:]
         root.section(section) { reader in
@@ -79,6 +94,7 @@ struct ConfigurationDecoder {
                 let componentReader = MappingReader(value, at: reader.path(key), diagnostics: diagnostics)
                 configs[id] = decode(componentReader, context)
                 componentReader.finish()
+                check(id, componentReader)
             }
         }
         return configs

@@ -1,5 +1,6 @@
-/// What a component may refer to outside its own section, read before the sections are decoded so that
-/// problems with such references are reported at the component, in the usual section order.
+/// What a component may refer to outside its own section and where pipelines use it, read before the
+/// sections are decoded so that problems with such references are reported at the component, in the usual
+/// section order.
 ///
 /// Only well-formed IDs are collected, silently: malformed ones are reported where their sections are
 /// decoded, and a component with a bad config still counts as defined (as in `DeclaredComponents`).
@@ -8,6 +9,16 @@ struct DecodingContext {
     var extensions: Set<ComponentID> = []
     /// The extension IDs listed in `service.extensions`, the ones the gateway starts.
     var serviceExtensions: Set<ComponentID> = []
+    /// The pipelines under `service.pipelines` with a valid ID, in document order, and the IDs in their
+    /// `receivers` and `exporters` lists (where connectors appear).
+    var pipelines: [PipelineReferences] = []
+
+    /// One pipeline's receivers and exporters, as written.
+    struct PipelineReferences {
+        let id: PipelineID
+        let receivers: [ComponentID]
+        let exporters: [ComponentID]
+    }
 
     init() {}
 
@@ -19,16 +30,31 @@ struct DecodingContext {
         {
             extensions = Set(entries.compactMap { ComponentID(parsing: $0.key) })
         }
-        if let service = sections.first(where: { $0.key == "service" }),
-            case .mapping(let serviceEntries) = service.value,
-            let listed = serviceEntries.first(where: { $0.key == "extensions" }),
-            case .sequence(let elements) = listed.value
+        guard let service = sections.first(where: { $0.key == "service" }),
+            case .mapping(let serviceEntries) = service.value
+        else { return }
+        serviceExtensions = Set(Self.ids(serviceEntries, "extensions"))
+        if let pipelineSection = serviceEntries.first(where: { $0.key == "pipelines" }),
+            case .mapping(let pipelineEntries) = pipelineSection.value
         {
-            serviceExtensions = Set(
-                elements.compactMap { element in
-                    guard case .scalar(let text) = element else { return nil }
-                    return ComponentID(parsing: text)
-                })
+            pipelines = pipelineEntries.compactMap { entry in
+                guard let id = PipelineID(parsing: entry.key) else { return nil }
+                guard case .mapping(let lists) = entry.value else {
+                    return PipelineReferences(id: id, receivers: [], exporters: [])
+                }
+                return PipelineReferences(
+                    id: id, receivers: Self.ids(lists, "receivers"), exporters: Self.ids(lists, "exporters"))
+            }
+        }
+    }
+
+    /// The valid component IDs in the list under `key`; none when it is absent or not a list.
+    private static func ids(_ entries: [ConfigEntry], _ key: String) -> [ComponentID] {
+        guard let listed = entries.first(where: { $0.key == key }), case .sequence(let elements) = listed.value
+        else { return [] }
+        return elements.compactMap { element in
+            guard case .scalar(let text) = element else { return nil }
+            return ComponentID(parsing: text)
         }
     }
 }

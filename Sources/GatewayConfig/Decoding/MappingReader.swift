@@ -98,17 +98,23 @@ final class MappingReader {
     /// A Go duration (`200ms`, `1m30s`); bare numbers are refused because their unit would be a guess.
     func duration(_ key: String, default defaultValue: Duration, allowNegative: Bool = false) -> Duration {
         guard let text = scalar(key, expected: "a duration like 200ms or 5s") else { return defaultValue }
+        return durationValue(text, at: path(key), allowNegative: allowNegative) ?? defaultValue
+    }
+
+    /// `text` as a duration, or nil with the problem reported at `at`.
+    private func durationValue(_ text: String, at: ConfigPath, allowNegative: Bool) -> Duration? {
         guard let value = parseGoDuration(text) else {
             if Double(text) != nil {
-                report(key, "expected a duration like 200ms or 5s, got \(quoted(text)) (a bare number has no unit)")
+                diagnostics.report(
+                    at, "expected a duration like 200ms or 5s, got \(quoted(text)) (a bare number has no unit)")
             } else {
-                report(key, "expected a duration like 200ms or 5s, got \(quoted(text))")
+                diagnostics.report(at, "expected a duration like 200ms or 5s, got \(quoted(text))")
             }
-            return defaultValue
+            return nil
         }
         if !allowNegative, value < .zero {
-            report(key, "must not be negative, got \(quoted(text))")
-            return defaultValue
+            diagnostics.report(at, "must not be negative, got \(quoted(text))")
+            return nil
         }
         return value
     }
@@ -196,6 +202,31 @@ final class MappingReader {
             return (strings, elements.count)
         case let other?:
             report(key, "expected a list, got \(other.summary)")
+            return nil
+        }
+    }
+
+    /// The durations of a list (`[2ms, 1s]`), each read as `duration` reads one (no bare numbers, not
+    /// negative); an element that is not a duration is reported at its index and left out. `written` counts
+    /// every element. Nil when absent or null, or (reported) when the value is not a list.
+    func durationList(_ key: String) -> (durations: [(index: Int, value: Duration)], written: Int)? {
+        switch value(key) {
+        case nil, .null?: return nil
+        case .sequence(let elements)?:
+            var durations: [(index: Int, value: Duration)] = []
+            for (index, element) in elements.enumerated() {
+                let at = path(key).appending(index: index)
+                guard case .scalar(let text) = element else {
+                    diagnostics.report(at, "expected a duration like 200ms or 5s, got \(element.summary)")
+                    continue
+                }
+                if let value = durationValue(text, at: at, allowNegative: false) {
+                    durations.append((index, value))
+                }
+            }
+            return (durations, elements.count)
+        case let other?:
+            report(key, "expected a list of durations like [2ms, 1s], got \(other.summary)")
             return nil
         }
     }

@@ -1,10 +1,12 @@
 /// An exporter's `tls` section, accepted so that Collector configs load.
 ///
-/// TLS itself is not implemented yet: endpoints must be `http://`, and setting `ca_file`, `cert_file` or
+/// TLS itself is not implemented yet: URL endpoints must be `http://`, the `otlp` (gRPC) exporter needs
+/// `insecure: true` unless its endpoint is written `http://host:port`, and setting `ca_file`, `cert_file` or
 /// `key_file` is a problem rather than being ignored.
 public struct ClientTLSConfig: Sendable, Equatable {
-    /// `insecure`: the Collector's switch to send without TLS. Stored for compatibility; with an `http://`
-    /// endpoint nothing is encrypted either way. Default false.
+    /// `insecure`: the Collector's switch to send without TLS. Required to be true by the `otlp` exporter
+    /// when its endpoint has no `http://`; with an `http://` endpoint nothing is encrypted either way.
+    /// Default false.
     public var insecure: Bool
     /// `insecure_skip_verify`: skip verifying the server's certificate. Stored for compatibility; it has no
     /// effect until TLS is supported. Default false.

@@ -4,11 +4,27 @@
 /// 1 to 65535 and defaults to 80 or 443 by scheme; the path keeps any query and defaults to `/`. Refused:
 /// other schemes, credentials (`user:pass@`), fragments, and characters outside printable ASCII (encode
 /// them with `%`).
-struct HTTPURL: Equatable {
-    var scheme: String
-    var host: String
-    var port: Int
-    var path: String
+public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
+    /// The scheme, lower case: `http` or `https`.
+    public var scheme: String
+    /// A name, an IPv4 address, or an IPv6 address without its brackets.
+    public var host: String
+    /// 1 to 65535; 80 or 443 by scheme when the URL has none.
+    public var port: Int
+    /// The path with any `?query`, starting with `/`.
+    public var path: String
+
+    public init(scheme: String, host: String, port: Int, path: String) {
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+    }
+
+    /// `scheme://host:port/path`, with an IPv6 host in brackets.
+    public var description: String {
+        "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\(path)"
+    }
 
     enum Problem: Error, Equatable {
         case missingScheme
@@ -77,5 +93,39 @@ struct HTTPURL: Equatable {
 
     private static func isHostScalar(_ scalar: Unicode.Scalar) -> Bool {
         scalar.isASCIILetter || scalar.isASCIIDigit || scalar == "-" || scalar == "." || scalar == "_"
+    }
+}
+
+extension MappingReader {
+    /// An `http://` URL under `key` (an exporter's endpoint), with the text as written; nil when absent or
+    /// null (not reported) or refused (reported, naming `example`). `https://` is refused until TLS is
+    /// supported; credentials in the URL are refused in favour of `auth`.
+    func plaintextURL(_ key: String, example: String) -> (text: String, url: HTTPURL)? {
+        let text: String
+        switch value(key) {
+        case nil, .null?:
+            return nil
+        case .scalar(let scalar)?:
+            text = scalar
+        case let other?:
+            report(key, "expected a URL like \(example), got \(other.summary)")
+            return nil
+        }
+        let expected = "expected a URL like \(example), got \(quoted(text))"
+        switch HTTPURL.parse(text) {
+        case .failure(.missingScheme):
+            report(key, "\(expected) (missing http://)")
+        case .failure(.unsupportedScheme(let scheme)):
+            report(key, "\(expected) (unsupported scheme \(quoted(scheme)))")
+        case .failure(.credentials):
+            report(key, "credentials in the URL are not supported; use auth.authenticator with a basicauth extension")
+        case .failure(.invalid):
+            report(key, expected)
+        case .success(let url) where url.scheme == "https":
+            report(key, "https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar")
+        case .success(let url):
+            return (text, url)
+        }
+        return nil
     }
 }

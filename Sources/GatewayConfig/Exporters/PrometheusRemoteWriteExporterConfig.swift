@@ -22,8 +22,8 @@ public struct PrometheusRemoteWriteExporterConfig: Sendable, Equatable {
     /// `headers`: extra HTTP headers on every request, e.g. `X-Scope-OrgID`. Names are HTTP tokens, unique
     /// regardless of case; values have no control characters. `Content-Encoding`, `Content-Type`,
     /// `X-Prometheus-Remote-Write-Version` and `User-Agent` (any case) are set by the exporter and refused,
-    /// as are `Content-Length`, `Transfer-Encoding` and `Connection`, and `Authorization` when `auth` is
-    /// set. Default none.
+    /// as are `Content-Length`, `Transfer-Encoding`, `Connection` and the other connection-specific headers,
+    /// pseudo-headers (`:path`), and `Authorization` when `auth` is set. Default none.
     public var headers: [String: String]
     /// `external_labels`: labels added to every series. Names match `[a-zA-Z_][a-zA-Z0-9_]*` and do not start
     /// with `__`; values are not empty. Default none.
@@ -43,8 +43,8 @@ public struct PrometheusRemoteWriteExporterConfig: Sendable, Equatable {
     /// `max_batch_size_bytes`: the largest uncompressed request body; larger writes are split. At least
     /// 1024. Default 3000000.
     public var maxBatchSizeBytes: Int
-    /// `send_native_histograms`: send exponential histograms as Prometheus native histograms; false drops
-    /// them. Default false.
+    /// `send_native_histograms`: send exponential histograms as Prometheus native histograms; false converts
+    /// them to classic buckets. Default false.
     public var sendNativeHistograms: Bool
     /// `resource_to_telemetry_conversion.enabled`: copy every resource attribute onto every series as a
     /// label. Default false.
@@ -157,20 +157,17 @@ extension PrometheusRemoteWriteExporterConfig {
     /// An example for problem messages.
     private static let exampleURL = "http://mimir:9009/api/v1/push"
 
-    /// Headers the exporter sets itself, by lower-cased name.
-    private static let reservedHeaders: Set<String> = [
-        "content-encoding", "content-type", "x-prometheus-remote-write-version", "user-agent",
+    /// Headers the exporter sets itself, as problem messages name them.
+    private static let reservedHeaders = [
+        "Content-Encoding", "Content-Type", "X-Prometheus-Remote-Write-Version", "User-Agent",
     ]
-
-    /// Headers the HTTP client manages, by lower-cased name.
-    private static let transportHeaders: Set<String> = ["content-length", "transfer-encoding", "connection"]
 
     init(from reader: MappingReader, context: DecodingContext) {
         // A placeholder that is never used: a missing or bad endpoint is reported, so no configuration loads.
         self.init(endpoint: "http://localhost/")
         let defaults = self
         readEndpoint(reader)
-        headers = Self.headers(reader, authenticated: reader.contains("auth"))
+        headers = reader.headers("headers", reserved: Self.reservedHeaders, authenticated: reader.contains("auth"))
         externalLabels = reader.labelMap("external_labels")
         namespace = reader.metricNamespace("namespace")
         translation = reader.prometheusTranslation(default: defaults.translation).strategy
@@ -196,72 +193,13 @@ extension PrometheusRemoteWriteExporterConfig {
 
     private mutating func readEndpoint(_ reader: MappingReader) {
         let key = "endpoint"
-        let text: String
         switch reader.value(key) {
         case nil, .null?:
             reader.report(key, "required: the remote-write URL, e.g. \(Self.exampleURL)")
-            return
-        case .scalar(let scalar)?:
-            text = scalar
-        case let other?:
-            reader.report(key, "expected a URL like \(Self.exampleURL), got \(other.summary)")
-            return
-        }
-        let expected = "expected a URL like \(Self.exampleURL), got \(quoted(text))"
-        switch HTTPURL.parse(text) {
-        case .failure(.missingScheme):
-            reader.report(key, "\(expected) (missing http://)")
-        case .failure(.unsupportedScheme(let scheme)):
-            reader.report(key, "\(expected) (unsupported scheme \(quoted(scheme)))")
-        case .failure(.credentials):
-            reader.report(
-                key, "credentials in the URL are not supported; use auth.authenticator with a basicauth extension")
-        case .failure(.invalid):
-            reader.report(key, expected)
-        case .success(let url) where url.scheme == "https":
-            reader.report(
-                key, "https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar")
-        case .success(let url):
-            (endpoint, scheme, host, port, path) = (text, url.scheme, url.host, url.port, url.path)
-        }
-    }
-
-    /// `headers`, validated; `authenticated` when `auth` sets `Authorization`.
-    private static func headers(_ reader: MappingReader, authenticated: Bool) -> [String: String] {
-        let key = "headers"
-        var headers: [String: String] = [:]
-        var seen: [String: String] = [:]  // lower-cased name -> name as written
-        for (name, value) in reader.stringMap(key) ?? [] {
-            let at = reader.path(key).appending(name)
-            let lower = name.lowercased()
-            if !isHTTPToken(name) {
-                reader.diagnostics.report(at, "not a valid HTTP header name")
-            } else if reservedHeaders.contains(lower) {
-                reader.diagnostics.report(
-                    at,
-                    "is set by the exporter and cannot be overridden (reserved: Content-Encoding, Content-Type, X-Prometheus-Remote-Write-Version, User-Agent)"
-                )
-            } else if transportHeaders.contains(lower) {
-                reader.diagnostics.report(at, "is managed by the HTTP client and cannot be set")
-            } else if lower == "authorization", authenticated {
-                reader.diagnostics.report(at, "cannot be set together with auth.authenticator, which sets it")
-            } else if let earlier = seen[lower] {
-                reader.diagnostics.report(at, "same header as \(quoted(earlier)) (header names ignore case)")
-            } else if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
-                reader.diagnostics.report(at, "must not contain control characters such as line breaks")
-            } else {
-                seen[lower] = name
-                headers[name] = value
+        default:
+            if let (text, url) = reader.plaintextURL(key, example: Self.exampleURL) {
+                (endpoint, scheme, host, port, path) = (text, url.scheme, url.host, url.port, url.path)
             }
         }
-        return headers
     }
-}
-
-/// An HTTP header name: one or more token characters (RFC 9110).
-func isHTTPToken(_ text: String) -> Bool {
-    !text.isEmpty
-        && text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCIILetter || scalar.isASCIIDigit || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
-        }
 }

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// One pipeline: `service.pipelines.<signal>[/name]`.
 public struct PipelineConfig: Sendable, Equatable {
     /// `receivers`: IDs of the receivers (or connectors) feeding the pipeline, in order; at least one.
@@ -15,13 +17,20 @@ public struct PipelineConfig: Sendable, Equatable {
 }
 
 extension PipelineConfig {
-    init(from reader: MappingReader, declared: DeclaredComponents) {
+    /// Reads a pipeline of `signal`. Connectors may appear among receivers and exporters; whether they
+    /// connect the right signals is checked at the connector (`DecodingContext.checkConnectorUse`).
+    init(from reader: MappingReader, signal: Signal, declared: DeclaredComponents) {
         let receivers = Self.references(
             "receivers", in: reader, section: "receivers", defined: declared.receivers.union(declared.connectors))
         let processors = Self.references("processors", in: reader, section: "processors", defined: declared.processors)
         let exporters = Self.references(
             "exporters", in: reader, section: "exporters", defined: declared.exporters.union(declared.connectors))
         self.init(receivers: receivers.ids, processors: processors.ids, exporters: exporters.ids)
+        for id in exporters.ids {
+            if let problem = declared.exporterConfigs[id]?.signalProblem(signal) {
+                reader.report("exporters", "\(quoted(id.description)) \(problem)")
+            }
+        }
         if receivers.isEmpty {
             reader.report("must have at least one receiver")
         }

@@ -20,13 +20,16 @@ public struct ServiceConfig: Sendable, Equatable {
 }
 
 /// The IDs written in each component section, whether or not their configs decoded, so that a component
-/// with a bad config is not also reported as undefined where it is referenced.
+/// with a bad config is not also reported as undefined where it is referenced; and the exporters' configs.
 struct DeclaredComponents {
     var receivers: Set<ComponentID> = []
     var processors: Set<ComponentID> = []
     var exporters: Set<ComponentID> = []
     var connectors: Set<ComponentID> = []
     var extensions: Set<ComponentID> = []
+    /// The decoded exporters, problems or not, for checks that depend on their configs (which signals an
+    /// exporter can take).
+    var exporterConfigs: [ComponentID: ExporterConfig] = [:]
 }
 
 extension ServiceConfig {
@@ -43,7 +46,7 @@ extension ServiceConfig {
                     section.report(key, problem.message)
                 case .success(let id):
                     let pipelineReader = MappingReader(value, at: section.path(key), diagnostics: section.diagnostics)
-                    pipelines[id] = PipelineConfig(from: pipelineReader, declared: declared)
+                    pipelines[id] = PipelineConfig(from: pipelineReader, signal: id.signal, declared: declared)
                     pipelineReader.finish()
                 }
             }

@@ -1,4 +1,4 @@
-public import GatewayCore
+internal import GatewayCore
 internal import HTTP2Transport
 public import Logging
 public import NIOCore
@@ -83,11 +83,12 @@ public final class OTLPReceiver: Sendable {
             // The frame prefix is 5 bytes; a body beyond limit + prefix is discarded while it arrives.
             settings.maxBodySize = grpc.maxRecvMessageSize + 5
             let maxMessage = grpc.maxRecvMessageSize
+            let h2Settings = settings
             let channel = try await bootstrap(group: group).childChannelInitializer { [self] channel in
                 self.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTP2ServerHandler(settings: settings, handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage)))
+                        HTTP2ServerHandler(settings: h2Settings, handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage)))
                 }
             }.bind(host: grpc.host, port: grpc.port).get()
             state.withLock {

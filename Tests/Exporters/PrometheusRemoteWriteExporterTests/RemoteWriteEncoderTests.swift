@@ -138,13 +138,29 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
     }
 }
 
-@Suite struct RetryPolicyTests {
-    @Test func backoffGrowsByMultiplierWithinJitterAndCap() {
-        let p = RetryPolicy(initialInterval: .milliseconds(100), maxInterval: .seconds(1), multiplier: 2)
-        #expect(p.delay(attempt: 0, random: 0.5) == .milliseconds(100))
-        #expect(p.delay(attempt: 2, random: 0.5) == .milliseconds(400))
-        #expect(p.delay(attempt: 10, random: 0.5) == .seconds(1))
-        #expect(p.delay(attempt: 0, random: 0) == .milliseconds(50))
-        #expect(p.delay(attempt: 0, random: 0.999) < .milliseconds(150))
+
+@Suite struct RemoteWriteExemplarTests {
+    @Test func histogramExemplarRidesOnItsBucket() throws {
+        let family = MetricFamily(name: "traces_spanmetrics_latency", type: .histogram, help: "", unit: "")
+        var s = series(family, [PrometheusLabel(name: "service", value: "api")], .histogram(ClassicHistogramValue(bounds: [0.1, 1], bucketCounts: [0, 1, 0], count: 1, sum: 0.5)), timeMs: 10)
+        s.exemplar = Exemplar(timeUnixNano: 9_000_000, value: .double(0.5), spanID: SpanID(value: 0xAB), traceID: TraceID(high: 1, low: 2))
+        let body = RemoteWriteEncoder().encode(updated: [s], removed: [], removedAtMs: 0)[0].body
+        let exemplars = try body.withUnsafeBufferPointer { buffer -> [(String, [String])] in
+            let request = try #require(prometheus__write_request__unpack(nil, buffer.count, buffer.baseAddress))
+            defer { prometheus__write_request__free_unpacked(request, nil) }
+            var out: [(String, [String])] = []
+            for i in 0..<request.pointee.n_timeseries {
+                let ts = request.pointee.timeseries[i]!.pointee
+                guard ts.n_exemplars > 0 else { continue }
+                let le = (0..<ts.n_labels).map { ts.labels[$0]!.pointee }.first { String(cString: $0.name) == "le" }.map { String(cString: $0.value) } ?? ""
+                let e = ts.exemplars[0]!.pointee
+                let labels = (0..<e.n_labels).map { String(cString: e.labels[$0]!.pointee.name) + "=" + String(cString: e.labels[$0]!.pointee.value) }
+                out.append((le, labels + ["value=\(e.value)", "ts=\(e.timestamp)"]))
+            }
+            return out
+        }
+        #expect(exemplars.count == 1)
+        #expect(exemplars.first?.0 == "1")
+        #expect(exemplars.first?.1 == ["span_id=00000000000000ab", "trace_id=00000000000000010000000000000002", "value=0.5", "ts=9"])
     }
 }

@@ -23,8 +23,8 @@ import Testing
 
     @Test func unknownExporterType() {
         #expect(
-            problems(document(exporters: "debug:\notlp/tempo:\n  endpoint: tempo:4317")) == [
-                #"exporters.otlp/tempo: unknown type "otlp""#
+            problems(document(exporters: "debug:\nkafka/events:\n  brokers: [kafka:9092]")) == [
+                #"exporters.kafka/events: unknown type "kafka""#
             ])
     }
 }

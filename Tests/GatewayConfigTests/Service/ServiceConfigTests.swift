@@ -98,25 +98,25 @@ import Testing
                     service: "pipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [debug, otlp/tempo]"))
                 == [
                     #"exporters.debug.verbosity: expected one of basic, normal, detailed, got "loud""#,
-                    #"exporters.otlp/tempo: unknown type "otlp""#,
+                    "exporters.otlp/tempo.endpoint: required: host:port of the OTLP/gRPC receiver, e.g. tempo:4317",
                 ])
     }
 
-    @Test func connectorsParseButNoTypeIsKnown() {
+    @Test func unknownConnectorType() {
         #expect(
             problems(
                 document(
-                    connectors: "spanmetrics:\n  histogram: {}",
+                    connectors: "servicegraph:\n  store: {}",
                     service: """
                         pipelines:
                           traces:
                             receivers: [otlp]
-                            exporters: [spanmetrics]
+                            exporters: [servicegraph]
                           metrics:
-                            receivers: [spanmetrics]
+                            receivers: [servicegraph]
                             exporters: [debug]
                         """
-                )) == [#"connectors.spanmetrics: unknown type "spanmetrics""#])
+                )) == [#"connectors.servicegraph: unknown type "servicegraph""#])
         #expect(problems(document(connectors: "{}")) == [])
     }
 

@@ -30,17 +30,15 @@ public struct RetryPolicy: Sendable {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in seconds, as a floating-point number.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
-/// Reads `Retry-After`: delay-seconds (HTTP-dates are rare from Prometheus-compatible servers and ignored).
-func parseRetryAfter(_ value: String?) -> Duration? {
-    guard let value, let seconds = Int(value.trimmingCharacters()), seconds >= 0 else { return nil }
+/// Reads an HTTP `Retry-After` given in delay-seconds, capped at 10 minutes. HTTP-dates are rare from OTLP and
+/// remote-write servers and are ignored (the caller's backoff applies).
+public func parseRetryAfter(_ value: String?) -> Duration? {
+    guard let value else { return nil }
+    let trimmed = value.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()
+    guard let seconds = Int(String(trimmed)), seconds >= 0 else { return nil }
     return .seconds(Swift.min(seconds, 600))
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
-    }
 }

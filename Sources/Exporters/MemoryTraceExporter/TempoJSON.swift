@@ -1,0 +1,63 @@
+import GatewayCore
+
+/// The few JSON documents of the Tempo API that OTLPJSON does not write.
+enum TempoJSON {
+    /// `{"error":"<message>"}`.
+    static func error(_ message: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.append(contentsOf: #"{"error":"#.utf8)
+        appendString(message, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Tempo's `SearchResponse`: `{"traces":[{"traceID":..,"rootServiceName":..,"rootTraceName":..,
+    /// "startTimeUnixNano":"<decimal string>","durationMs":<integer, truncated>,"spanCount":<integer>}]}`.
+    static func search(_ summaries: [TraceSummary]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(32 + summaries.count * 200)
+        out.append(contentsOf: #"{"traces":["#.utf8)
+        for (index, summary) in summaries.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"traceID":""#.utf8)
+            out.append(contentsOf: summary.traceID.description.utf8)
+            out.append(contentsOf: #"","rootServiceName":"#.utf8)
+            appendString(summary.rootServiceName, to: &out)
+            out.append(contentsOf: #","rootTraceName":"#.utf8)
+            appendString(summary.rootSpanName, to: &out)
+            out.append(contentsOf: #","startTimeUnixNano":""#.utf8)
+            out.append(contentsOf: String(summary.startTimeUnixNano).utf8)
+            out.append(contentsOf: #"","durationMs":"#.utf8)
+            let (seconds, attoseconds) = summary.duration.components
+            out.append(contentsOf: String(seconds * 1000 + attoseconds / 1_000_000_000_000_000).utf8)
+            out.append(contentsOf: #","spanCount":"#.utf8)
+            out.append(contentsOf: String(summary.spanCount).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    /// `{"trace":<document>}`, wrapping an already encoded object.
+    static func wrapTrace(_ document: [UInt8]) -> [UInt8] {
+        Array(#"{"trace":"#.utf8) + document + [UInt8(ascii: "}")]
+    }
+
+    /// A JSON string literal: `"`, `\` and control characters escaped, everything else as UTF-8.
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20: out.append(contentsOf: #"\u00"#.utf8 + [hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+            default: out.append(c)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,282 @@
+internal import Compression
+public import GatewayCore
+internal import HTTP1Transport
+internal import HTTP2Transport
+public import Logging
+internal import NIOCore
+internal import NIOPosix
+internal import OTLPWire
+public import SelfTelemetry
+internal import Synchronization
+
+/// The `otlp` (gRPC, HTTP/2 through nghttp2) and `otlphttp` exporters: data goes into a bounded sending queue,
+/// and `numConsumers` senders encode, compress and send it, retrying only what the OTLP specification calls
+/// retryable (gRPC UNAVAILABLE, CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, DATA_LOSS, and
+/// RESOURCE_EXHAUSTED with RetryInfo; HTTP 429, 502, 503, 504), honouring RetryInfo and `Retry-After`.
+/// Permanent errors are logged with the server's message and counted; `partial_success` answers are logged and
+/// their rejected items counted as refused.
+public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
+    public enum Transport: Sendable {
+        /// gRPC to `host:port` (plaintext h2c).
+        case grpc(host: String, port: Int)
+        /// OTLP/HTTP POST to `http://host:port/path`, protobuf or JSON.
+        case http(host: String, port: Int, path: String, json: Bool)
+    }
+
+    public struct Settings: Sendable {
+        public var transport: Transport
+        public var headers: [(String, String)]
+        public var gzip: Bool
+        public var timeout: Duration
+        public var queueSize: Int
+        public var numConsumers: Int
+        public var retry: RetryPolicy
+
+        public init(transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5), queueSize: Int = 1000, numConsumers: Int = 10, retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5))) {
+            self.transport = transport
+            self.headers = headers
+            self.gzip = gzip
+            self.timeout = timeout
+            self.queueSize = queueSize
+            self.numConsumers = numConsumers
+            self.retry = retry
+        }
+    }
+
+    struct Counters: Sendable {
+        let sent: TelemetryCounter
+        let failed: TelemetryCounter
+        let enqueueFailed: TelemetryCounter
+        let refused: TelemetryCounter
+        let retries: TelemetryCounter
+        let queueSize: TelemetryGauge
+    }
+
+    /// One send attempt's outcome.
+    enum Outcome {
+        case success(rejected: Int64, message: String)
+        case retryable(String, after: Duration?)
+        case permanent(String)
+    }
+
+    public let name: String
+    private let settings: Settings
+    private let logger: Logger
+    private let queue: SendingQueue<Data>
+    private let counters: Counters
+    /// Clock for backoff; injected so retry timing is tested without waiting.
+    private let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(name: String, settings: Settings, registry: TelemetryRegistry, logger: Logger, sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
+        precondition(settings.numConsumers > 0 && settings.queueSize > 0, "num_consumers and queue_size must be positive")
+        self.name = name
+        self.settings = settings
+        self.logger = logger
+        self.queue = SendingQueue(capacity: settings.queueSize)
+        self.sleep = sleep ?? { try await Task.sleep(for: $0) }
+        let unit = Data.signal.itemUnit
+        let labels = ["exporter": name]
+        counters = Counters(
+            sent: registry.counter("otelcol_exporter_sent_\(unit)_total", help: "Number of \(unit) successfully sent to destination.", labels: labels),
+            failed: registry.counter("otelcol_exporter_send_failed_\(unit)_total", help: "Number of \(unit) that failed to be sent.", labels: labels),
+            enqueueFailed: registry.counter("otelcol_exporter_enqueue_failed_\(unit)_total", help: "Number of \(unit) refused because the sending queue was full.", labels: labels),
+            refused: registry.counter("otlp_gateway_exporter_refused_\(unit)_total", help: "Number of \(unit) the destination rejected in a partial_success answer.", labels: labels),
+            retries: registry.counter("otlp_gateway_exporter_retries_total", help: "Send attempts repeated after a retryable failure.", labels: labels),
+            queueSize: registry.gauge("otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels))
+        registry.gauge("otelcol_exporter_queue_capacity", help: "Capacity of the sending queue.", labels: labels).set(settings.queueSize)
+    }
+
+    public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
+        guard queue.push(data) else {
+            counters.enqueueFailed.add(data.itemCount)
+            throw PipelineError.retryable("sending queue of exporter \(name) is full (queue_size \(settings.queueSize))", retryAfterSeconds: 1)
+        }
+        counters.queueSize.set(queue.count)
+        return .accepted
+    }
+
+    /// Runs the senders until cancelled; then sends what is queued, one attempt each, and returns.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<settings.numConsumers {
+                group.addTask { await self.sender() }
+            }
+            // Wait for shutdown (cancellation), then let the senders drain the queue.
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(3600)) } catch { break }
+            }
+            queue.close()
+            await group.waitForAll()
+        }
+    }
+
+    private func sender() async {
+        var connection = Connection()
+        while let data = await queue.pop() {
+            counters.queueSize.set(queue.count)
+            await deliver(data, connection: &connection)
+        }
+        await connection.close()
+    }
+
+    func encode(_ data: Data, json: Bool) -> [UInt8] {
+        switch data {
+        case let t as Traces: return json ? OTLPJSON.encodeTraces(t) : OTLPProtobuf.encode(t)
+        case let m as Metrics: return json ? OTLPJSON.encodeMetrics(m) : OTLPProtobuf.encode(m)
+        case let l as Logs: return json ? OTLPJSON.encodeLogs(l) : OTLPProtobuf.encode(l)
+        default: preconditionFailure("OTLPExporter supports traces, metrics and logs")
+        }
+    }
+
+    private func deliver(_ data: Data, connection: inout Connection) async {
+        let items = data.itemCount
+        var body: [UInt8]
+        if case .http(_, _, _, let json) = settings.transport { body = encode(data, json: json) } else { body = encode(data, json: false) }
+        if settings.gzip { body = Gzip.compress(body, level: 5) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var attempt = 0
+        while true {
+            let outcome = await attemptSend(body, connection: &connection)
+            switch outcome {
+            case .success(let rejected, let message):
+                let refused = Int(Swift.min(Int64(items), Swift.max(0, rejected)))
+                counters.sent.add(items - refused)
+                if refused > 0 || !message.isEmpty {
+                    counters.refused.add(refused)
+                    logger.warning("destination partially accepted data", metadata: ["exporter": "\(name)", "rejected": "\(rejected)", "message": "\(message)"])
+                }
+                return
+            case .permanent(let message):
+                counters.failed.add(items)
+                logger.error("export failed permanently; dropping", metadata: ["exporter": "\(name)", "items": "\(items)", "error": "\(message)"])
+                return
+            case .retryable(let message, let after):
+                let elapsed = start.duration(to: clock.now)
+                let wait = after ?? settings.retry.delay(attempt: attempt, random: Double.random(in: 0..<1))
+                let budgetGone = settings.retry.maxElapsed > .zero && elapsed + wait > settings.retry.maxElapsed
+                if !settings.retry.enabled || budgetGone || Task.isCancelled {
+                    counters.failed.add(items)
+                    logger.error("export failed; giving up", metadata: ["exporter": "\(name)", "items": "\(items)", "attempts": "\(attempt + 1)", "error": "\(message)"])
+                    return
+                }
+                counters.retries.add()
+                logger.warning("export failed; retrying", metadata: ["exporter": "\(name)", "error": "\(message)", "retry_in": "\(wait)"])
+                attempt += 1
+                do { try await sleep(wait) } catch {
+                    counters.failed.add(items)
+                    return
+                }
+            }
+        }
+    }
+
+    /// The connection a sender reuses between requests (gRPC: one HTTP/2 connection; HTTP: keep-alive).
+    struct Connection {
+        var h2: HTTP2ClientConnection?
+        var h1: HTTP1Client?
+
+        mutating func close() async {
+            await h2?.close()
+            await h1?.close()
+            h2 = nil
+            h1 = nil
+        }
+    }
+
+    private func attemptSend(_ body: [UInt8], connection: inout Connection) async -> Outcome {
+        switch settings.transport {
+        case .grpc(let host, let port):
+            do {
+                if connection.h2 == nil || connection.h2?.channel.isActive == false {
+                    await connection.close()
+                    connection.h2 = try await HTTP2ClientConnection.connect(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton)
+                }
+                let h2 = connection.h2!
+                let path = Self.grpcPath
+                let headers = settings.headers.map { HTTP2Header($0.0.lowercased(), $0.1) }
+                    + [HTTP2Header("grpc-timeout", "\(Swift.max(1, Int(settings.timeout.seconds * 1000)))m")]
+                let timeout = settings.timeout
+                let gzip = settings.gzip
+                let result = try await withThrowingTaskGroup(of: GRPCCallResult?.self) { group in
+                    group.addTask { try await h2.unaryCall(path: path, authority: "\(host):\(port)", message: body, compressed: gzip, extraHeaders: headers) }
+                    group.addTask {
+                        try await Task.sleep(for: timeout)
+                        return nil
+                    }
+                    let first = try await group.next()!
+                    group.cancelAll()
+                    return first
+                }
+                guard let result else {
+                    await connection.close()
+                    return .retryable("deadline exceeded after \(settings.timeout)", after: nil)
+                }
+                return Self.classify(result)
+            } catch {
+                await connection.close()
+                return .retryable("\(error)", after: nil)
+            }
+        case .http(let host, let port, let path, let json):
+            do {
+                if connection.h1 == nil || connection.h1?.isActive == false {
+                    await connection.close()
+                    connection.h1 = try await HTTP1Client.connect(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton)
+                }
+                var headers = [("Content-Type", json ? "application/json" : "application/x-protobuf"), ("User-Agent", "otlp-gateway/0.1")]
+                if settings.gzip { headers.append(("Content-Encoding", "gzip")) }
+                headers.append(contentsOf: settings.headers)
+                let response = try await connection.h1!.post(path: path, host: "\(host):\(port)", headers: headers, body: body, timeout: settings.timeout)
+                return Self.classify(response, json: json)
+            } catch {
+                await connection.close()
+                return .retryable("\(error)", after: nil)
+            }
+        }
+    }
+
+    static var grpcPath: String {
+        switch Data.signal {
+        case .traces: return "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+        case .metrics: return "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+        case .logs: return "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+        }
+    }
+
+    /// gRPC status -> outcome, per the OTLP specification's retry rules.
+    static func classify(_ r: GRPCCallResult) -> Outcome {
+        let message = "gRPC \(r.status): \(r.message)"
+        switch r.status.rawValue {
+        case 0:
+            let partial = OTLPProtobuf.partialSuccess(r.response)
+            return .success(rejected: partial.rejected, message: partial.message)
+        case 1, 4, 10, 11, 14, 15:
+            return .retryable(message, after: r.details.flatMap(OTLPProtobuf.retryDelay(fromStatus:)))
+        case 8:
+            // RESOURCE_EXHAUSTED is retryable only when the server says when (RetryInfo).
+            if let delay = r.details.flatMap(OTLPProtobuf.retryDelay(fromStatus:)) { return .retryable(message, after: delay) }
+            return .permanent(message)
+        default:
+            return .permanent(message)
+        }
+    }
+
+    /// HTTP status -> outcome: 429, 502, 503, 504 retryable (with Retry-After), everything else permanent.
+    static func classify(_ r: HTTP1Client.Response, json: Bool) -> Outcome {
+        switch r.status {
+        case 200..<300:
+            if json { return .success(rejected: 0, message: "") }
+            let partial = OTLPProtobuf.partialSuccess(r.body)
+            return .success(rejected: partial.rejected, message: partial.message)
+        case 429, 502, 503, 504:
+            return .retryable("HTTP \(r.status): \(errorText(r, json: json))", after: parseRetryAfter(r.header("Retry-After")))
+        default:
+            return .permanent("HTTP \(r.status): \(errorText(r, json: json))")
+        }
+    }
+
+    static func errorText(_ r: HTTP1Client.Response, json: Bool) -> String {
+        if !json, r.header("Content-Type")?.contains("protobuf") == true, let m = OTLPProtobuf.statusMessage(r.body) { return m }
+        return String(decoding: r.body.prefix(512), as: UTF8.self)
+    }
+}

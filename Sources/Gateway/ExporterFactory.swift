@@ -1,0 +1,109 @@
+internal import DebugExporter
+internal import GatewayConfig
+internal import GatewayCore
+internal import Logging
+internal import MemoryTraceExporter
+internal import NIOPosix
+internal import OTLPExporter
+internal import SelfTelemetry
+internal import SpanMetricsConnector
+
+/// Builds the exporters that are not metric-store readers, for a pipeline of `Data`.
+enum ExporterFactory {
+    static func make<Data: TelemetryData>(
+        _ id: ComponentID, _ exporterConfig: ExporterConfig, _ config: GatewayConfiguration, as: Data.Type,
+        registry: TelemetryRegistry, logger: Logger, graph: inout PipelineGraph
+    ) throws -> any Consumer<Data> {
+        switch exporterConfig {
+        case .debug(let d):
+            return DebugExporter<Data>(name: id.description, verbosity: DebugExporter<Data>.Verbosity(rawValue: d.verbosity.rawValue) ?? .basic, registry: registry)
+        case .otlp(let c):
+            var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) { headers.append(("authorization", value)) }
+            let exporter = OTLPExporter<Data>(
+                name: id.description,
+                settings: .init(
+                    transport: .grpc(host: c.host, port: c.port), headers: headers, gzip: c.compression == .gzip, timeout: c.timeout,
+                    queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
+                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure)),
+                registry: registry, logger: logger)
+            graph.processorLoops.append { await exporter.run() }
+            return exporter
+        case .otlpHTTP(let c):
+            guard let url = c.url(for: Data.signal) else {
+                throw PipelineGraph.BuildError(description: "exporters.\(id): no endpoint for \(Data.signal.rawValue)")
+            }
+            var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) { headers.append(("Authorization", value)) }
+            let exporter = OTLPExporter<Data>(
+                name: id.description,
+                settings: .init(
+                    transport: .http(host: url.host, port: url.port, path: url.path, json: c.encoding == .json), headers: headers,
+                    gzip: c.compression == .gzip, timeout: c.timeout,
+                    queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
+                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure)),
+                registry: registry, logger: logger)
+            graph.processorLoops.append { await exporter.run() }
+            return exporter
+        case .memory(let c):
+            guard Data.signal == .traces else {
+                throw PipelineGraph.BuildError(description: "exporter \(id) supports traces pipelines only")
+            }
+            guard let (host, port) = parseHostPort(c.endpoint) else {
+                throw PipelineGraph.BuildError(description: "exporters.\(id).endpoint: invalid")
+            }
+            let exporter = MemoryTraceExporter(name: id.description, maxBytes: c.maxBytes, host: host, port: port, registry: registry, logger: logger)
+            graph.processorLoops.append {
+                do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton) } catch {
+                    logger.error("memory exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
+                }
+            }
+            return exporter as! any Consumer<Data>
+        case .prometheusRemoteWrite, .prometheus:
+            throw PipelineGraph.BuildError(description: "exporter \(id) reads the metric store; it is wired separately")
+        }
+    }
+
+    static func retryPolicy(_ r: RetryOnFailureConfig) -> RetryPolicy {
+        RetryPolicy(enabled: r.enabled, initialInterval: r.initialInterval, maxInterval: r.maxInterval, maxElapsed: r.maxElapsedTime, multiplier: r.multiplier)
+    }
+}
+
+/// Builds connectors where they appear as an exporter.
+enum ConnectorFactory {
+    static func tracesConnector(
+        _ id: ComponentID, _ config: GatewayConfiguration, metrics: (any Consumer<Metrics>)?,
+        registry: TelemetryRegistry, logger: Logger, graph: inout PipelineGraph
+    ) throws -> (any Consumer<Traces>)? {
+        switch config.connectors[id] {
+        case .spanMetrics(let c)?:
+            guard let metrics else {
+                throw PipelineGraph.BuildError(description: "connectors.\(id): no metrics pipeline receives from it")
+            }
+            let settings = SpanMetricsConnector.Settings(
+                buckets: c.histogramBuckets.map(\.seconds),
+                dimensions: c.dimensions.map { SpanMetricsConnector.Dimension(name: $0.name, defaultValue: $0.defaultValue) },
+                exemplars: c.exemplarsEnabled, flushInterval: c.metricsFlushInterval, namespace: c.namespace,
+                delta: c.aggregationTemporality == .delta, maxSeries: c.maxSeries)
+            let connector = SpanMetricsConnector(name: id.description, settings: settings, next: metrics, registry: registry, logger: logger, now: { MetricStoreClockNow.nanos() })
+            graph.processorLoops.append { await connector.run() }
+            return connector
+        case nil:
+            return nil
+        }
+    }
+}
+
+enum MetricStoreClockNow {
+    static func nanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
