@@ -28,7 +28,10 @@ public protocol TelemetryData: Sendable {
 extension Traces: TelemetryData {
     public static var signal: Signal { .traces }
     public var itemCount: Int { spanCount }
-    public mutating func append(contentsOf other: Traces) { resourceSpans.append(contentsOf: other.resourceSpans) }
+    /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once.
+    public mutating func append(contentsOf other: Traces) {
+        Grouping.merge(&resourceSpans, other.resourceSpans, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeSpans, scope: { ($0.scope, $0.schemaURL) }, items: \.spans)
+    }
     public mutating func removeFirst(items maxItems: Int) -> Traces {
         Traces(resourceSpans: Splitter.split(&resourceSpans, maxItems: maxItems, scopes: \.scopeSpans, items: \.spans))
     }
@@ -37,7 +40,10 @@ extension Traces: TelemetryData {
 extension Metrics: TelemetryData {
     public static var signal: Signal { .metrics }
     public var itemCount: Int { dataPointCount }
-    public mutating func append(contentsOf other: Metrics) { resourceMetrics.append(contentsOf: other.resourceMetrics) }
+    /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once.
+    public mutating func append(contentsOf other: Metrics) {
+        Grouping.merge(&resourceMetrics, other.resourceMetrics, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeMetrics, scope: { ($0.scope, $0.schemaURL) }, items: \.metrics)
+    }
     /// Splits at metric granularity: a metric's points stay together, so a batch may exceed `maxItems` by
     /// at most one metric's points. Splitting inside a metric would duplicate its identity across requests.
     public mutating func removeFirst(items maxItems: Int) -> Metrics {
@@ -67,7 +73,10 @@ extension Metrics: TelemetryData {
 extension Logs: TelemetryData {
     public static var signal: Signal { .logs }
     public var itemCount: Int { logRecordCount }
-    public mutating func append(contentsOf other: Logs) { resourceLogs.append(contentsOf: other.resourceLogs) }
+    /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once.
+    public mutating func append(contentsOf other: Logs) {
+        Grouping.merge(&resourceLogs, other.resourceLogs, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeLogs, scope: { ($0.scope, $0.schemaURL) }, items: \.logRecords)
+    }
     public mutating func removeFirst(items maxItems: Int) -> Logs {
         Logs(resourceLogs: Splitter.split(&resourceLogs, maxItems: maxItems, scopes: \.scopeLogs, items: \.logRecords))
     }
@@ -106,5 +115,52 @@ enum Splitter {
             if resource[keyPath: scopes].isEmpty { groups.removeFirst() } else { groups[0] = resource }
         }
         return taken
+    }
+}
+
+/// Merging resource and scope groups, shared by the three signals.
+enum Grouping {
+    struct ResourceKey: Hashable {
+        var resource: Resource
+        var schemaURL: String
+    }
+
+    struct ScopeKey: Hashable {
+        var scope: InstrumentationScope
+        var schemaURL: String
+    }
+
+    /// Appends `incoming` to `groups`, adding items to an existing group with the same resource (and scope)
+    /// instead of repeating it. Order of first appearance is kept.
+    static func merge<R, S, I>(
+        _ groups: inout [R], _ incoming: [R],
+        resource: (R) -> (Resource, String), scopes: WritableKeyPath<R, [S]>,
+        scope: (S) -> (InstrumentationScope, String), items: WritableKeyPath<S, [I]>
+    ) {
+        guard !groups.isEmpty else {
+            groups = incoming
+            return
+        }
+        var index: [ResourceKey: Int] = [:]
+        for (i, g) in groups.enumerated() {
+            let (r, url) = resource(g)
+            index[ResourceKey(resource: r, schemaURL: url)] = index[ResourceKey(resource: r, schemaURL: url)] ?? i
+        }
+        for group in incoming {
+            let (r, url) = resource(group)
+            guard let i = index[ResourceKey(resource: r, schemaURL: url)] else {
+                index[ResourceKey(resource: r, schemaURL: url)] = groups.count
+                groups.append(group)
+                continue
+            }
+            for incomingScope in group[keyPath: scopes] {
+                let (sc, surl) = scope(incomingScope)
+                if let j = groups[i][keyPath: scopes].firstIndex(where: { let (x, y) = scope($0); return x == sc && y == surl }) {
+                    groups[i][keyPath: scopes][j][keyPath: items].append(contentsOf: incomingScope[keyPath: items])
+                } else {
+                    groups[i][keyPath: scopes].append(incomingScope)
+                }
+            }
+        }
     }
 }

@@ -81,3 +81,23 @@ import Testing
         }
     }
 }
+
+@Suite struct GroupingTests {
+    @Test func appendMergesSameResourceAndScope() {
+        let r1 = Resource(attributes: ["service.name": .string("a")])
+        let r2 = Resource(attributes: ["service.name": .string("b")])
+        func batch(_ r: Resource, _ scope: String, _ names: [String]) -> Traces {
+            Traces(resourceSpans: [ResourceSpans(resource: r, scopeSpans: [ScopeSpans(scope: InstrumentationScope(name: scope), spans: names.map { Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(value: 1), name: $0) })])])
+        }
+        var t = batch(r1, "s", ["1"])
+        t.append(contentsOf: batch(r2, "s", ["2"]))
+        t.append(contentsOf: batch(r1, "s", ["3"]))
+        t.append(contentsOf: batch(r1, "other", ["4"]))
+        #expect(t.resourceSpans.count == 2)
+        #expect(t.resourceSpans[0].resource == r1)
+        #expect(t.resourceSpans[0].scopeSpans.map(\.scope.name) == ["s", "other"])
+        #expect(t.resourceSpans[0].scopeSpans[0].spans.map(\.name) == ["1", "3"])
+        #expect(t.resourceSpans[1].scopeSpans[0].spans.map(\.name) == ["2"])
+        #expect(t.spanCount == 4)
+    }
+}

@@ -1,5 +1,5 @@
-public import CoreMetrics
 public import Logging
+public import Metrics
 internal import Synchronization
 public import Tracing
 
@@ -101,7 +101,8 @@ public final class Engine: Sendable {
     /// Runs a batch of requests to completion and returns their results in the order given.
     ///
     /// When no step loop is running, the calling task runs steps itself until every request of the batch has
-    /// ended. Cancelling the calling task cancels the batch's requests.
+    /// ended and the engine is idle (so concurrent callers and streams are served as well). Cancelling the calling
+    /// task cancels the batch's requests.
     public func generate(batch requests: [GenerationRequest]) async -> [GenerationResult] {
         guard !requests.isEmpty else { return [] }
         let collector = BatchCollector(count: requests.count)
@@ -120,14 +121,24 @@ public final class Engine: Sendable {
         }
         await withTaskCancellationHandler {
             if drive {
-                defer { inbox.withLock { $0.driving = false } }
                 // Completions arrive synchronously inside `step`, so the collector is up to date after each one.
-                while !collector.isComplete {
+                // Other callers' work is served too: they found this task driving and rely on it, so it stops only
+                // when the engine is idle and hands over atomically with the inbox being empty.
+                while true {
                     let commands = takeCommands()
-                    core.withLock { core in
+                    let hasWork = core.withLock { core in
                         core.apply(commands)
                         if core.hasWork { core.step() }
                         if !core.hasWork { core.recordIdle() }
+                        return core.hasWork
+                    }
+                    if !hasWork && collector.isComplete {
+                        let released = inbox.withLock { inbox in
+                            guard inbox.commands.isEmpty else { return false }
+                            inbox.driving = false
+                            return true
+                        }
+                        if released { break }
                     }
                     await Task.yield()
                 }
@@ -209,6 +220,12 @@ public final class Engine: Sendable {
             return inbox.waiter
         }
         waiter?.resume()
+    }
+
+    /// The state of a live request; nil once it has ended (its `GenerationResult` or stream tells how) or when
+    /// the engine has not taken it in yet.
+    public func status(of id: RequestID) -> RequestStatus? {
+        core.withLock { $0.live[id]?.status }
     }
 
     /// Whether new requests are taken.

@@ -104,10 +104,15 @@ final class EngineCore {
         if let bad = request.promptTokens.first(where: { $0 < 0 || $0 >= model.vocabularySize }) {
             return invalid("prompt token \(bad) is outside the vocabulary 0..<\(model.vocabularySize)")
         }
-        if request.maxNewTokens < 1 { return invalid("max_new_tokens must be at least 1 (got \(request.maxNewTokens))") }
+        if request.maxNewTokens < 1 {
+            return invalid("max_new_tokens must be at least 1 (got \(request.maxNewTokens))")
+        }
         let total = request.promptTokens.count + request.maxNewTokens
         if total > model.maxSequenceLength {
-            return invalid("prompt (\(request.promptTokens.count)) + max_new_tokens (\(request.maxNewTokens)) exceeds max_sequence_length \(model.maxSequenceLength)")
+            return invalid(
+                "prompt (\(request.promptTokens.count)) + max_new_tokens (\(request.maxNewTokens)) exceeds "
+                    + "max_sequence_length \(model.maxSequenceLength)"
+            )
         }
         if total > cache.tokenCapacity {
             return invalid("prompt + max_new_tokens (\(total)) exceeds the KV cache (\(cache.tokenCapacity) tokens)")
@@ -117,7 +122,10 @@ final class EngineCore {
         }
         let limit = configuration.maxWaitingRequests
         if limit > 0 && scheduler.waiting.count >= limit {
-            return EngineError(code: .queueFull, message: "\(limit) requests are already waiting (max_waiting_requests)")
+            return EngineError(
+                code: .queueFull,
+                message: "\(limit) requests are already waiting (max_waiting_requests)"
+            )
         }
         return nil
     }
@@ -125,7 +133,11 @@ final class EngineCore {
     /// Cancels a live request; unknown or finished ids are ignored.
     func cancel(_ id: RequestID, message: String? = nil) {
         guard let entry = live[id] else { return }
-        finish(entry, reason: .cancelled, error: EngineError(code: .cancelled, message: message ?? "request \(id) was cancelled"))
+        finish(
+            entry,
+            reason: .cancelled,
+            error: EngineError(code: .cancelled, message: message ?? "request \(id) was cancelled")
+        )
     }
 
     /// Cancels every live request, oldest first.

@@ -13,7 +13,11 @@ public struct EngineService: Service {
 
     /// - Parameters:
     ///   - clock: paces the workload's arrivals. Default `ContinuousClock`.
-    public init(engine: Engine, clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "inference-engine")) {
+    public init(
+        engine: Engine,
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "inference-engine")
+    ) {
         self.engine = engine
         self.clock = clock
         self.logger = logger

@@ -37,8 +37,10 @@ final class PagedKVCache {
         headDim: Int,
         poisonsFreedBlocks: Bool = _isDebugAssertConfiguration()
     ) {
-        precondition(numLayers > 0 && numBlocks > 0 && blockSize > 0 && numKVHeads > 0 && headDim > 0,
-                     "PagedKVCache dimensions must be positive")
+        precondition(
+            numLayers > 0 && numBlocks > 0 && blockSize > 0 && numKVHeads > 0 && headDim > 0,
+            "PagedKVCache dimensions must be positive"
+        )
         precondition(numBlocks <= Int(Int32.max), "PagedKVCache supports at most Int32.max blocks")
         self.numLayers = numLayers
         self.numBlocks = numBlocks

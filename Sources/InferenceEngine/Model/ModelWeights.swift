@@ -39,7 +39,11 @@ struct ModelWeights: Sendable {
         let kvWidth = c.numKVHeads * c.headDim
         embedding = matrix(rows: c.vocabularySize, columns: c.hiddenSize, gain: Float(c.hiddenSize).squareRoot())
         if c.positionEncoding == .learned {
-            positions = matrix(rows: c.maxSequenceLength, columns: c.hiddenSize, gain: Float(c.hiddenSize).squareRoot() / 4)
+            positions = matrix(
+                rows: c.maxSequenceLength,
+                columns: c.hiddenSize,
+                gain: Float(c.hiddenSize).squareRoot() / 4
+            )
         } else {
             positions = []
         }

@@ -28,8 +28,10 @@ enum PagedAttention {
         scores: UnsafeMutablePointer<Float>,
         output: UnsafeMutablePointer<Float>
     ) {
-        precondition(length > 0 && length <= blockTable.count * shape.blockSize,
-                     "attention over \(length) positions needs at least \(length) cached slots")
+        precondition(
+            length > 0 && length <= blockTable.count * shape.blockSize,
+            "attention over \(length) positions needs at least \(length) cached slots"
+        )
         let headDim = shape.headDim
         let rowStride = shape.numKVHeads * headDim
         let group = shape.numHeads / shape.numKVHeads

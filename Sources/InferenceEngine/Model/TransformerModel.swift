@@ -97,7 +97,8 @@ final class TransformerModel {
         self.owned = owned
 
         if case .rotary(let base) = c.positionEncoding {
-            inverseFrequencies = (0..<(c.headDim / 2)).map { i in 1 / Math.pow(base, Double(2 * i) / Double(c.headDim)) }
+            inverseFrequencies = (0..<(c.headDim / 2)).map { i in 1 / Math.pow(base, Double(2 * i) / Double(c.headDim))
+            }
         } else {
             inverseFrequencies = []
         }
@@ -126,8 +127,10 @@ final class TransformerModel {
         logits: UnsafeMutablePointer<Float>?
     ) {
         precondition(cache.blockSize == attentionShape.blockSize, "the KV cache's block size differs from the model's")
-        precondition(startPosition + tokens.count <= configuration.maxSequenceLength,
-                     "position \(startPosition + tokens.count) exceeds max_sequence_length")
+        precondition(
+            startPosition + tokens.count <= configuration.maxSequenceLength,
+            "position \(startPosition + tokens.count) exceeds max_sequence_length"
+        )
         blockTable.withUnsafeBufferPointer { table in
             var position = startPosition
             for token in tokens {
@@ -165,7 +168,13 @@ final class TransformerModel {
 
         for (index, layer) in layers.enumerated() {
             // Attention block.
-            Kernels.rmsNorm(residual, weight: layer.attentionNorm, count: hiddenSize, epsilon: c.normEpsilon, output: normed)
+            Kernels.rmsNorm(
+                residual,
+                weight: layer.attentionNorm,
+                count: hiddenSize,
+                epsilon: c.normEpsilon,
+                output: normed
+            )
             Kernels.matVec(layer.query, rows: attentionWidth, columns: hiddenSize, input: normed, output: query)
             Kernels.matVec(layer.key, rows: kvWidth, columns: hiddenSize, input: normed, output: key)
             Kernels.matVec(layer.value, rows: kvWidth, columns: hiddenSize, input: normed, output: value)
@@ -184,13 +193,25 @@ final class TransformerModel {
                 scores: scores,
                 output: attention
             )
-            Kernels.matVecAdd(layer.output, rows: hiddenSize, columns: attentionWidth, input: attention, output: residual)
+            Kernels.matVecAdd(
+                layer.output,
+                rows: hiddenSize,
+                columns: attentionWidth,
+                input: attention,
+                output: residual
+            )
 
             // MLP block.
             Kernels.rmsNorm(residual, weight: layer.mlpNorm, count: hiddenSize, epsilon: c.normEpsilon, output: normed)
             Kernels.matVec(layer.up, rows: c.intermediateSize, columns: hiddenSize, input: normed, output: hidden)
             Kernels.silu(hidden, count: c.intermediateSize)
-            Kernels.matVecAdd(layer.down, rows: hiddenSize, columns: c.intermediateSize, input: hidden, output: residual)
+            Kernels.matVecAdd(
+                layer.down,
+                rows: hiddenSize,
+                columns: c.intermediateSize,
+                input: hidden,
+                output: residual
+            )
         }
     }
 }

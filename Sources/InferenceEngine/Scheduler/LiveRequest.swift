@@ -1,4 +1,3 @@
-
 /// Where a request's tokens and completion go.
 struct RequestSink: Sendable {
     /// Receives each token as it is produced, and the end of the request.

@@ -36,8 +36,16 @@ public struct WorkloadGenerator: Sendable {
     /// The next request.
     public mutating func nextRequest() -> GenerationRequest {
         let c = configuration
-        let promptLength = logNormal(median: c.promptLengthMedian, sigma: c.promptLengthSigma, upTo: min(c.maxPromptLength, maxTotalTokens - 1))
-        let outputLength = logNormal(median: c.outputLengthMedian, sigma: c.outputLengthSigma, upTo: min(c.maxOutputLength, maxTotalTokens - promptLength))
+        let promptLength = logNormal(
+            median: c.promptLengthMedian,
+            sigma: c.promptLengthSigma,
+            upTo: min(c.maxPromptLength, maxTotalTokens - 1)
+        )
+        let outputLength = logNormal(
+            median: c.outputLengthMedian,
+            sigma: c.outputLengthSigma,
+            upTo: min(c.maxOutputLength, maxTotalTokens - promptLength)
+        )
         var prompt: [Int] = []
         prompt.reserveCapacity(promptLength)
         for _ in 0..<promptLength {
@@ -46,7 +54,12 @@ public struct WorkloadGenerator: Sendable {
             prompt.append(token)
         }
         let sampling: SamplingStrategy = c.temperature > 0 ? .temperature(c.temperature, seed: random.next()) : .greedy
-        return GenerationRequest(promptTokens: prompt, maxNewTokens: outputLength, stopToken: c.stopToken, sampling: sampling)
+        return GenerationRequest(
+            promptTokens: prompt,
+            maxNewTokens: outputLength,
+            stopToken: c.stopToken,
+            sampling: sampling
+        )
     }
 
     private mutating func logNormal(median: Double, sigma: Double, upTo limit: Int) -> Int {

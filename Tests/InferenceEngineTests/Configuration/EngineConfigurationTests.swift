@@ -16,20 +16,24 @@ import Testing
         #expect(configuration.kvCacheTokenCapacity == configuration.numBlocks * 32)
     }
 
-    @Test(arguments: [
-        { (c: inout EngineConfiguration) in c.blockSize = 0 },
-        { c in c.numBlocks = 0 },
-        { c in c.maxBatchTokens = 0 },
-        { c in c.spanSampleRatio = 1.5 },
-        { c in c.maxWaitingRequests = -1 },
-        { c in c.modelName = "" },
-        { c in c.model.numHeads = 3 },
-        { c in c.model.numKVHeads = 3 },
-        { c in c.model.hiddenSize = 36; c.model.numHeads = 12 },  // odd head dim with rotary
-        { c in c.model.vocabularySize = 1 },
-        { c in c.workload.requestsPerSecond = -1 },
-        { c in c.workload.temperature = .nan },
-    ] as [@Sendable (inout EngineConfiguration) -> Void])
+    @Test(
+        arguments: [
+            { (c: inout EngineConfiguration) in c.blockSize = 0 },
+            { c in c.numBlocks = 0 },
+            { c in c.maxBatchTokens = 0 },
+            { c in c.spanSampleRatio = 1.5 },
+            { c in c.maxWaitingRequests = -1 },
+            { c in c.modelName = "" },
+            { c in c.model.numHeads = 3 },
+            { c in c.model.numKVHeads = 3 },
+            { c in
+                c.model.hiddenSize = 36; c.model.numHeads = 12
+            },  // odd head dim with rotary
+            { c in c.model.vocabularySize = 1 },
+            { c in c.workload.requestsPerSecond = -1 },
+            { c in c.workload.temperature = .nan },
+        ] as [@Sendable (inout EngineConfiguration) -> Void]
+    )
     func invalidValuesAreRejected(change: @Sendable (inout EngineConfiguration) -> Void) {
         var configuration = EngineConfiguration()
         change(&configuration)

@@ -1,5 +1,6 @@
-@testable import InferenceEngine
 import Testing
+
+@testable import InferenceEngine
 
 @Suite struct EngineCoreTests {
     static func requests(count: Int, seed: UInt64, sampled: Bool) -> [GenerationRequest] {
@@ -73,7 +74,10 @@ import Testing
 
     @Test func stopTokenEndsGenerationAndIsDelivered() {
         let prompt = Fixtures.prompt(length: 5, seed: 1)
-        let probe = Self.outputs([GenerationRequest(id: "p", promptTokens: prompt, maxNewTokens: 6)], configuration: Fixtures.configuration())
+        let probe = Self.outputs(
+            [GenerationRequest(id: "p", promptTokens: prompt, maxNewTokens: 6)],
+            configuration: Fixtures.configuration()
+        )
         let greedy = probe.tokens["p"]!
         let stop = greedy[2]
         let expectedLength = greedy.firstIndex(of: stop)! + 1
@@ -90,8 +94,14 @@ import Testing
     @Test func cancellingMidDecodeFreesTheBlocks() {
         let core = Fixtures.core(Fixtures.configuration())
         let log = ResultLog()
-        core.submit(GenerationRequest(id: "keep", promptTokens: Fixtures.prompt(length: 6, seed: 1), maxNewTokens: 30), sink: log.sink)
-        core.submit(GenerationRequest(id: "drop", promptTokens: Fixtures.prompt(length: 9, seed: 2), maxNewTokens: 30), sink: log.sink)
+        core.submit(
+            GenerationRequest(id: "keep", promptTokens: Fixtures.prompt(length: 6, seed: 1), maxNewTokens: 30),
+            sink: log.sink
+        )
+        core.submit(
+            GenerationRequest(id: "drop", promptTokens: Fixtures.prompt(length: 9, seed: 2), maxNewTokens: 30),
+            sink: log.sink
+        )
         for _ in 0..<4 { core.step() }
         #expect(core.live["drop"]?.status == .decoding)
         #expect(!core.cache.blockTable(for: "drop").isEmpty)
@@ -121,8 +131,18 @@ import Testing
         (GenerationRequest(id: "negative", promptTokens: [-1], maxNewTokens: 1), .invalidRequest),
         (GenerationRequest(id: "zero", promptTokens: [1], maxNewTokens: 0), .invalidRequest),
         (GenerationRequest(id: "long", promptTokens: [1], maxNewTokens: 256), .invalidRequest),
-        (GenerationRequest(id: "cache", promptTokens: Array(repeating: 1, count: 200), maxNewTokens: 1), .invalidRequest),
-        (GenerationRequest(id: "temp", promptTokens: [1], maxNewTokens: 1, sampling: .temperature(.infinity, seed: 1)), .invalidRequest),
+        (
+            GenerationRequest(id: "cache", promptTokens: Array(repeating: 1, count: 200), maxNewTokens: 1),
+            .invalidRequest
+        ),
+        (
+            GenerationRequest(
+                id: "temp",
+                promptTokens: [1],
+                maxNewTokens: 1,
+                sampling: .temperature(.infinity, seed: 1)
+            ), .invalidRequest
+        ),
     ])
     func invalidRequestsFailAtOnce(request: GenerationRequest, code: EngineError.Code) {
         // 40 blocks of 4: 160 tokens of cache, fewer than the 256 positions.
@@ -153,7 +173,10 @@ import Testing
         let core = Fixtures.core(Fixtures.configuration(maxWaitingRequests: 2))
         let log = ResultLog()
         for index in 0..<3 {
-            core.submit(GenerationRequest(id: RequestID("q\(index)"), promptTokens: [1], maxNewTokens: 1), sink: log.sink)
+            core.submit(
+                GenerationRequest(id: RequestID("q\(index)"), promptTokens: [1], maxNewTokens: 1),
+                sink: log.sink
+            )
         }
         #expect(log.results(for: "q2").first?.error?.code == .queueFull)
         #expect(log.results(for: "q2").first?.error?.code.isRetryable == true)

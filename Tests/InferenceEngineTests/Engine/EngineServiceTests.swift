@@ -1,10 +1,16 @@
-@testable import InferenceEngine
 import Testing
 
-@Suite struct EngineServiceTests {
+@testable import InferenceEngine
+
+@Suite(.timeLimit(.minutes(1))) struct EngineServiceTests {
     @Test func runsTheWorkloadUntilCancelledAndLeavesNothingBehind() async throws {
         var configuration = Fixtures.configuration(numBlocks: 64)
-        configuration.workload = WorkloadConfiguration(requestsPerSecond: 400, promptLengthMedian: 8, outputLengthMedian: 4, seed: 1)
+        configuration.workload = WorkloadConfiguration(
+            requestsPerSecond: 400,
+            promptLengthMedian: 8,
+            outputLengthMedian: 4,
+            seed: 1
+        )
         let engine = Engine(configuration: configuration, logger: Fixtures.logger)
         let service = EngineService(engine: engine, logger: Fixtures.logger)
         let task = Task { try await service.run() }

@@ -1,7 +1,8 @@
-@testable import InferenceEngine
 import Testing
 
-@Suite struct EngineTests {
+@testable import InferenceEngine
+
+@Suite(.timeLimit(.minutes(1))) struct EngineTests {
     static func engine(_ configuration: EngineConfiguration = Fixtures.configuration()) -> Engine {
         Engine(configuration: configuration, logger: Fixtures.logger)
     }
@@ -33,6 +34,22 @@ import Testing
         #expect(await engine.generate(batch: []).isEmpty)
     }
 
+    @Test func concurrentGenerateCallsAreAllServedWithoutALoop() async {
+        let engine = Self.engine()
+        let batches = (0..<4).map { batch in
+            (0..<3).map { GenerationRequest(promptTokens: [1 + batch, 2 + $0], maxNewTokens: 3 + 5 * batch) }
+        }
+        let results = await withTaskGroup(of: [GenerationResult].self) { group in
+            for batch in batches { group.addTask { await engine.generate(batch: batch) } }
+            var all: [GenerationResult] = []
+            for await results in group { all += results }
+            return all
+        }
+        #expect(results.count == 12)
+        #expect(results.allSatisfy { $0.finishReason == .length })
+        #expect(engine.statistics.finishedRequests == 12)
+    }
+
     @Test func streamDeliversTheSameTokensAsGenerate() async throws {
         let request = GenerationRequest(promptTokens: Fixtures.prompt(length: 7, seed: 4), maxNewTokens: 9)
         let expected = await Self.engine().generate(batch: [request])[0].generatedTokens
@@ -54,13 +71,17 @@ import Testing
         do {
             for try await _ in engine.submit(request) {
                 received += 1
-                if received == 3 { engine.cancel(request.id) }
+                if received == 3 {
+                    #expect(engine.status(of: request.id) == .decoding)
+                    engine.cancel(request.id)
+                }
             }
             Issue.record("the stream should throw after cancellation")
         } catch let error as EngineError {
             #expect(error.code == .cancelled)
         }
         #expect(received >= 3 && received < 200)
+        #expect(engine.status(of: request.id) == nil)
         // The stream ends after the core freed the blocks.
         let ownership = engine.blockOwnership
         #expect(ownership.tables.isEmpty)
@@ -79,7 +100,9 @@ import Testing
             _ = try await iterator.next()
         }
         try await readTwo()
-        #expect(await Self.eventually { engine.statistics.finishedRequests == 1 && engine.statistics.runningRequests == 0 })
+        #expect(
+            await Self.eventually { engine.statistics.finishedRequests == 1 && engine.statistics.runningRequests == 0 }
+        )
         #expect(engine.statistics.generatedTokens < 200)
         engine.shutdown(.finishInFlight)
         await loop.value
@@ -88,7 +111,9 @@ import Testing
     @Test func shutdownFinishesInFlightWorkAndRefusesNewRequests() async throws {
         let engine = Self.engine()
         let streams = (0..<4).map { index in
-            engine.submit(GenerationRequest(promptTokens: Fixtures.prompt(length: 4, seed: UInt64(index)), maxNewTokens: 6))
+            engine.submit(
+                GenerationRequest(promptTokens: Fixtures.prompt(length: 4, seed: UInt64(index)), maxNewTokens: 6)
+            )
         }
         engine.shutdown(.finishInFlight)
         #expect(!engine.isAccepting)

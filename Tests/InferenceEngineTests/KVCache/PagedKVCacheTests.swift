@@ -1,5 +1,6 @@
-@testable import InferenceEngine
 import Testing
+
+@testable import InferenceEngine
 
 @Suite struct PagedKVCacheTests {
     @Test func memoryIsComputedFromTheAllocation() {
@@ -77,7 +78,14 @@ import Testing
     }
 
     @Test func freedBlocksArePoisonedWhenAsked() {
-        let cache = PagedKVCache(numLayers: 2, numBlocks: 2, blockSize: 2, numKVHeads: 1, headDim: 2, poisonsFreedBlocks: true)
+        let cache = PagedKVCache(
+            numLayers: 2,
+            numBlocks: 2,
+            blockSize: 2,
+            numKVHeads: 1,
+            headDim: 2,
+            poisonsFreedBlocks: true
+        )
         #expect(cache.allocate(1, for: "a"))
         let row = cache.blockTable(for: "a").withUnsafeBufferPointer { cache.row(of: 1, in: $0) }
         cache.store(layer: 1, row: row, key: [1, 2], value: [3, 4])
@@ -85,7 +93,14 @@ import Testing
         #expect(cache.keys(layer: 1)[row * cache.rowStride].isNaN)
         #expect(cache.values(layer: 1)[row * cache.rowStride + 1].isNaN)
 
-        let quiet = PagedKVCache(numLayers: 1, numBlocks: 1, blockSize: 2, numKVHeads: 1, headDim: 2, poisonsFreedBlocks: false)
+        let quiet = PagedKVCache(
+            numLayers: 1,
+            numBlocks: 1,
+            blockSize: 2,
+            numKVHeads: 1,
+            headDim: 2,
+            poisonsFreedBlocks: false
+        )
         #expect(quiet.allocate(1, for: "a"))
         quiet.store(layer: 0, row: 0, key: [1, 2], value: [3, 4])
         quiet.free("a")

@@ -1,5 +1,6 @@
-@testable import InferenceEngine
 import Testing
+
+@testable import InferenceEngine
 
 @Suite struct PagedAttentionTests {
     /// Attention over contiguous `[position][kv head][dim]` keys and values, in Double.
@@ -51,11 +52,22 @@ import Testing
         let valueRows = values(length * rowStride)
 
         // Scatter the rows into non-contiguous, out-of-order blocks, with other requests' data around them.
-        let cache = PagedKVCache(numLayers: 1, numBlocks: numBlocks, blockSize: blockSize, numKVHeads: numKVHeads, headDim: headDim)
+        let cache = PagedKVCache(
+            numLayers: 1,
+            numBlocks: numBlocks,
+            blockSize: blockSize,
+            numKVHeads: numKVHeads,
+            headDim: headDim
+        )
         let noise = values(numBlocks * blockSize * rowStride)
         for row in 0..<(numBlocks * blockSize) {
             noise.withUnsafeBufferPointer { n in
-                cache.store(layer: 0, row: row, key: n.baseAddress! + row * rowStride, value: n.baseAddress! + row * rowStride)
+                cache.store(
+                    layer: 0,
+                    row: row,
+                    key: n.baseAddress! + row * rowStride,
+                    value: n.baseAddress! + row * rowStride
+                )
             }
         }
         var order = Array(Int32(0)..<Int32(numBlocks))
@@ -69,7 +81,12 @@ import Testing
                 let row = cache.row(of: position, in: table)
                 keys.withUnsafeBufferPointer { k in
                     valueRows.withUnsafeBufferPointer { v in
-                        cache.store(layer: 0, row: row, key: k.baseAddress! + position * rowStride, value: v.baseAddress! + position * rowStride)
+                        cache.store(
+                            layer: 0,
+                            row: row,
+                            key: k.baseAddress! + position * rowStride,
+                            value: v.baseAddress! + position * rowStride
+                        )
                     }
                 }
             }
@@ -87,7 +104,12 @@ import Testing
                             values: cache.values(layer: 0),
                             blockTable: table,
                             length: length,
-                            shape: .init(numHeads: numHeads, numKVHeads: numKVHeads, headDim: headDim, blockSize: blockSize),
+                            shape: .init(
+                                numHeads: numHeads,
+                                numKVHeads: numKVHeads,
+                                headDim: headDim,
+                                blockSize: blockSize
+                            ),
                             scores: scores.baseAddress!,
                             output: out.baseAddress!
                         )
@@ -96,8 +118,13 @@ import Testing
             }
         }
         let expected = Self.contiguousAttention(
-            query: query, keys: keys, values: valueRows, length: length,
-            numHeads: numHeads, numKVHeads: numKVHeads, headDim: headDim
+            query: query,
+            keys: keys,
+            values: valueRows,
+            length: length,
+            numHeads: numHeads,
+            numKVHeads: numKVHeads,
+            headDim: headDim
         )
         let worst = zip(output, expected).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-5, "largest difference \(worst)")

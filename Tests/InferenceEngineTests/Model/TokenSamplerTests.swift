@@ -1,5 +1,6 @@
-@testable import InferenceEngine
 import Testing
+
+@testable import InferenceEngine
 
 @Suite struct TokenSamplerTests {
     @Test func greedyTakesTheLowestIndexOfTheMaximum() {

@@ -1,5 +1,6 @@
-@testable import InferenceEngine
 import Testing
+
+@testable import InferenceEngine
 
 @Suite struct TransformerModelTests {
     /// The whole model over `tokens` with contiguous keys and values, written independently of the engine's
@@ -42,25 +43,36 @@ import Testing
             }
             for (l, layer) in w.layers.enumerated() {
                 let h = norm(x, layer.attentionNorm)
-                let q = rotate(matVec(layer.query, h, rows: c.numHeads * headDim), heads: c.numHeads, position: position)
-                keys[l].append(rotate(matVec(layer.key, h, rows: c.numKVHeads * headDim), heads: c.numKVHeads, position: position))
+                let q = rotate(
+                    matVec(layer.query, h, rows: c.numHeads * headDim),
+                    heads: c.numHeads,
+                    position: position
+                )
+                keys[l].append(
+                    rotate(matVec(layer.key, h, rows: c.numKVHeads * headDim), heads: c.numKVHeads, position: position)
+                )
                 values[l].append(matVec(layer.value, h, rows: c.numKVHeads * headDim))
                 var attention = [Float](repeating: 0, count: c.numHeads * headDim)
                 for head in 0..<c.numHeads {
                     let kv = head / (c.numHeads / c.numKVHeads)
                     let scores = keys[l].map { k in
-                        (0..<headDim).map { q[head * headDim + $0] * k[kv * headDim + $0] }.reduce(0, +) / Float(headDim).squareRoot()
+                        (0..<headDim).map { q[head * headDim + $0] * k[kv * headDim + $0] }.reduce(0, +)
+                            / Float(headDim).squareRoot()
                     }
                     let maximum = scores.max()!
                     let e = scores.map { Math.exp($0 - maximum) }
                     let total = e.reduce(0, +)
                     for d in 0..<headDim {
-                        attention[head * headDim + d] = values[l].indices.map { e[$0] / total * values[l][$0][kv * headDim + d] }.reduce(0, +)
+                        attention[head * headDim + d] = values[l].indices.map {
+                            e[$0] / total * values[l][$0][kv * headDim + d]
+                        }.reduce(0, +)
                     }
                 }
                 let projected = matVec(layer.output, attention, rows: hidden)
                 for i in 0..<hidden { x[i] += projected[i] }
-                let up = matVec(layer.up, norm(x, layer.mlpNorm), rows: c.intermediateSize).map { $0 / (1 + Math.exp(-$0)) }
+                let up = matVec(layer.up, norm(x, layer.mlpNorm), rows: c.intermediateSize).map {
+                    $0 / (1 + Math.exp(-$0))
+                }
                 let down = matVec(layer.down, up, rows: hidden)
                 for i in 0..<hidden { x[i] += down[i] }
             }
@@ -77,8 +89,11 @@ import Testing
         let blockSize = 4
         let model = TransformerModel(configuration: configuration, blockSize: blockSize)
         let cache = PagedKVCache(
-            numLayers: configuration.numLayers, numBlocks: 16, blockSize: blockSize,
-            numKVHeads: configuration.numKVHeads, headDim: configuration.headDim
+            numLayers: configuration.numLayers,
+            numBlocks: 16,
+            blockSize: blockSize,
+            numKVHeads: configuration.numKVHeads,
+            headDim: configuration.headDim
         )
         let tokens = Fixtures.prompt(length: 23, vocabulary: configuration.vocabularySize, seed: 3)
         // Interleave another request's blocks so the table is not contiguous.
@@ -119,7 +134,9 @@ import Testing
     }
 
     @Test func parameterCountMatchesTheWeights() {
-        for configuration in [Fixtures.model(layers: 2, hidden: 16, heads: 4, kvHeads: 2), Fixtures.model(positions: .learned)] {
+        for configuration in [
+            Fixtures.model(layers: 2, hidden: 16, heads: 4, kvHeads: 2), Fixtures.model(positions: .learned),
+        ] {
             let w = ModelWeights(configuration: configuration)
             let layers = w.layers.reduce(0) {
                 $0 + $1.attentionNorm.count + $1.query.count + $1.key.count + $1.value.count + $1.output.count

@@ -1,5 +1,6 @@
-@testable import InferenceEngine
 import Testing
+
+@testable import InferenceEngine
 
 @Suite struct SchedulerTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
@@ -88,9 +89,18 @@ import Testing
         let configuration = Fixtures.configuration(blockSize: 4, numBlocks: 4, maxBatchTokens: 32)
         let core = Fixtures.core(configuration)
         let log = ResultLog()
-        core.submit(GenerationRequest(id: "a", promptTokens: Fixtures.prompt(length: 9, seed: 1), maxNewTokens: 4), sink: log.sink)
-        core.submit(GenerationRequest(id: "b", promptTokens: Fixtures.prompt(length: 8, seed: 2), maxNewTokens: 4), sink: log.sink)
-        core.submit(GenerationRequest(id: "c", promptTokens: Fixtures.prompt(length: 1, seed: 3), maxNewTokens: 1), sink: log.sink)
+        core.submit(
+            GenerationRequest(id: "a", promptTokens: Fixtures.prompt(length: 9, seed: 1), maxNewTokens: 4),
+            sink: log.sink
+        )
+        core.submit(
+            GenerationRequest(id: "b", promptTokens: Fixtures.prompt(length: 8, seed: 2), maxNewTokens: 4),
+            sink: log.sink
+        )
+        core.submit(
+            GenerationRequest(id: "c", promptTokens: Fixtures.prompt(length: 1, seed: 3), maxNewTokens: 1),
+            sink: log.sink
+        )
         let first = core.step()
         #expect(first.admitted == ["a"])
         let reports = core.runToCompletion()
@@ -103,7 +113,10 @@ import Testing
         let configuration = Fixtures.configuration(blockSize: 4, numBlocks: 32, maxBatchTokens: 10)
         let core = Fixtures.core(configuration)
         let log = ResultLog()
-        core.submit(GenerationRequest(id: "long", promptTokens: Fixtures.prompt(length: 27, seed: 5), maxNewTokens: 2), sink: log.sink)
+        core.submit(
+            GenerationRequest(id: "long", promptTokens: Fixtures.prompt(length: 27, seed: 5), maxNewTokens: 2),
+            sink: log.sink
+        )
         var statuses: [RequestStatus] = []
         var chunks: [StepReport.Chunk] = []
         while core.hasWork {
@@ -122,12 +135,23 @@ import Testing
     @Test func policiesOrderRunningWorkDifferently() {
         // One request decoding and one part-way through a chunked prefill; the budget fits only one of them.
         func firstStepAfterSetup(_ policy: SchedulerPolicy) -> [RequestID] {
-            let configuration = Fixtures.configuration(blockSize: 4, numBlocks: 32, maxBatchTokens: 6, scheduler: policy)
+            let configuration = Fixtures.configuration(
+                blockSize: 4,
+                numBlocks: 32,
+                maxBatchTokens: 6,
+                scheduler: policy
+            )
             let core = Fixtures.core(configuration)
             let log = ResultLog()
-            core.submit(GenerationRequest(id: "decoder", promptTokens: Fixtures.prompt(length: 3, seed: 1), maxNewTokens: 50), sink: log.sink)
+            core.submit(
+                GenerationRequest(id: "decoder", promptTokens: Fixtures.prompt(length: 3, seed: 1), maxNewTokens: 50),
+                sink: log.sink
+            )
             core.step()  // decoder prefilled (3 tokens), now decoding
-            core.submit(GenerationRequest(id: "prefill", promptTokens: Fixtures.prompt(length: 40, seed: 2), maxNewTokens: 2), sink: log.sink)
+            core.submit(
+                GenerationRequest(id: "prefill", promptTokens: Fixtures.prompt(length: 40, seed: 2), maxNewTokens: 2),
+                sink: log.sink
+            )
             core.step()  // decoder 1 token + 5 prefill tokens
             #expect(core.live["prefill"]?.status == .prefillingSplit)
             return core.step().chunks.map(\.id)
@@ -141,7 +165,10 @@ import Testing
         let configuration = Fixtures.configuration(blockSize: 4, numBlocks: 10, maxBatchTokens: 64)
         let core = Fixtures.core(configuration)
         let log = ResultLog()
-        core.submit(GenerationRequest(id: "big", promptTokens: Fixtures.prompt(length: 33, seed: 1), maxNewTokens: 3), sink: log.sink)
+        core.submit(
+            GenerationRequest(id: "big", promptTokens: Fixtures.prompt(length: 33, seed: 1), maxNewTokens: 3),
+            sink: log.sink
+        )
         core.step()  // 9 blocks used, 1 free
         core.submit(GenerationRequest(id: "small", promptTokens: [1], maxNewTokens: 1), sink: log.sink)
         let report = core.step()

@@ -1,9 +1,10 @@
-@testable import InferenceEngine
 import Logging
 import Metrics
 import Synchronization
 import Testing
 import Tracing
+
+@testable import InferenceEngine
 
 /// Small shapes that keep debug-build tests fast.
 enum Fixtures {
@@ -141,7 +142,10 @@ extension EngineCore {
                 Issue.record("request \(id) holds blocks while \(request.status)", sourceLocation: sourceLocation)
             }
             if table.count * cache.blockSize < request.computedCount {
-                Issue.record("request \(id) computed \(request.computedCount) tokens into \(table.count) blocks", sourceLocation: sourceLocation)
+                Issue.record(
+                    "request \(id) computed \(request.computedCount) tokens into \(table.count) blocks",
+                    sourceLocation: sourceLocation
+                )
             }
             for block in table where !seen.insert(block).inserted { duplicates += 1 }
         }
@@ -149,11 +153,19 @@ extension EngineCore {
         #expect(seen.count == cache.numBlocks, "blocks leaked", sourceLocation: sourceLocation)
         #expect(seen.allSatisfy { $0 >= 0 && Int($0) < cache.numBlocks }, sourceLocation: sourceLocation)
         for request in live.values where request.isRunning {
-            #expect(cache.blockTables[request.id] != nil, "running request \(request.id) has no blocks", sourceLocation: sourceLocation)
+            #expect(
+                cache.blockTables[request.id] != nil,
+                "running request \(request.id) has no blocks",
+                sourceLocation: sourceLocation
+            )
         }
         #expect(scheduler.running.count + scheduler.waiting.count == live.count, sourceLocation: sourceLocation)
         if let report {
-            #expect(report.totalTokens <= configuration.maxBatchTokens, "step over budget", sourceLocation: sourceLocation)
+            #expect(
+                report.totalTokens <= configuration.maxBatchTokens,
+                "step over budget",
+                sourceLocation: sourceLocation
+            )
             #expect(report.totalTokens == report.chunks.reduce(0) { $0 + $1.count }, sourceLocation: sourceLocation)
         }
     }

@@ -5,10 +5,16 @@ import Testing
     /// transformers' ten metrics, exactly: name, kind, unit and buckets.
     @Test func referenceMetricsAreExact() throws {
         let expected: [(String, EngineMetricDescriptor.Kind, String, [Double])] = [
-            ("ttft_milliseconds", .histogram, "ms", [10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000, 10000]),
+            (
+                "ttft_milliseconds", .histogram, "ms",
+                [10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000, 10000]
+            ),
             ("active_requests_count", .gauge, "requests", []),
             ("waiting_requests_count", .gauge, "requests", []),
-            ("request_latency_milliseconds", .histogram, "ms", [50, 100, 250, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000]),
+            (
+                "request_latency_milliseconds", .histogram, "ms",
+                [50, 100, 250, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000]
+            ),
             ("decode_prefill_ratio", .gauge, "ratio", []),
             ("prefill_tokens_processed", .counter, "tokens", []),
             ("decode_tokens_processed", .counter, "tokens", []),

@@ -1,9 +1,10 @@
-@testable import InferenceEngine
 import Metrics
 import MetricsTestKit
 import Testing
 
-@Suite struct EngineMetricsTests {
+@testable import InferenceEngine
+
+@Suite(.timeLimit(.minutes(1))) struct EngineMetricsTests {
     typealias Names = EngineMetricNames
     static let model = [("model_name", "test-model")]
 
@@ -21,7 +22,11 @@ import Testing
 
     @Test func tokenCountsAndPerRequestHistogramsWithoutPreemption() async throws {
         let metrics = TestMetrics()
-        let engine = Engine(configuration: Fixtures.configuration(numBlocks: 128), logger: Fixtures.logger, metricsFactory: metrics)
+        let engine = Engine(
+            configuration: Fixtures.configuration(numBlocks: 128),
+            logger: Fixtures.logger,
+            metricsFactory: metrics
+        )
         let requests = EngineCoreTests.requests(count: 6, seed: 5, sampled: true)
         let results = await engine.generate(batch: requests)
         let generated = results.reduce(0) { $0 + $1.generatedTokens.count }
@@ -37,9 +42,15 @@ import Testing
         for label in [Names.requestLatency, Names.queueTime, Names.prefillTime, Names.decodeTime, Names.inferenceTime] {
             #expect(Self.values(metrics, label).count == requests.count, "\(label)")
         }
-        #expect(Self.values(metrics, Names.requestPromptTokens).sorted() == requests.map { Double($0.promptTokens.count) }.sorted())
+        #expect(
+            Self.values(metrics, Names.requestPromptTokens).sorted()
+                == requests.map { Double($0.promptTokens.count) }.sorted()
+        )
         #expect(Self.values(metrics, Names.requestGenerationTokens).reduce(0, +) == Double(generated))
-        #expect(metrics.counterTotal(label: Names.finishedRequests, dimensions: [("reason", "length")]) == Int64(requests.count))
+        #expect(
+            metrics.counterTotal(label: Names.finishedRequests, dimensions: [("reason", "length")])
+                == Int64(requests.count)
+        )
 
         // Per step: fill and tokens agree with the work done.
         let steps = engine.statistics.steps
@@ -59,14 +70,21 @@ import Testing
 
     @Test func ttftStaysOncePerRequestUnderPreemption() async {
         let metrics = TestMetrics()
-        let engine = Engine(configuration: Fixtures.configuration(numBlocks: 12, maxBatchTokens: 24), logger: Fixtures.logger, metricsFactory: metrics)
+        let engine = Engine(
+            configuration: Fixtures.configuration(numBlocks: 12, maxBatchTokens: 24),
+            logger: Fixtures.logger,
+            metricsFactory: metrics
+        )
         let requests = EngineCoreTests.requests(count: 12, seed: 42, sampled: false)
         let results = await engine.generate(batch: requests)
         let preemptions = Self.total(metrics, Names.preemptions)
         #expect(preemptions > 0)
         #expect(preemptions == Int64(results.reduce(0) { $0 + $1.preemptions }))
         #expect(Self.values(metrics, Names.ttft).count == requests.count)
-        #expect(Self.values(metrics, Names.queueTime).count == requests.count, "queue time only for the first scheduling")
+        #expect(
+            Self.values(metrics, Names.queueTime).count == requests.count,
+            "queue time only for the first scheduling"
+        )
         let generated = results.reduce(0) { $0 + $1.generatedTokens.count }
         #expect(Self.total(metrics, Names.generationTokens) == Int64(generated))
         // Recomputation is prefill work beyond the prompts.
@@ -118,7 +136,9 @@ import Testing
         // Gauges exist from the start.
         #expect(Self.last(metrics, Names.kvCacheFreeMemory) == Double(configuration.kvCacheBytes))
         let loop = Task { await engine.run() }
-        var iterator = engine.submit(GenerationRequest(promptTokens: Fixtures.prompt(length: 9, seed: 1), maxNewTokens: 50)).makeAsyncIterator()
+        var iterator = engine.submit(
+            GenerationRequest(promptTokens: Fixtures.prompt(length: 9, seed: 1), maxNewTokens: 50)
+        ).makeAsyncIterator()
         _ = try await iterator.next()
         _ = try await iterator.next()
         #expect(Self.last(metrics, Names.activeRequests) == 1)
@@ -165,7 +185,8 @@ import Testing
         #expect(seen == Set(Names.all.map(\.name)), "every metric in the table is made, and no other")
         for descriptor in Names.all {
             let keys = descriptor.dimensions
-            let handles = metrics.counters.filter { $0.label == descriptor.name }.map(\.dimensions)
+            let handles =
+                metrics.counters.filter { $0.label == descriptor.name }.map(\.dimensions)
                 + metrics.recorders.filter { $0.label == descriptor.name }.map(\.dimensions)
             for dimensions in handles { #expect(dimensions.map(\.0).sorted() == keys.sorted(), "\(descriptor.name)") }
         }

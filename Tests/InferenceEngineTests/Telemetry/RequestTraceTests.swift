@@ -1,9 +1,10 @@
-@testable import InferenceEngine
 import InMemoryTracing
 import Testing
 import Tracing
 
-@Suite struct RequestTraceTests {
+@testable import InferenceEngine
+
+@Suite(.timeLimit(.minutes(1))) struct RequestTraceTests {
     static func attribute(_ span: FinishedInMemorySpan, _ key: String) -> SpanAttribute? {
         span.attributes.get(key)
     }
@@ -20,12 +21,18 @@ import Tracing
         #expect(roots.count == requests.count)
         #expect(Set(roots.map(\.traceID)).count == requests.count, "one trace per request")
         for (request, result) in zip(requests, results) {
-            let root = try #require(roots.first { Self.attribute($0, "inference.request.id") == .string(request.id.rawValue) })
+            let root = try #require(
+                roots.first { Self.attribute($0, "inference.request.id") == .string(request.id.rawValue) }
+            )
             #expect(root.parentSpanID == nil)
             #expect(root.kind == .server)
             let children = spans.filter { $0.parentSpanID == root.spanID }
                 .sorted { $0.startInstant.nanosecondsSinceEpoch < $1.startInstant.nanosecondsSinceEpoch }
-            #expect(children.map(\.operationName) == [EngineSpanNames.queue, EngineSpanNames.prefill, EngineSpanNames.decode])
+            #expect(
+                children.map(\.operationName) == [
+                    EngineSpanNames.queue, EngineSpanNames.prefill, EngineSpanNames.decode,
+                ]
+            )
             #expect(children.allSatisfy { $0.traceID == root.traceID })
             // The phases follow each other inside the request span.
             for (a, b) in zip(children, children.dropFirst()) {
@@ -81,12 +88,20 @@ import Tracing
         let cancelled = try #require(spans.first { Self.attribute($0, "inference.request.id") == .string("gone") })
         #expect(Self.attribute(cancelled, "gen_ai.response.finish_reasons") == .stringArray(["cancelled"]))
         #expect(cancelled.status == nil, "cancellation is not an error")
-        #expect(spans.filter { $0.parentSpanID == cancelled.spanID }.map(\.operationName).sorted() == ["decode", "prefill", "queue"])
+        #expect(
+            spans.filter { $0.parentSpanID == cancelled.spanID }.map(\.operationName).sorted() == [
+                "decode", "prefill", "queue",
+            ]
+        )
     }
 
     @Test func preemptionIsAnEventOnTheRequestSpan() async {
         let tracer = InMemoryTracer()
-        let engine = Engine(configuration: Fixtures.configuration(numBlocks: 12, maxBatchTokens: 24), logger: Fixtures.logger, tracer: tracer)
+        let engine = Engine(
+            configuration: Fixtures.configuration(numBlocks: 12, maxBatchTokens: 24),
+            logger: Fixtures.logger,
+            tracer: tracer
+        )
         let results = await engine.generate(batch: EngineCoreTests.requests(count: 12, seed: 42, sampled: false))
         let preempted = results.reduce(0) { $0 + $1.preemptions }
         #expect(preempted > 0)
@@ -96,7 +111,11 @@ import Tracing
 
     @Test func sampledStepsHaveSpansWithBatchAttributes() async throws {
         let tracer = InMemoryTracer()
-        let engine = Engine(configuration: Fixtures.configuration(spanSampleRatio: 1), logger: Fixtures.logger, tracer: tracer)
+        let engine = Engine(
+            configuration: Fixtures.configuration(spanSampleRatio: 1),
+            logger: Fixtures.logger,
+            tracer: tracer
+        )
         _ = await engine.generate(batch: EngineCoreTests.requests(count: 4, seed: 2, sampled: false))
         let statistics = engine.statistics
         let spans = tracer.finishedSpans
@@ -106,7 +125,9 @@ import Tracing
         for step in steps {
             #expect(step.parentSpanID == nil)
             let children = spans.filter { $0.parentSpanID == step.spanID }.map(\.operationName)
-            #expect(children == [EngineSpanNames.scheduleBatch, EngineSpanNames.modelForward, EngineSpanNames.updateBatch])
+            #expect(
+                children == [EngineSpanNames.scheduleBatch, EngineSpanNames.modelForward, EngineSpanNames.updateBatch]
+            )
             guard case .int64(let count) = Self.attribute(step, "batch.tokens"),
                 case .int64(let prefill) = Self.attribute(step, "batch.prefill_tokens"),
                 case .int64(let decode) = Self.attribute(step, "batch.decode_tokens"),
@@ -124,7 +145,11 @@ import Tracing
 
     @Test func stepSpansFollowTheSampleRatio() async {
         let tracer = InMemoryTracer()
-        let engine = Engine(configuration: Fixtures.configuration(spanSampleRatio: 0.25), logger: Fixtures.logger, tracer: tracer)
+        let engine = Engine(
+            configuration: Fixtures.configuration(spanSampleRatio: 0.25),
+            logger: Fixtures.logger,
+            tracer: tracer
+        )
         _ = await engine.generate(batch: EngineCoreTests.requests(count: 16, seed: 4, sampled: false))
         let steps = engine.statistics.steps
         let sampled = tracer.finishedSpans.filter { $0.operationName == EngineSpanNames.step }.count

@@ -1,8 +1,11 @@
-@testable import InferenceEngine
 import Testing
 
+@testable import InferenceEngine
+
 @Suite struct WorkloadGeneratorTests {
-    static func draw(_ configuration: WorkloadConfiguration, count: Int, maxTotal: Int = 2048) -> [(Duration, GenerationRequest)] {
+    static func draw(_ configuration: WorkloadConfiguration, count: Int, maxTotal: Int = 2048) -> [(
+        Duration, GenerationRequest
+    )] {
         var generator = WorkloadGenerator(configuration: configuration, vocabularySize: 64, maxTotalTokens: maxTotal)
         return (0..<count).map { _ in (generator.nextInterarrival(), generator.nextRequest()) }
     }
@@ -19,7 +22,14 @@ import Testing
     }
 
     @Test func arrivalsArePoissonAndLengthsLogNormal() {
-        let configuration = WorkloadConfiguration(requestsPerSecond: 20, promptLengthMedian: 100, promptLengthSigma: 0.5, outputLengthMedian: 40, outputLengthSigma: 0.5, seed: 3)
+        let configuration = WorkloadConfiguration(
+            requestsPerSecond: 20,
+            promptLengthMedian: 100,
+            promptLengthSigma: 0.5,
+            outputLengthMedian: 40,
+            outputLengthSigma: 0.5,
+            seed: 3
+        )
         let sample = Self.draw(configuration, count: 4000)
         let gaps = sample.map { $0.0.milliseconds }
         let mean = gaps.reduce(0, +) / Double(gaps.count)
@@ -40,9 +50,15 @@ import Testing
 
     @Test func requestsRespectTheLimitsAndAvoidTheStopToken() {
         let configuration = WorkloadConfiguration(
-            promptLengthMedian: 200, promptLengthSigma: 1.5, maxPromptLength: 300,
-            outputLengthMedian: 100, outputLengthSigma: 1.5, maxOutputLength: 150,
-            temperature: 0, stopToken: 5, seed: 9
+            promptLengthMedian: 200,
+            promptLengthSigma: 1.5,
+            maxPromptLength: 300,
+            outputLengthMedian: 100,
+            outputLengthSigma: 1.5,
+            maxOutputLength: 150,
+            temperature: 0,
+            stopToken: 5,
+            seed: 9
         )
         for (_, request) in Self.draw(configuration, count: 500, maxTotal: 320) {
             #expect((1...300).contains(request.promptTokens.count))
@@ -57,7 +73,12 @@ import Testing
 
     @Test func generatedRequestsAreServable() async {
         var configuration = Fixtures.configuration(numBlocks: 64)
-        configuration.workload = WorkloadConfiguration(requestsPerSecond: 10, promptLengthMedian: 12, outputLengthMedian: 6, seed: 2)
+        configuration.workload = WorkloadConfiguration(
+            requestsPerSecond: 10,
+            promptLengthMedian: 12,
+            outputLengthMedian: 6,
+            seed: 2
+        )
         var generator = WorkloadGenerator(engineConfiguration: configuration)
         let requests = (0..<10).map { _ in generator.nextRequest() }
         let results = await Engine(configuration: configuration, logger: Fixtures.logger).generate(batch: requests)
