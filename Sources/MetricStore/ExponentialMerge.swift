@@ -1,5 +1,5 @@
-/// Adding exponential histograms of possibly different scales, as delta-to-cumulative needs.
-enum ExponentialMerge {
+/// Adding and rescaling exponential histograms (delta accumulation, native-histogram schema limits).
+public enum ExponentialMerge {
     /// `a + b` at the coarser of the two scales (a finer histogram is downscaled by merging adjacent buckets).
     static func merge(_ a: ExponentialHistogramValue, _ b: ExponentialHistogramValue) -> ExponentialHistogramValue {
         let scale = min(a.scale, b.scale)
@@ -16,7 +16,7 @@ enum ExponentialMerge {
     }
 
     /// Bucket index i at scale s maps to index i >> d at scale s - d.
-    static func downscale(_ counts: [UInt64], offset: Int32, by d: Int32) -> ([UInt64], Int32) {
+    public static func downscale(_ counts: [UInt64], offset: Int32, by d: Int32) -> ([UInt64], Int32) {
         guard d > 0, !counts.isEmpty else { return (counts, offset) }
         let first = offset >> d
         let last = (offset + Int32(counts.count) - 1) >> d

@@ -60,7 +60,7 @@ extension TempoAPI {
 
     private static func duration(_ query: URLQuery, _ name: String) throws(SearchParameterError) -> Duration? {
         guard let text = query[name], !text.isEmpty else { return nil }
-        guard let duration = GoDuration.parse(text) else {
+        guard let duration = parseGoDuration(String(text)) else {
             throw SearchParameterError(parameter: name, reason: "not a duration like 100ms, 1.5s or 2m")
         }
         guard duration >= .zero else { throw SearchParameterError(parameter: name, reason: "must not be negative") }

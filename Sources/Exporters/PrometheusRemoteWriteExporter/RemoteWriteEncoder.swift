@@ -147,8 +147,8 @@ public struct RemoteWriteEncoder: Sendable {
         var e = value
         if e.scale > 8 {
             let d = e.scale - 8
-            (e.positiveCounts, e.positiveOffset) = Self.downscale(e.positiveCounts, e.positiveOffset, d)
-            (e.negativeCounts, e.negativeOffset) = Self.downscale(e.negativeCounts, e.negativeOffset, d)
+            (e.positiveCounts, e.positiveOffset) = ExponentialMerge.downscale(e.positiveCounts, offset: e.positiveOffset, by: d)
+            (e.negativeCounts, e.negativeOffset) = ExponentialMerge.downscale(e.negativeCounts, offset: e.negativeOffset, by: d)
             e.scale = 8
         }
         h.uint64(1, e.count)
@@ -181,15 +181,6 @@ public struct RemoteWriteEncoder: Sendable {
             w.varint(UInt64(bitPattern: (d << 1) ^ (d >> 63)))
             previous = v
         }
-    }
-
-    static func downscale(_ counts: [UInt64], _ offset: Int32, _ d: Int32) -> ([UInt64], Int32) {
-        guard !counts.isEmpty else { return (counts, offset) }
-        let first = offset >> d
-        let last = (offset + Int32(counts.count) - 1) >> d
-        var out = [UInt64](repeating: 0, count: Int(last - first) + 1)
-        for (i, c) in counts.enumerated() { out[Int(((offset + Int32(i)) >> d) - first)] &+= c }
-        return (out, first)
     }
 
     /// Series labels win over external labels of the same name, as in Prometheus.

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// The `spanmetrics` connector, which turns spans into request-rate, error and duration metrics (RED):
 /// `connectors.spanmetrics[/name]`. It is an exporter of `traces` pipelines and a receiver of `metrics`
 /// pipelines.

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// Reads one YAML mapping strictly: typed accessors with defaults, problems reported at the key's path,
 /// and every key nobody asked for reported as unknown by `finish()`.
 ///

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// How an exporter retries a failed send with exponential backoff: `exporters.<id>.retry_on_failure`, the
 /// Collector's exporterhelper shape.
 ///

@@ -105,7 +105,7 @@ enum GoDuration {
 
 /// Writes a duration in Go syntax with its largest whole unit (`50ms`, `30s`, `5m`, `90s`), for problem
 /// messages; the text parses back to the same value.
-func formatGoDuration(_ duration: Duration) -> String {
+public func formatGoDuration(_ duration: Duration) -> String {
     let (seconds, attoseconds) = duration.components
     let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     for (unit, size) in [
@@ -116,4 +116,8 @@ func formatGoDuration(_ duration: Duration) -> String {
         return "\(nanoseconds / size)\(unit)"
     }
     return nanoseconds == 0 ? "0s" : "\(nanoseconds)ns"
+}
+
+extension Unicode.Scalar {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
