@@ -245,5 +245,25 @@ let package = Package(
             path: "Tests/Processors/BatchProcessorTests",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "EngineTelemetry",
+            dependencies: [
+                "GatewayCore", logging,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngineTelemetryTests",
+            dependencies: [
+                "EngineTelemetry", "GatewayCore", "InferenceEngine", logging,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -1,0 +1,54 @@
+import GatewayCore
+import Synchronization
+
+@testable import EngineTelemetry
+
+extension Metrics {
+    /// Every metric named `name`, across resources and scopes.
+    func metrics(named name: String) -> [Metric] {
+        resourceMetrics.flatMap { $0.scopeMetrics.flatMap { $0.metrics.filter { $0.name == name } } }
+    }
+
+    func metric(named name: String) -> Metric? { metrics(named: name).first }
+}
+
+extension MetricData {
+    var sum: Sum? {
+        if case .sum(let s) = self { return s }
+        return nil
+    }
+
+    var gaugePoints: [NumberDataPoint]? {
+        if case .gauge(let p) = self { return p }
+        return nil
+    }
+
+    var histogram: Histogram? {
+        if case .histogram(let h) = self { return h }
+        return nil
+    }
+}
+
+extension Traces {
+    var spans: [Span] { resourceSpans.flatMap { $0.scopeSpans.flatMap(\.spans) } }
+}
+
+/// A consumer that keeps what it is given, or refuses while `refusing` is set.
+final class RecordingConsumer<Data: TelemetryData>: Consumer, Sendable {
+    private let state = Mutex<(received: [Data], refusing: Bool)>(([], false))
+
+    init(refusing: Bool = false) { state.withLock { $0.refusing = refusing } }
+
+    func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
+        let refusing = state.withLock { state in
+            if !state.refusing { state.received.append(data) }
+            return state.refusing
+        }
+        if refusing { throw PipelineError.retryable("full") }
+        return .accepted
+    }
+
+    var received: [Data] { state.withLock { $0.received } }
+
+    func setRefusing(_ refusing: Bool) { state.withLock { $0.refusing = refusing } }
+}
