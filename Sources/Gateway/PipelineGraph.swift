@@ -66,6 +66,8 @@ struct PipelineGraph: Sendable {
                     http = .init(host: host, port: port, maxRequestBodySize: h.maxRequestBodySize, tracesPath: h.tracesURLPath, metricsPath: h.metricsURLPath, logsPath: h.logsURLPath)
                 }
                 graph.receivers.append(OTLPReceiver(name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry, logger: logger))
+            case .engine(let engine):
+                graph.processorLoops.append(contentsOf: try EngineWiring.loops(id, engine, metrics: metrics.consumer(for: id), traces: traces.consumer(for: id), logger: logger))
             }
         }
         return graph

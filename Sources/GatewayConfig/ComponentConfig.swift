@@ -4,6 +4,8 @@ internal import GatewayCore
 public enum ReceiverConfig: Sendable, Equatable {
     /// `otlp`
     case otlp(OTLPReceiverConfig)
+    /// `engine`: the built-in inference engine as a producer of metrics and traces.
+    case engine(EngineReceiverConfig)
 }
 
 /// A configured processor, by type.

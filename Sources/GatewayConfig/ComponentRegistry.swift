@@ -11,7 +11,8 @@ typealias ComponentDecoder<Config> = @Sendable (MappingReader, DecodingContext) 
 /// an exporter limited to some signals says so in `ExporterConfig.signalProblem`.
 enum ComponentRegistry {
     static let receivers: [String: ComponentDecoder<ReceiverConfig>] = [
-        "otlp": { reader, _ in .otlp(OTLPReceiverConfig(from: reader)) }
+        "otlp": { reader, _ in .otlp(OTLPReceiverConfig(from: reader)) },
+        "engine": { reader, _ in .engine(EngineReceiverConfig(from: reader)) },
     ]
 
     static let processors: [String: ComponentDecoder<ProcessorConfig>] = [
