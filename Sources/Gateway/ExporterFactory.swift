@@ -85,7 +85,7 @@ enum ConnectorFactory {
                 dimensions: c.dimensions.map { SpanMetricsConnector.Dimension(name: $0.name, defaultValue: $0.defaultValue) },
                 exemplars: c.exemplarsEnabled, flushInterval: c.metricsFlushInterval, namespace: c.namespace,
                 delta: c.aggregationTemporality == .delta, maxSeries: c.maxSeries)
-            let connector = SpanMetricsConnector(name: id.description, settings: settings, next: metrics, registry: registry, logger: logger, now: { MetricStoreClockNow.nanos() })
+            let connector = SpanMetricsConnector(name: id.description, settings: settings, next: metrics, registry: registry, logger: logger, now: { WallClock.nowUnixNano() })
             graph.processorLoops.append { await connector.run() }
             return connector
         case nil:
@@ -93,17 +93,3 @@ enum ConnectorFactory {
         }
     }
 }
-
-enum MetricStoreClockNow {
-    static func nanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

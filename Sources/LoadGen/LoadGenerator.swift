@@ -7,11 +7,6 @@ internal import NIOPosix
 internal import OTLPWire
 internal import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Sends synthetic OTLP traffic through the gateway's own client code (nghttp2 for gRPC, NIO for HTTP) and
 /// measures it, like the Collector's telemetrygen.
@@ -74,7 +69,7 @@ public struct LoadGenerator: Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         // A few distinct payloads, encoded ahead, so the generator spends its CPU on sending, not encoding.
         var synthetic = SyntheticTelemetry()
-        let now = UInt64(Self.wallNanos())
+        let now = WallClock.nowUnixNano()
         var payloads: [[UInt8]] = []
         for _ in 0..<8 {
             var bytes: [UInt8]
@@ -197,9 +192,4 @@ public struct LoadGenerator: Sendable {
         return result
     }
 
-    static func wallNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
 }

@@ -3,11 +3,6 @@ public import PrometheusTranslation
 public import SelfTelemetry
 internal import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The current state of every metric series, keyed by its translated family name and canonical (sorted) label
 /// set, shared by the remote-write and pull exporters.
@@ -131,13 +126,7 @@ public final class MetricStore: Sendable {
         expired = registry.counter(
             "otlp_gateway_metric_store_expired_series_total", help: "Series removed after stale_after without data.", labels: labels)
         seriesGauge = registry.gauge("otlp_gateway_metric_store_series", help: "Active series in the metric store.", labels: labels)
-        self.now = now ?? { MetricStore.wallClockNanos() }
-    }
-
-    static func wallClockNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        self.now = now ?? { WallClock.nowUnixNano() }
     }
 
     /// Number of live series.

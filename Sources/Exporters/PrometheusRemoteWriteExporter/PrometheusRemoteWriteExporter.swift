@@ -179,7 +179,7 @@ public final class PrometheusRemoteWriteExporter: Sendable {
                 case 200..<300:
                     counters.sent.add(request.samples)
                     counters.requests["success"]!.add()
-                    counters.lastSuccess.set(Int(MetricStoreClock.unixSeconds()))
+                    counters.lastSuccess.set(Int(WallClock.nowUnixNano() / 1_000_000_000))
                     return
                 case 429, 500..<600:
                     retryAfter = parseRetryAfter(response.header("Retry-After"))
@@ -222,17 +222,3 @@ public final class PrometheusRemoteWriteExporter: Sendable {
         String(decoding: body.prefix(512), as: UTF8.self)
     }
 }
-
-enum MetricStoreClock {
-    static func unixSeconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -62,6 +62,7 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         self.triggers = triggers
     }
 
+    @discardableResult
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         let count = data.itemCount
         let ready: Data? = try state.withLock { (s) throws(PipelineError) -> Data? in
