@@ -1,10 +1,12 @@
-/// Base64 (RFC 4648, standard alphabet): HTTP basic auth, gRPC binary headers, OTLP/JSON bytes.
+/// Base64 (RFC 4648): HTTP basic auth, gRPC binary headers, OTLP/JSON `bytes`. Writes the standard alphabet;
+/// reads the standard and the URL-safe one, padded or not.
 public enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    public static func encode(_ bytes: [UInt8], padding: Bool = true) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+    /// Appends the encoding of `bytes` to `out` (no intermediate String, for writers that build byte buffers).
+    public static func encode(_ bytes: [UInt8], into out: inout [UInt8], padding: Bool = true) {
+        out.reserveCapacity(out.count + (bytes.count + 2) / 3 * 4)
         var i = 0
         while i + 3 <= bytes.count {
             let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
@@ -15,40 +17,59 @@ public enum Base64 {
             i += 3
         }
         let rest = bytes.count - i
-        if rest > 0 {
-            let v = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
-            out.append(alphabet[Int(v >> 18 & 63)])
-            out.append(alphabet[Int(v >> 12 & 63)])
-            if rest == 2 { out.append(alphabet[Int(v >> 6 & 63)]) }
-            if padding { out.append(contentsOf: Array(repeating: UInt8(ascii: "="), count: 3 - rest)) }
-        }
+        guard rest > 0 else { return }
+        let v = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+        out.append(alphabet[Int(v >> 18 & 63)])
+        out.append(alphabet[Int(v >> 12 & 63)])
+        if rest == 2 { out.append(alphabet[Int(v >> 6 & 63)]) }
+        if padding { out.append(contentsOf: repeatElement(UInt8(ascii: "="), count: 3 - rest)) }
+    }
+
+    public static func encode(_ bytes: [UInt8], padding: Bool = true) -> String {
+        var out: [UInt8] = []
+        encode(bytes, into: &out, padding: padding)
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes standard or URL-safe base64, with or without padding; nil on any other character.
-    public static func decode(_ text: String) -> [UInt8]? {
+    /// Nil on a character outside both alphabets, misplaced padding, or an impossible length.
+    public static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var n = input.count
+        if n > 0, input[n - 1] == UInt8(ascii: "=") {
+            // Padding completes the last quantum, so a padded text is a whole number of quanta.
+            guard n % 4 == 0 else { return nil }
+            n -= 1
+            if input[n - 1] == UInt8(ascii: "=") { n -= 1 }
+        }
+        guard n % 4 != 1 else { return nil }
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count * 3 / 4)
-        var buffer: UInt32 = 0
+        out.reserveCapacity(n * 3 / 4)
+        var accumulator: UInt32 = 0
         var bits = 0
-        for c in text.utf8 {
-            let v: UInt32
-            switch c {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a") + 26)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0") + 52)
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
-            case UInt8(ascii: "="): continue
-            default: return nil
-            }
-            buffer = buffer << 6 | v
+        for i in 0..<n {
+            guard let v = value(input[i]) else { return nil }
+            accumulator = accumulator << 6 | UInt32(v)
             bits += 6
             if bits >= 8 {
                 bits -= 8
-                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
             }
         }
         return out
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? {
+        Array(text.utf8).withUnsafeBufferPointer { decode($0) }
+    }
+
+    @inline(__always)
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): return 62
+        case UInt8(ascii: "/"), UInt8(ascii: "_"): return 63
+        default: return nil
+        }
     }
 }

@@ -31,6 +31,16 @@ public struct PrometheusLabel: Sendable, Hashable, Comparable, CustomStringConve
 }
 
 extension Array where Element == PrometheusLabel {
+    /// This sorted set plus each label of `defaults` whose name it lacks, still sorted: how external labels and
+    /// const labels apply (a series' own label wins, as in Prometheus).
+    public func addingMissing(_ defaults: [PrometheusLabel]) -> [PrometheusLabel] {
+        guard !defaults.isEmpty else { return self }
+        var out = self
+        for label in defaults where !contains(where: { utf8Equal($0.name, label.name) }) { out.append(label) }
+        out.sort()
+        return out
+    }
+
     /// Sets the label `name` in a label set sorted by name, keeping it sorted: replaces an existing value, inserts a
     /// new label in place, and removes the label when `value` is empty (Prometheus drops empty labels).
     ///

@@ -19,7 +19,7 @@ public enum PrometheusTextFormat {
                 current = family.name
                 writeHeader(family, openMetrics: openMetrics, into: &out)
             }
-            let labels = constLabels.isEmpty ? s.labels : merge(s.labels, constLabels)
+            let labels = s.labels.addingMissing(constLabels)
             writeSeries(s, labels: labels, openMetrics: openMetrics, into: &out)
         }
         if openMetrics { append("# EOF\n", to: &out) }
@@ -116,13 +116,6 @@ public enum PrometheusTextFormat {
         if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
         if v == v.rounded(.towardZero), abs(v) < 1e15 { return String(Int64(v)) }
         return "\(v)"
-    }
-
-    static func merge(_ labels: [PrometheusLabel], _ extra: [PrometheusLabel]) -> [PrometheusLabel] {
-        var out = labels
-        for e in extra where !labels.contains(where: { $0.name == e.name }) { out.append(e) }
-        out.sort()
-        return out
     }
 
     @inline(__always)

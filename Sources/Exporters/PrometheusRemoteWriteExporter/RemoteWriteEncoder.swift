@@ -80,7 +80,7 @@ public struct RemoteWriteEncoder: Sendable {
 
     /// Writes the TimeSeries of one store series; returns the number of samples.
     func write(_ s: MetricStore.Series, stale: Bool, timestamp: Int64, into w: inout ProtobufWriter) -> Int {
-        let base = merge(s.labels, externalLabels)
+        let base = s.labels.addingMissing(externalLabels)
         let name = s.family.name
         // A trace exemplar rides on the series it belongs to: the counter itself, or the bucket its value falls in.
         let exemplar = stale ? nil : s.exemplar.flatMap { $0.traceID.isValid ? $0 : nil }
@@ -181,15 +181,6 @@ public struct RemoteWriteEncoder: Sendable {
             w.varint(UInt64(bitPattern: (d << 1) ^ (d >> 63)))
             previous = v
         }
-    }
-
-    /// Series labels win over external labels of the same name, as in Prometheus.
-    func merge(_ labels: [PrometheusLabel], _ external: [PrometheusLabel]) -> [PrometheusLabel] {
-        guard !external.isEmpty else { return labels }
-        var out = labels
-        for e in external where !labels.contains(where: { $0.name == e.name }) { out.append(e) }
-        out.sort()
-        return out
     }
 
     /// Writes `labels` plus `__name__` and an optional extra label, in byte order of names, with no array built.

@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// Appends compact JSON to a byte array, placing commas itself.
 struct JSONWriter {
     var bytes: [UInt8]

@@ -71,16 +71,20 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             }
             if s.buffer == nil { s.buffer = data } else { s.buffer!.append(contentsOf: data) }
             s.items += count
-            guard s.items >= settings.sendBatchSize else { return nil }
+            // The gauge is set under the lock, so concurrent callers cannot leave it stale.
+            guard s.items >= settings.sendBatchSize else {
+                pending.set(s.items)
+                return nil
+            }
             defer {
                 s.buffer = nil
                 s.items = 0
+                pending.set(0)
             }
             return s.buffer
         }
         incoming.add(count)
-        if let ready { send(ready, trigger: .size) } else { pending.add(count) }
-        if ready != nil { pending.set(state.withLock { $0.items }) }
+        if let ready { send(ready, trigger: .size) }
         // What later stages refuse is only known after the client was answered; it is counted as dropped.
         return .accepted
     }
@@ -92,9 +96,9 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                 s.buffer = nil
                 s.items = 0
             }
+            pending.set(0)
             return s.items > 0 ? s.buffer : nil
         }
-        pending.set(0)
         if let data { send(data, trigger: trigger) }
     }
 
