@@ -82,6 +82,13 @@ let package = Package(
             path: "Sources/Receivers/OTLPReceiver",
             swiftSettings: strictSettings
         ),
+        // `hostmetrics`: /proc, and GPUs through NVML or AMD SMI loaded with dlopen.
+        .target(
+            name: "HostMetricsReceiver",
+            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            path: "Sources/Receivers/HostMetricsReceiver",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "BatchProcessor",
             dependencies: ["GatewayCore", "SelfTelemetry", logging],
@@ -115,7 +122,7 @@ let package = Package(
                 "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "DebugExporter",
                 "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
                 "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector", "InferenceEngine", "EngineTelemetry",
-                nioCore, nioPosix, nioHTTP1, logging,
+                "HostMetricsReceiver", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -164,7 +171,10 @@ let package = Package(
         // In-process benchmarks of the hot paths (`otlp-gateway bench`).
         .target(
             name: "Benchmarks",
-            dependencies: ["GatewayCore", "OTLPWire", "MetricStore", "PrometheusRemoteWriteExporter", "LoadGen", "Compression", "SelfTelemetry"],
+            dependencies: [
+                "GatewayCore", "OTLPWire", "MetricStore", "PrometheusRemoteWriteExporter", "LoadGen", "Compression", "SelfTelemetry",
+                "InferenceEngine", "EngineTelemetry",
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -237,6 +247,13 @@ let package = Package(
             name: "SpanMetricsConnectorTests",
             dependencies: ["SpanMetricsConnector", "GatewayCore", "SelfTelemetry", logging],
             path: "Tests/Connectors/SpanMetricsConnectorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HostMetricsReceiverTests",
+            dependencies: ["HostMetricsReceiver", "GatewayCore", "SelfTelemetry", logging],
+            path: "Tests/Receivers/HostMetricsReceiverTests",
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

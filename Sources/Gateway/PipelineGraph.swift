@@ -68,6 +68,8 @@ struct PipelineGraph: Sendable {
                 graph.receivers.append(OTLPReceiver(name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry, logger: logger))
             case .engine(let engine):
                 graph.processorLoops.append(contentsOf: try EngineWiring.loops(id, engine, metrics: metrics.consumer(for: id), traces: traces.consumer(for: id), logger: logger))
+            case .hostMetrics(let host):
+                graph.processorLoops.append(contentsOf: HostMetricsWiring.loops(id, host, metrics: metrics.consumer(for: id), registry: registry, logger: logger))
             }
         }
         return graph

@@ -6,6 +6,23 @@ public enum ReceiverConfig: Sendable, Equatable {
     case otlp(OTLPReceiverConfig)
     /// `engine`: the built-in inference engine as a producer of metrics and traces.
     case engine(EngineReceiverConfig)
+    /// `hostmetrics`: CPU, memory, load, this process and GPUs.
+    case hostMetrics(HostMetricsReceiverConfig)
+}
+
+extension ReceiverConfig {
+    /// Why this receiver cannot feed a pipeline of `signal`, as the end of a problem message that starts with
+    /// its ID; nil when it can.
+    func signalProblem(_ signal: Signal) -> String? {
+        switch self {
+        case .hostMetrics where signal != .metrics:
+            return "produces metrics only"
+        case .engine where signal == .logs:
+            return "produces metrics and traces only"
+        default:
+            return nil
+        }
+    }
 }
 
 /// A configured processor, by type.

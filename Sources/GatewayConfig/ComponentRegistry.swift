@@ -13,6 +13,7 @@ enum ComponentRegistry {
     static let receivers: [String: ComponentDecoder<ReceiverConfig>] = [
         "otlp": { reader, _ in .otlp(OTLPReceiverConfig(from: reader)) },
         "engine": { reader, _ in .engine(EngineReceiverConfig(from: reader)) },
+        "hostmetrics": { reader, _ in .hostMetrics(HostMetricsReceiverConfig(from: reader)) },
     ]
 
     static let processors: [String: ComponentDecoder<ProcessorConfig>] = [

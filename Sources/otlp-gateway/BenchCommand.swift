@@ -1,7 +1,8 @@
 import ArgumentParser
 import Benchmarks
 
-/// `otlp-gateway bench`: in-process benchmarks of decode, aggregation, store memory and remote-write encoding.
+/// `otlp-gateway bench`: in-process benchmarks of decode, aggregation, store memory and remote-write encoding
+/// (`--suite pipeline`), and of the built-in inference engine (`--suite engine`).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -9,11 +10,17 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Seconds per throughput benchmark.") var seconds: Double = 3
     @Option(help: "Series counts for the memory benchmark, comma-separated.") var memorySeries: String = "100000,1000000"
+    @Option(help: "Which benchmarks: pipeline, engine or all.") var suite: Suite = .all
+
+    enum Suite: String, ExpressibleByArgument, CaseIterable {
+        case pipeline, engine, all
+    }
 
     func run() throws {
         var options = Benchmarks.Options()
         options.seconds = seconds
         options.memorySeries = memorySeries.split(separator: ",").compactMap { Int($0) }
-        print(Benchmarks.run(options))
+        if suite != .engine { print(Benchmarks.run(options)) }
+        if suite != .pipeline { print(EngineBenchmarks.run()) }
     }
 }

@@ -30,6 +30,7 @@ struct ConfigurationDecoder {
             "exporters", in: root, registry: ComponentRegistry.exporters, context: context,
             declared: &declared.exporters)
         declared.exporterConfigs = exporters
+        declared.receiverConfigs = receivers
         let (receiverIDs, exporterIDs) = (declared.receivers, declared.exporters)
         let connectors = components(
             "connectors", in: root, registry: ComponentRegistry.connectors, context: context,

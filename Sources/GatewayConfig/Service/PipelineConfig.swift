@@ -26,6 +26,11 @@ extension PipelineConfig {
         let exporters = Self.references(
             "exporters", in: reader, section: "exporters", defined: declared.exporters.union(declared.connectors))
         self.init(receivers: receivers.ids, processors: processors.ids, exporters: exporters.ids)
+        for id in receivers.ids {
+            if let problem = declared.receiverConfigs[id]?.signalProblem(signal) {
+                reader.report("receivers", "\(quoted(id.description)) \(problem)")
+            }
+        }
         for id in exporters.ids {
             if let problem = declared.exporterConfigs[id]?.signalProblem(signal) {
                 reader.report("exporters", "\(quoted(id.description)) \(problem)")

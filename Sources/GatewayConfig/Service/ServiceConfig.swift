@@ -30,6 +30,8 @@ struct DeclaredComponents {
     /// The decoded exporters, problems or not, for checks that depend on their configs (which signals an
     /// exporter can take).
     var exporterConfigs: [ComponentID: ExporterConfig] = [:]
+    /// The decoded receivers, for the same kind of check on the other end of a pipeline.
+    var receiverConfigs: [ComponentID: ReceiverConfig] = [:]
 }
 
 extension ServiceConfig {

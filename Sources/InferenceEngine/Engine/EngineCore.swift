@@ -27,6 +27,10 @@ final class EngineCore {
     private(set) var generatedTokens = 0
     private(set) var preemptions = 0
     private(set) var finishedRequests = 0
+    /// Time spent in the model's forward passes and in the whole step, for the benchmark's split of step time
+    /// into compute and bookkeeping (scheduling, cache accounting, sampling, telemetry).
+    private(set) var forwardTime: Duration = .zero
+    private(set) var stepTime: Duration = .zero
 
     init(configuration: EngineConfiguration, metrics: EngineMetrics, tracer: any Tracer, logger: Logger) {
         precondition((try? configuration.validate()) != nil, "EngineCore needs a valid EngineConfiguration")
@@ -161,6 +165,7 @@ final class EngineCore {
         report = StepReport()
         steps += 1
         let start = clock.now
+        defer { stepTime += clock.now - start }
         metrics.recordQueue(active: scheduler.running.count, waiting: scheduler.waiting.count)
 
         let sampleRatio = configuration.spanSampleRatio
@@ -212,6 +217,7 @@ final class EngineCore {
         logits.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             let forwardSpan = stepSpan.map { tracer.startSpan(EngineSpanNames.modelForward, context: $0.context) }
+            let forwardStart = clock.now
             var slot = 0
             for chunk in plan.chunks {
                 let entry = chunk.request
@@ -226,6 +232,7 @@ final class EngineCore {
                 )
                 entry.computedCount += chunk.count
             }
+            forwardTime += clock.now - forwardStart
             forwardSpan?.end()
 
             let updateSpan = stepSpan.map { tracer.startSpan(EngineSpanNames.updateBatch, context: $0.context) }

@@ -119,8 +119,8 @@ import Testing
 
     @Test func unknownReceiverType() {
         #expect(
-            problems(document(receivers: "otlp:\n  protocols:\n    grpc:\nhostmetrics:")) == [
-                #"receivers.hostmetrics: unknown type "hostmetrics""#
+            problems(document(receivers: "otlp:\n  protocols:\n    grpc:\nkafka:")) == [
+                #"receivers.kafka: unknown type "kafka""#
             ])
     }
 }
