@@ -12,6 +12,8 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift-nio")
+let nioTLS = Target.Dependency.product(name: "NIOTLS", package: "swift-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
 let package = Package(
@@ -28,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries from Debian packages.
@@ -71,6 +74,8 @@ let package = Package(
         ),
         // A keep-alive HTTP/1.1 client on NIO (remote write, OTLP/HTTP, loadgen).
         .target(name: "HTTP1Transport", dependencies: [nioCore, nioPosix, nioHTTP1], swiftSettings: strictSettings),
+        // Client TLS for the exporters (NIOSSL): one context per exporter, a handler per connection.
+        .target(name: "ClientTLS", dependencies: [nioCore, nioTLS, nioSSL], swiftSettings: strictSettings),
 
         // Components.
         .target(
@@ -104,7 +109,10 @@ let package = Package(
 
         .target(
             name: "PrometheusRemoteWriteExporter",
-            dependencies: ["GatewayCore", "MetricStore", "OTLPWire", "PrometheusTranslation", "Compression", "HTTP1Transport", "SelfTelemetry", nioCore, logging],
+            dependencies: [
+                "GatewayCore", "MetricStore", "OTLPWire", "PrometheusTranslation", "Compression", "HTTP1Transport", "ClientTLS",
+                "SelfTelemetry", nioCore, logging,
+            ],
             path: "Sources/Exporters/PrometheusRemoteWriteExporter",
             swiftSettings: strictSettings
         ),
@@ -122,7 +130,7 @@ let package = Package(
                 "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "DebugExporter",
                 "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
                 "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector", "InferenceEngine", "EngineTelemetry",
-                "HostMetricsReceiver", nioCore, nioPosix, nioHTTP1, logging,
+                "HostMetricsReceiver", "ClientTLS", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -149,7 +157,10 @@ let package = Package(
         // `otlp` (gRPC over nghttp2) and `otlphttp` exporters with a sending queue and retries.
         .target(
             name: "OTLPExporter",
-            dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", "SelfTelemetry", nioCore, nioPosix, logging],
+            dependencies: [
+                "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", "ClientTLS", "SelfTelemetry",
+                nioCore, nioPosix, logging,
+            ],
             path: "Sources/Exporters/OTLPExporter",
             swiftSettings: strictSettings
         ),
@@ -197,6 +208,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strictSettings),
+        // TLS round trips through our HTTP/1.1 and HTTP/2 clients against a NIOSSL server, with certificates made by
+        // the openssl command at test time.
+        .testTarget(
+            name: "ClientTLSTests",
+            dependencies: [
+                "ClientTLS", "HTTP1Transport", "HTTP2Transport", "OTLPExporter", "GatewayCore", "SelfTelemetry", logging,
+                nioCore, nioPosix, nioHTTP1, nioSSL, nioTLS,
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "SelfTelemetryTests", dependencies: ["SelfTelemetry"], swiftSettings: strictSettings),
         .testTarget(
             name: "PrometheusTranslationTests",

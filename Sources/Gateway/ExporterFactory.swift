@@ -20,12 +20,15 @@ enum ExporterFactory {
         case .otlp(let c):
             var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) { headers.append(("authorization", value)) }
+            let tls = try ClientTLSWiring.make(
+                id, c.tls, enabled: c.usesTLS, applicationProtocols: ClientTLSWiring.grpcProtocols, logger: logger)
             let exporter = OTLPExporter<Data>(
                 name: id.description,
                 settings: .init(
                     transport: .grpc(host: c.host, port: c.port), headers: headers, gzip: c.compression == .gzip, timeout: c.timeout,
                     queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
-                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure)),
+                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
+                    tls: tls),
                 registry: registry, logger: logger)
             graph.processorLoops.append { await exporter.run() }
             return exporter
@@ -35,13 +38,16 @@ enum ExporterFactory {
             }
             var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) { headers.append(("Authorization", value)) }
+            let tls = try ClientTLSWiring.make(
+                id, c.tls, enabled: url.scheme == "https", applicationProtocols: ClientTLSWiring.http1Protocols, logger: logger)
             let exporter = OTLPExporter<Data>(
                 name: id.description,
                 settings: .init(
                     transport: .http(host: url.host, port: url.port, path: url.path, json: c.encoding == .json), headers: headers,
                     gzip: c.compression == .gzip, timeout: c.timeout,
                     queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
-                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure)),
+                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
+                    tls: tls),
                 registry: registry, logger: logger)
             graph.processorLoops.append { await exporter.run() }
             return exporter

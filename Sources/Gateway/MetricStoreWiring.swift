@@ -83,12 +83,14 @@ struct MetricStoreWiring {
             let retry = RetryPolicy(
                 enabled: c.retryOnFailure.enabled, initialInterval: c.retryOnFailure.initialInterval, maxInterval: c.retryOnFailure.maxInterval,
                 maxElapsed: c.retryOnFailure.maxElapsedTime, multiplier: c.retryOnFailure.multiplier)
+            let tls = try ClientTLSWiring.make(
+                id, c.tls, enabled: c.usesTLS, applicationProtocols: ClientTLSWiring.http1Protocols, logger: logger)
             let exporter = PrometheusRemoteWriteExporter(
                 name: id.description,
                 settings: .init(
                     host: c.host, port: c.port, path: c.path, headers: headers, timeout: c.timeout, interval: c.interval,
                     encoder: encoder, queueSize: c.remoteWriteQueue.queueSize,
-                    numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry),
+                    numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry, tls: tls),
                 store: store, registry: registry, logger: logger)
             loops.append { await exporter.run() }
         case .prometheus(let c)?:

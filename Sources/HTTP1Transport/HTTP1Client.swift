@@ -34,19 +34,25 @@ public final class HTTP1Client: Sendable {
         self.handler = handler
     }
 
-    public static func connect(host: String, port: Int, group: any EventLoopGroup) async throws -> HTTP1Client {
-        let channel = try await ClientBootstrap(group: group)
+    /// Connects over TCP, in plaintext or through the handlers `tls` makes (a TLS client handler), which go
+    /// first in the pipeline. A TLS handler buffers the first request until its handshake is done; a failed
+    /// handshake fails that request with the error the TLS handlers raise, and closes the connection.
+    public static func connect(
+        host: String, port: Int, group: any EventLoopGroup, tls: (@Sendable () throws -> [any ChannelHandler])? = nil
+    ) async throws -> HTTP1Client {
+        // The handler is taken where it is added: a connection that fails at once (a TLS handshake refused) has
+        // left the pipeline empty by the time a later lookup would run.
+        let (channel, handler) = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandlers(try tls()) }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(Handler())
+                    let handler = Handler()
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
-            .connect(host: host, port: port).get()
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: Handler.self), eventLoop: channel.eventLoop)
-        }.get()
         return HTTP1Client(channel: channel, handler: handler)
     }
 
@@ -74,7 +80,7 @@ public final class HTTP1Client: Sendable {
             h.add(name: "Content-Length", value: String(body.count))
             for (name, value) in headers { h.add(name: name, value: value) }
             guard channel.isActive else {
-                promise.fail(ClientError(description: "connection closed"))
+                promise.fail(handler.value.failure ?? ClientError(description: "connection closed"))
                 return
             }
             guard handler.value.start(promise) else {
@@ -95,6 +101,8 @@ public final class HTTP1Client: Sendable {
 
         private var promise: EventLoopPromise<Response>?
         private var response = Response(status: 0, headers: [], body: [])
+        /// Why the connection failed (a TLS handshake error, say), for a request sent after it closed.
+        private(set) var failure: (any Error)?
 
         func start(_ promise: EventLoopPromise<Response>) -> Bool {
             guard self.promise == nil else { return false }
@@ -129,6 +137,7 @@ public final class HTTP1Client: Sendable {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            if failure == nil { failure = error }
             promise?.fail(error)
             promise = nil
             context.close(promise: nil)

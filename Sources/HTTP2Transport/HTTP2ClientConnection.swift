@@ -10,29 +10,40 @@ public final class HTTP2ClientConnection: Sendable {
     }
 
     public let channel: any Channel
+    /// `https` when the connection runs over TLS, else `http`: the `:scheme` of its requests.
+    public let scheme: String
     private let handler: NIOLoopBound<HTTP2ClientHandler>
 
-    private init(channel: any Channel, handler: NIOLoopBound<HTTP2ClientHandler>) {
+    private init(channel: any Channel, scheme: String, handler: NIOLoopBound<HTTP2ClientHandler>) {
         self.channel = channel
+        self.scheme = scheme
         self.handler = handler
     }
 
-    /// Connects over cleartext TCP (h2c with prior knowledge, as gRPC does without TLS).
-    public static func connect(host: String, port: Int, group: any EventLoopGroup, settings: HTTP2Settings = HTTP2Settings()) async throws -> HTTP2ClientConnection {
+    /// Connects over TCP: cleartext (h2c with prior knowledge, as gRPC does without TLS), or through the
+    /// handlers `tls` makes (a TLS client handler offering ALPN `h2`), which go first in the pipeline.
+    ///
+    /// The connection preface is written at once either way: a TLS handler buffers it until its handshake is
+    /// done. A failed handshake therefore fails the first request (or the ones waiting) with the error the TLS
+    /// handlers raise, and closes the connection.
+    public static func connect(
+        host: String, port: Int, group: any EventLoopGroup, settings: HTTP2Settings = HTTP2Settings(),
+        tls: (@Sendable () throws -> [any ChannelHandler])? = nil
+    ) async throws -> HTTP2ClientConnection {
         // The handler is in place before the connection exists, so the server's first SETTINGS frame cannot
-        // arrive at an empty pipeline and be dropped.
-        let channel = try await ClientBootstrap(group: group)
+        // arrive at an empty pipeline and be dropped; and it is taken where it is added, as a connection that
+        // fails at once (a TLS handshake refused) has left the pipeline empty by the time a lookup would run.
+        let (channel, handler) = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(HTTP2ClientHandler(settings: settings))
+                    if let tls { try channel.pipeline.syncOperations.addHandlers(try tls()) }
+                    let handler = HTTP2ClientHandler(settings: settings)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
-            .connect(host: host, port: port).get()
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: HTTP2ClientHandler.self), eventLoop: channel.eventLoop)
-        }.get()
-        return HTTP2ClientConnection(channel: channel, handler: handler)
+        return HTTP2ClientConnection(channel: channel, scheme: tls == nil ? "http" : "https", handler: handler)
     }
 
     /// Sends one request and waits for its complete response (headers, body, trailers).
@@ -57,6 +68,9 @@ final class HTTP2ClientHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
     private let session: NGHTTP2Session
     private var context: ChannelHandlerContext?
     private var pending: [Int32: EventLoopPromise<HTTP2Message>] = [:]
+    /// Why the connection failed (a TLS handshake error, say), for requests sent after it closed.
+    private var failure: (any Error)?
+    private var closed = false
     /// Requests waiting for a free stream (the server's MAX_CONCURRENT_STREAMS).
     private var waiting: [([HTTP2Header], [UInt8], EventLoopPromise<HTTP2Message>)] = []
 
@@ -91,18 +105,22 @@ final class HTTP2ClientHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failAll(HTTP2ClientConnection.ConnectionError(description: "connection closed" + (session.lastError.map { " (\($0))" } ?? "")))
+        closed = true
+        let error = HTTP2ClientConnection.ConnectionError(
+            description: "connection closed" + (session.lastError.map { " (\($0))" } ?? ""))
+        failAll(failure ?? error)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if failure == nil { failure = error }
         failAll(error)
         context.close(promise: nil)
     }
 
     func send(headers: [HTTP2Header], body: [UInt8], promise: EventLoopPromise<HTTP2Message>) {
-        guard context != nil else {
-            promise.fail(HTTP2ClientConnection.ConnectionError(description: "connection closed"))
+        guard context != nil, !closed else {
+            promise.fail(failure ?? HTTP2ClientConnection.ConnectionError(description: "connection closed"))
             return
         }
         let limit = session.remoteMaxConcurrentStreams
@@ -178,10 +196,10 @@ public struct GRPCCallResult: Sendable {
 
 extension HTTP2ClientConnection {
     /// A unary gRPC call: frames `message`, sends it to `path`, reads grpc-status from trailers (or a
-    /// trailers-only response).
+    /// trailers-only response). `:scheme` is the connection's (`https` over TLS).
     public func unaryCall(path: String, authority: String, message: [UInt8], compressed: Bool = false, extraHeaders: [HTTP2Header] = []) async throws -> GRPCCallResult {
         var headers = [
-            HTTP2Header(":method", "POST"), HTTP2Header(":scheme", "http"), HTTP2Header(":path", path),
+            HTTP2Header(":method", "POST"), HTTP2Header(":scheme", scheme), HTTP2Header(":path", path),
             HTTP2Header(":authority", authority), HTTP2Header("content-type", "application/grpc"), HTTP2Header("te", "trailers"),
         ]
         if compressed { headers.append(HTTP2Header("grpc-encoding", "gzip")) }

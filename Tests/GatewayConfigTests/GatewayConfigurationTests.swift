@@ -237,7 +237,6 @@ import Testing
                 "receivers.otlp.protocols.http.bogus_key: unknown key",
                 "receivers.otlp/: invalid component ID \"otlp/\": the name after \"/\" must not be empty",
                 "processors.batch.timeout: expected a duration like 200ms or 5s, got \"fast\"",
-                "exporters.otlp/tempo.tls.insecure: must be true: TLS is not supported yet",
                 "service.extensions: \"health_check\" is not defined in extensions",
                 "service.pipelines.traces.exporters: \"debug/missing\" is not defined in exporters",
                 "service.pipelines.traces: must have at least one receiver",

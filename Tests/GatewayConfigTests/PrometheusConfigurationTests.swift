@@ -183,6 +183,7 @@ import Testing
                   authenticator: basicauth/a
                 tls:
                   ca_file: /etc/ssl/ca.pem
+                  cert_file: /etc/ssl/client.pem
                 wal:
                   directory: /var/lib/prw
               prometheus:
@@ -201,12 +202,11 @@ import Testing
             """
         #expect(
             problems(yaml, environment: ["USER_NAME": "u"]) == [
-                "exporters.prometheusremotewrite.endpoint: https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar",
                 "exporters.prometheusremotewrite.headers.Content-Type: is set by the exporter and cannot be overridden (reserved: Content-Encoding, Content-Type, X-Prometheus-Remote-Write-Version, User-Agent)",
                 #"exporters.prometheusremotewrite.translation_strategy: expected one of UnderscoreEscapingWithSuffixes, NoTranslation, got "NoUTF8EscapingWithSuffixes""#,
                 "exporters.prometheusremotewrite.retry_on_failure.max_interval: must be at least initial_interval (1m), got 30s",
                 #"exporters.prometheusremotewrite.auth.authenticator: extension "basicauth/a" must also be listed in service.extensions"#,
-                "exporters.prometheusremotewrite.tls.ca_file: TLS is not supported yet; use http:// or a TLS-terminating sidecar",
+                "exporters.prometheusremotewrite.tls.cert_file: needs key_file (the private key of the client certificate)",
                 "exporters.prometheusremotewrite.wal: unknown key",
                 #"exporters.prometheus.endpoint: expected host:port, got "localhost""#,
                 "extensions.basicauth/a.client_auth.password: must not be empty",

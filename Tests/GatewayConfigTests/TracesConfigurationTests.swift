@@ -206,6 +206,8 @@ import Testing
                 balancer_name: round_robin
               otlphttp:
                 endpoint: https://otlp.example.com
+                tls:
+                  insecure: true
                 encoding: protobuf
                 sending_queue:
                   storage: file_storage
@@ -228,13 +230,12 @@ import Testing
             """
         #expect(
             problems(yaml) == [
-                "exporters.otlp.tls.insecure: must be true: TLS is not supported yet",
                 "exporters.otlp.headers.user-agent: is set by the exporter and cannot be overridden (reserved: content-type, te, grpc-encoding, grpc-accept-encoding, grpc-timeout, user-agent)",
                 #"exporters.otlp.compression: expected one of gzip, none, got "zstd""#,
                 "exporters.otlp.balancer_name: unknown key",
-                "exporters.otlphttp.endpoint: https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar",
                 #"exporters.otlphttp.encoding: expected one of proto, json, got "protobuf""#,
                 "exporters.otlphttp.sending_queue.storage: unknown key",
+                "exporters.otlphttp.tls.insecure: cannot be true with an https:// endpoint, which means TLS; remove one of them",
                 "connectors.spanmetrics.histogram.exponential: exponential histograms are not supported yet; use explicit",
                 #"connectors.spanmetrics.aggregation_temporality: expected one of AGGREGATION_TEMPORALITY_CUMULATIVE, AGGREGATION_TEMPORALITY_DELTA, got "cumulative""#,
                 "connectors.spanmetrics: used as exporter in service.pipelines.traces but no metrics pipeline receives from it",

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import signal
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -93,17 +94,22 @@ def by_label(samples: Iterable[Sample], label: str) -> dict[str, float]:
 
 class Prometheus:
     """One Prometheus server: loopback only, remote-write receiver, native histograms, TSDB in
-    workdir/data. `scrape_configs` (a list of dicts) go into prometheus.yml as given."""
+    workdir/data. `scrape_configs` (a list of dicts) go into prometheus.yml as given. With
+    `tls=(cert file, key file, CA file)` it serves HTTPS (`--web.config.file` with
+    `tls_server_config`), and the helpers here verify it against the CA."""
 
     def __init__(self, binary: str, workdir: Path, *, port: int | None = None,
-                 scrape_configs: list[dict] | None = None, scrape_interval: str = "1s"):
+                 scrape_configs: list[dict] | None = None, scrape_interval: str = "1s",
+                 tls: tuple[str, str, str] | None = None):
         self.binary = binary
+        self.tls = tls
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_ports(1)[0]
         self.storage = self.workdir / "data"
         self.config_path = self.workdir / "prometheus.yml"
         self.log_path = self.workdir / "prometheus.log"
+        self.web_config_path = self.workdir / "web.yml"
         self.scrape_configs = list(scrape_configs or [])
         self.scrape_interval = scrape_interval
         self.proc: subprocess.Popen | None = None
@@ -113,7 +119,7 @@ class Prometheus:
     # -- addresses
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def remote_write_url(self) -> str:
@@ -131,6 +137,9 @@ class Prometheus:
     def write_config(self) -> None:
         # JSON is YAML; it keeps scrape configs with lists of dicts (relabel_configs) exact.
         self.config_path.write_text(json.dumps(self.config(), indent=2) + "\n")
+        if self.tls:
+            cert, key, _ = self.tls
+            self.web_config_path.write_text(json.dumps({"tls_server_config": {"cert_file": cert, "key_file": key}}) + "\n")
 
     def argv(self) -> list[str]:
         return [
@@ -142,7 +151,7 @@ class Prometheus:
             "--enable-feature=native-histograms",
             "--storage.tsdb.retention.time=1h",
             "--log.level=info",
-        ]
+        ] + ([f"--web.config.file={self.web_config_path}"] if self.tls else [])
 
     # -- lifecycle
     def start(self, timeout: float = 30.0) -> "Prometheus":
@@ -200,8 +209,9 @@ class Prometheus:
         url = self.url + path
         if params:
             url += "?" + urllib.parse.urlencode(params, doseq=True)
+        context = ssl.create_default_context(cafile=self.tls[2]) if self.tls else None
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:
+            with urllib.request.urlopen(url, timeout=timeout, context=context) as resp:
                 return resp.status, resp.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()

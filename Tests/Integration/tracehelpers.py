@@ -31,6 +31,7 @@ import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from gwhelpers import Ports, free_ports, gateway_config
@@ -304,16 +305,19 @@ class HTTPRequestRecord:
     request: Any  # ExportTraceServiceRequest, or None when undecodable
     error: str | None
     answer: HTTPAnswer
+    peer_cert: dict | None = None  # the client certificate (ssl.getpeercert()) over mutual TLS
 
 
 class HTTPTraceReceiver:
     """An OTLP/HTTP trace receiver on 127.0.0.1 (its own thread). Decodes gzip/deflate bodies,
     protobuf (application/x-protobuf) or JSON (application/json) ExportTraceServiceRequest, records
-    every request, and answers the scripted HTTPAnswers in order (the last one repeats)."""
+    every request, and answers the scripted HTTPAnswers in order (the last one repeats). With `tls`
+    (a server-side ssl.SSLContext) it serves HTTPS."""
 
-    def __init__(self, script: list[HTTPAnswer] | None = None, path: str = "/v1/traces"):
+    def __init__(self, script: list[HTTPAnswer] | None = None, path: str = "/v1/traces", tls=None):
         self.script = list(script or [HTTPAnswer()])
         self.path = path
+        self.tls = tls
         self.requests: list[HTTPRequestRecord] = []
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -327,7 +331,7 @@ class HTTPTraceReceiver:
     @property
     def endpoint(self) -> str:
         """For the otlphttp exporter's `endpoint` (it appends /v1/traces)."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> "HTTPTraceReceiver":
         receiver = self
@@ -351,6 +355,10 @@ class HTTPTraceReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if self.tls is not None:
+            # The handshake happens in the connection's thread on its first read, not in accept().
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True,
+                                                      do_handshake_on_connect=False)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True, name="otlp-http-receiver")
         self.thread.start()
@@ -384,7 +392,9 @@ class HTTPTraceReceiver:
             answer = self.script[min(n, len(self.script) - 1)]
             if error is not None or h.path != self.path:
                 answer = HTTPAnswer(400, error_message=error or f"unknown path {h.path}")
-            self.requests.append(HTTPRequestRecord(time.monotonic(), h.command, h.path, headers, raw, req, error, answer))
+            peer = h.connection.getpeercert() if self.tls is not None else None
+            self.requests.append(HTTPRequestRecord(time.monotonic(), h.command, h.path, headers, raw, req, error, answer,
+                                                   peer))
         json_reply = "json" in ctype
         if answer.status == 200:
             resp = ts.ExportTraceServiceResponse()
@@ -448,6 +458,7 @@ class GRPCCallRecord:
     metadata: dict  # lower-case keys
     request: Any
     answer: GRPCAnswer
+    auth: dict | None = None  # context.auth_context() over TLS: x509_common_name etc.
 
 
 def status_details_bin(code: int, message: str, retry_delay: float | None) -> bytes:
@@ -468,10 +479,13 @@ def status_details_bin(code: int, message: str, retry_delay: float | None) -> by
 
 class GRPCTraceReceiver:
     """An OTLP/gRPC TraceService on 127.0.0.1 (grpc.server, add_TraceServiceServicer_to_server) that
-    records every call and answers the scripted GRPCAnswers in order (the last one repeats)."""
+    records every call and answers the scripted GRPCAnswers in order (the last one repeats). With
+    `tls` = (cert file, key file, client CA file or None) it serves over TLS, requiring a client
+    certificate when a client CA is given."""
 
-    def __init__(self, script: list[GRPCAnswer] | None = None):
+    def __init__(self, script: list[GRPCAnswer] | None = None, tls: tuple[str, str, str | None] | None = None):
         self.script = list(script or [GRPCAnswer()])
+        self.tls = tls
         self.calls: list[GRPCCallRecord] = []
         self.lock = threading.Lock()
         self.server = None
@@ -493,10 +507,11 @@ class GRPCTraceReceiver:
         class Servicer(tsg.TraceServiceServicer):
             def Export(self, request, context):  # noqa: N802
                 md = {k.lower(): v for k, v in context.invocation_metadata()}
+                auth = dict(context.auth_context()) if receiver.tls else None
                 with receiver.lock:
                     n = len(receiver.calls)
                     answer = receiver.script[min(n, len(receiver.script) - 1)]
-                    receiver.calls.append(GRPCCallRecord(time.monotonic(), md, request, answer))
+                    receiver.calls.append(GRPCCallRecord(time.monotonic(), md, request, answer, auth))
                 if answer.delay:
                     time.sleep(answer.delay)
                 code = getattr(grpc.StatusCode, answer.code)
@@ -517,7 +532,15 @@ class GRPCTraceReceiver:
 
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         tsg.add_TraceServiceServicer_to_server(Servicer(), self.server)
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        if self.tls is None:
+            self.port = self.server.add_insecure_port("127.0.0.1:0")
+        else:
+            cert, key, client_ca = self.tls
+            creds = grpc.ssl_server_credentials(
+                [(Path(key).read_bytes(), Path(cert).read_bytes())],
+                root_certificates=Path(client_ca).read_bytes() if client_ca else None,
+                require_client_auth=client_ca is not None)
+            self.port = self.server.add_secure_port("127.0.0.1:0", creds)
         self.server.start()
         return self
 

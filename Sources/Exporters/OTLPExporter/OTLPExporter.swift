@@ -1,3 +1,4 @@
+public import ClientTLS
 internal import Compression
 public import GatewayCore
 internal import HTTP1Transport
@@ -17,9 +18,10 @@ internal import Synchronization
 /// their rejected items counted as refused.
 public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     public enum Transport: Sendable {
-        /// gRPC to `host:port` (plaintext h2c).
+        /// gRPC to `host:port`: h2c, or HTTP/2 over TLS when the settings have `tls`.
         case grpc(host: String, port: Int)
-        /// OTLP/HTTP POST to `http://host:port/path`, protobuf or JSON.
+        /// OTLP/HTTP POST to `http://host:port/path` (or `https://` when the settings have `tls`), protobuf or
+        /// JSON.
         case http(host: String, port: Int, path: String, json: Bool)
     }
 
@@ -31,8 +33,10 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         public var queueSize: Int
         public var numConsumers: Int
         public var retry: RetryPolicy
+        /// TLS for every connection (its ALPN protocols must suit the transport: `h2` for gRPC); nil is plaintext.
+        public var tls: ClientTLS?
 
-        public init(transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5), queueSize: Int = 1000, numConsumers: Int = 10, retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5))) {
+        public init(transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5), queueSize: Int = 1000, numConsumers: Int = 10, retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5)), tls: ClientTLS? = nil) {
             self.transport = transport
             self.headers = headers
             self.gzip = gzip
@@ -40,6 +44,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             self.queueSize = queueSize
             self.numConsumers = numConsumers
             self.retry = retry
+            self.tls = tls
         }
     }
 
@@ -190,7 +195,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             do {
                 if connection.h2 == nil || connection.h2?.channel.isActive == false {
                     await connection.close()
-                    connection.h2 = try await HTTP2ClientConnection.connect(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton)
+                    connection.h2 = try await HTTP2ClientConnection.connect(
+                        host: host, port: port, group: MultiThreadedEventLoopGroup.singleton,
+                        tls: tlsHandlers(host: host, port: port))
                 }
                 let h2 = connection.h2!
                 let path = Self.grpcPath
@@ -199,7 +206,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 let timeout = settings.timeout
                 let gzip = settings.gzip
                 let result = try await withThrowingTaskGroup(of: GRPCCallResult?.self) { group in
-                    group.addTask { try await h2.unaryCall(path: path, authority: "\(host):\(port)", message: body, compressed: gzip, extraHeaders: headers) }
+                    group.addTask { try await h2.unaryCall(path: path, authority: Self.authority(host, port), message: body, compressed: gzip, extraHeaders: headers) }
                     group.addTask {
                         try await Task.sleep(for: timeout)
                         return nil
@@ -221,18 +228,31 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             do {
                 if connection.h1 == nil || connection.h1?.isActive == false {
                     await connection.close()
-                    connection.h1 = try await HTTP1Client.connect(host: host, port: port, group: MultiThreadedEventLoopGroup.singleton)
+                    connection.h1 = try await HTTP1Client.connect(
+                        host: host, port: port, group: MultiThreadedEventLoopGroup.singleton,
+                        tls: tlsHandlers(host: host, port: port))
                 }
                 var headers = [("Content-Type", json ? "application/json" : "application/x-protobuf"), ("User-Agent", "otlp-gateway/0.1")]
                 if settings.gzip { headers.append(("Content-Encoding", "gzip")) }
                 headers.append(contentsOf: settings.headers)
-                let response = try await connection.h1!.post(path: path, host: "\(host):\(port)", headers: headers, body: body, timeout: settings.timeout)
+                let response = try await connection.h1!.post(path: path, host: Self.authority(host, port), headers: headers, body: body, timeout: settings.timeout)
                 return Self.classify(response, json: json)
             } catch {
                 await connection.close()
                 return .retryable("\(error)", after: nil)
             }
         }
+    }
+
+    /// The handler factory a new connection gets from `settings.tls`, or nil for plaintext.
+    private func tlsHandlers(host: String, port: Int) -> (@Sendable () throws -> [any ChannelHandler])? {
+        guard let tls = settings.tls else { return nil }
+        return { try tls.makeHandlers(host: host, port: port) }
+    }
+
+    /// `host:port` for `Host` and `:authority`, with an IPv6 address in brackets.
+    static func authority(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     static var grpcPath: String {

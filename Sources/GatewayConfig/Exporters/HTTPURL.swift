@@ -97,10 +97,10 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension MappingReader {
-    /// An `http://` URL under `key` (an exporter's endpoint), with the text as written; nil when absent or
-    /// null (not reported) or refused (reported, naming `example`). `https://` is refused until TLS is
-    /// supported; credentials in the URL are refused in favour of `auth`.
-    func plaintextURL(_ key: String, example: String) -> (text: String, url: HTTPURL)? {
+    /// An `http://` or `https://` URL under `key` (an exporter's endpoint), with the text as written; nil when
+    /// absent or null (not reported) or refused (reported, naming `example`). Credentials in the URL are refused
+    /// in favour of `auth`.
+    func httpURL(_ key: String, example: String) -> (text: String, url: HTTPURL)? {
         let text: String
         switch value(key) {
         case nil, .null?:
@@ -114,15 +114,13 @@ extension MappingReader {
         let expected = "expected a URL like \(example), got \(quoted(text))"
         switch HTTPURL.parse(text) {
         case .failure(.missingScheme):
-            report(key, "\(expected) (missing http://)")
+            report(key, "\(expected) (missing http:// or https://)")
         case .failure(.unsupportedScheme(let scheme)):
             report(key, "\(expected) (unsupported scheme \(quoted(scheme)))")
         case .failure(.credentials):
             report(key, "credentials in the URL are not supported; use auth.authenticator with a basicauth extension")
         case .failure(.invalid):
             report(key, expected)
-        case .success(let url) where url.scheme == "https":
-            report(key, "https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar")
         case .success(let url):
             return (text, url)
         }

@@ -1,20 +1,20 @@
 /// The `otlp` exporter (also written `otlp_grpc`, the Collector's name since v0.144), which sends OTLP over
 /// gRPC to Tempo, another Collector or any OTLP receiver: `exporters.otlp[/name]`.
 ///
-/// Keys follow the Collector's exporter and exporterhelper. Only plaintext HTTP/2 (h2c) is supported for now:
-/// the endpoint must be written `http://host:port`, or `tls.insecure` must be true.
+/// Keys follow the Collector's exporter and exporterhelper. Connections use TLS (HTTP/2 over TLS with ALPN `h2`)
+/// unless `tls.insecure` is true or the endpoint is written `http://host:port`, which send plaintext HTTP/2 (h2c).
 public struct OTLPExporterConfig: Sendable, Equatable {
-    /// `endpoint`: the receiver's address as written: `host:port`, `http://host:port` or
-    /// `dns:///host:port`. Required; no default. `https://` is refused until TLS is supported; without
-    /// `http://`, `tls.insecure` must be true.
+    /// `endpoint`: the receiver's address as written: `host:port`, `https://host:port` (TLS whatever
+    /// `tls.insecure` says, so `insecure: true` is refused with it), `http://host:port` (plaintext, so TLS
+    /// files are refused with it) or `dns:///host:port`. Required; no default.
     public private(set) var endpoint: String
     /// The host of `endpoint` (YAML key `endpoint`), without any scheme: a name, an IPv4 address, or an IPv6
     /// address without its brackets. No default; derived from `endpoint`.
     public private(set) var host: String
     /// The port of `endpoint` (YAML key `endpoint`), 1 to 65535. No default; derived from `endpoint`.
     public private(set) var port: Int
-    /// `tls`: `insecure: true` sends plaintext, the only mode supported for now; required unless `endpoint`
-    /// starts with `http://`. Default `ClientTLSConfig()`.
+    /// `tls`: `insecure: true` sends plaintext h2c; otherwise the CA, client certificate, server name and
+    /// versions of the TLS connection. Default `ClientTLSConfig()`: TLS verified against the system's roots.
     public var tls: ClientTLSConfig
     /// `headers`: extra gRPC metadata on every request, e.g. `X-Scope-OrgID`. Names are HTTP tokens, unique
     /// regardless of case (sent lower case); values have no control characters. `content-type`, `te`,
@@ -72,28 +72,47 @@ extension OTLPExporterConfig {
         "content-type", "te", "grpc-encoding", "grpc-accept-encoding", "grpc-timeout", "user-agent",
     ]
 
+    /// Whether connections use TLS: always for an `https://` endpoint, never for `http://`, and for
+    /// `host:port` or `dns:///host:port` unless `tls.insecure` is true.
+    public var usesTLS: Bool {
+        switch Self.parseEndpoint(endpoint) {
+        case .success(let parsed) where parsed.scheme == .https: return true
+        case .success(let parsed) where parsed.scheme == .http: return false
+        default: return !tls.insecure
+        }
+    }
+
     /// Why an endpoint is refused.
     enum EndpointProblem: Error, Equatable {
-        case https
         case unsupportedScheme(String)
         case invalid
     }
 
-    /// Parses `host:port`, `http://host:port[/]` or `dns:///host:port`; `plaintext` is true for `http://`,
-    /// which means no TLS as in the Collector. The host must not be empty and the port is 1 to 65535.
-    static func parseEndpoint(_ text: String) -> Result<(host: String, port: Int, plaintext: Bool), EndpointProblem> {
+    /// The scheme an endpoint is written with, which may decide TLS.
+    enum EndpointScheme: Equatable {
+        /// `host:port` or `dns:///host:port`: TLS unless `tls.insecure`.
+        case unwritten
+        /// `http://`: plaintext, as in the Collector.
+        case http
+        /// `https://`: TLS.
+        case https
+    }
+
+    /// Parses `host:port`, `http://host:port[/]`, `https://host:port[/]` or `dns:///host:port`. The host must
+    /// not be empty and the port is 1 to 65535.
+    static func parseEndpoint(
+        _ text: String
+    ) -> Result<(host: String, port: Int, scheme: EndpointScheme), EndpointProblem> {
         var address = Substring(text)
-        var plaintext = false
+        var endpointScheme = EndpointScheme.unwritten
         if let separator = text.firstRange(of: "://") {
             let scheme = text[..<separator.lowerBound]
             guard !scheme.isEmpty, scheme.unicodeScalars.allSatisfy(\.isASCIILetter) else { return .failure(.invalid) }
             address = text[separator.upperBound...]
             switch scheme.lowercased() {
-            case "http":
-                plaintext = true
+            case "http", "https":
+                endpointScheme = scheme.lowercased() == "http" ? .http : .https
                 if address.hasSuffix("/") { address = address.dropLast() }
-            case "https":
-                return .failure(.https)
             case "dns":
                 // `dns:///host:port`: the authority (a DNS server) must be empty.
                 guard address.hasPrefix("/") else { return .failure(.invalid) }
@@ -105,18 +124,37 @@ extension OTLPExporterConfig {
         guard !address.hasPrefix(":"), let (host, port) = parseHostPort(String(address)), port > 0 else {
             return .failure(.invalid)
         }
-        return .success((host, port, plaintext))
+        return .success((host, port, endpointScheme))
     }
 
     init(from reader: MappingReader, context: DecodingContext) {
         // A placeholder that is never used: a missing or bad endpoint is reported, so no configuration loads.
         self.init(endpoint: "localhost:4317")
         let defaults = self
-        let plaintextEndpoint = readEndpoint(reader)
+        let scheme = readEndpoint(reader)
         tls = reader.section("tls", as: ClientTLSConfig.self) ?? defaults.tls
-        if plaintextEndpoint == false, !tls.insecure, !Self.insecureIsMalformed(reader) {
+        let tlsPath = reader.path("tls")
+        switch scheme {
+        case .https? where tls.insecure:
             reader.diagnostics.report(
-                reader.path("tls").appending("insecure"), "must be true: TLS is not supported yet")
+                tlsPath.appending("insecure"),
+                "cannot be true with an https:// endpoint, which means TLS; remove one of them")
+        case .http?:
+            for key in tls.fileKeys {
+                reader.diagnostics.report(
+                    tlsPath.appending(key),
+                    "cannot be used with an http:// endpoint, which means plaintext; write the endpoint as host:port or https://host:port for TLS"
+                )
+            }
+        case .unwritten? where tls.insecure:
+            // The Collector would still use TLS with insecure: true and a CA file; refuse to guess.
+            for key in tls.fileKeys {
+                reader.diagnostics.report(
+                    tlsPath.appending(key),
+                    "cannot be used with insecure: true, which means plaintext; remove one of them")
+            }
+        default:
+            break
         }
         headers = reader.headers("headers", reserved: Self.reservedHeaders, authenticated: reader.contains("auth"))
         compression = reader.compression("compression", default: defaults.compression)
@@ -128,9 +166,8 @@ extension OTLPExporterConfig {
         authenticator = reader.authenticator(context: context)
     }
 
-    /// Reads `endpoint`; returns whether it was written with `http://`, or nil when it is missing or refused
-    /// (reported).
-    private mutating func readEndpoint(_ reader: MappingReader) -> Bool? {
+    /// Reads `endpoint`; returns the scheme it was written with, or nil when it is missing or refused (reported).
+    private mutating func readEndpoint(_ reader: MappingReader) -> EndpointScheme? {
         let key = "endpoint"
         let text: String
         switch reader.value(key) {
@@ -145,30 +182,14 @@ extension OTLPExporterConfig {
         }
         let expected = "expected host:port like \(Self.exampleEndpoint), got \(quoted(text))"
         switch Self.parseEndpoint(text) {
-        case .failure(.https):
-            reader.report(
-                key,
-                "https is not supported yet (TLS is planned); use tls: {insecure: true} with a plaintext endpoint")
         case .failure(.unsupportedScheme(let scheme)):
             reader.report(key, "\(expected) (unsupported scheme \(quoted(scheme)))")
         case .failure(.invalid):
             reader.report(key, expected)
         case .success(let parsed):
             (endpoint, host, port) = (text, parsed.host, parsed.port)
-            return parsed.plaintext
+            return parsed.scheme
         }
         return nil
-    }
-
-    /// Whether `tls.insecure` is written but is not true or false (already reported where it is written).
-    private static func insecureIsMalformed(_ reader: MappingReader) -> Bool {
-        guard case .mapping(let entries)? = reader.value("tls"),
-            let insecure = entries.first(where: { $0.key == "insecure" })?.value
-        else { return false }
-        switch insecure {
-        case .null: return false
-        case .scalar(let text): return !["true", "false"].contains(text.lowercased())
-        case .sequence, .mapping: return true
-        }
     }
 }

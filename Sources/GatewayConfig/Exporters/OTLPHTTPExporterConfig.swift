@@ -4,8 +4,8 @@ public import GatewayCore
 /// over HTTP/1.1 to Tempo, Loki, Mimir, another Collector or any OTLP/HTTP receiver:
 /// `exporters.otlphttp[/name]`.
 ///
-/// Keys follow the Collector's exporter and exporterhelper. Only `http://` URLs are supported for now
-/// (`https://` is refused until TLS is supported).
+/// Keys follow the Collector's exporter and exporterhelper. `https://` URLs are sent over TLS (ALPN
+/// `http/1.1`) configured by `tls`; `http://` URLs in plaintext.
 public struct OTLPHTTPExporterConfig: Sendable, Equatable {
     /// The body encoding: `encoding`.
     public enum Encoding: String, Sendable, CaseIterable {
@@ -15,7 +15,7 @@ public struct OTLPHTTPExporterConfig: Sendable, Equatable {
         case json
     }
 
-    /// `endpoint`: the base URL as written, `http://host[:port][/base]`; each signal is posted to it with
+    /// `endpoint`: the base URL as written, `http[s]://host[:port][/base]`; each signal is posted to it with
     /// `/v1/traces`, `/v1/metrics` or `/v1/logs` appended. No query or fragment. Required unless every
     /// signal the exporter is used for has its own URL; no default.
     public private(set) var endpoint: String?
@@ -48,8 +48,9 @@ public struct OTLPHTTPExporterConfig: Sendable, Equatable {
     /// `auth.authenticator`: the `basicauth` or `bearertokenauth` extension that authenticates requests; it
     /// must be defined under `extensions` and listed in `service.extensions`. Default nil (no auth).
     public var authenticator: ComponentID?
-    /// `tls`: accepted for Collector compatibility; every URL is `http://`, so nothing is encrypted.
-    /// Default `ClientTLSConfig()`.
+    /// `tls`: the CA, client certificate, server name and versions for `https://` URLs. `insecure` does not
+    /// apply (the scheme decides) and `insecure: true` is refused with an `https://` URL; the certificate files
+    /// are refused when no URL is `https://`. Default `ClientTLSConfig()`: verified against the system's roots.
     public var tls: ClientTLSConfig
 
     /// Creates a config; each URL given must be an `http://` or `https://` URL and `endpoint` must have no
@@ -90,6 +91,11 @@ public struct OTLPHTTPExporterConfig: Sendable, Equatable {
         self.tls = tls
     }
 
+    /// Whether any URL is `https://`, so that `tls` applies to it.
+    public var usesTLS: Bool {
+        [Signal.traces, .metrics, .logs].contains { url(for: $0)?.scheme == "https" }
+    }
+
     /// Where `signal` is posted: its own `<signal>_endpoint` if set, else `endpoint` with `/v1/<signal>`
     /// appended (after a single `/`, as the Collector does); nil when neither is set.
     public func url(for signal: Signal) -> HTTPURL? {
@@ -123,7 +129,7 @@ extension OTLPHTTPExporterConfig {
     init(from reader: MappingReader, context: DecodingContext) {
         self.init()
         let defaults = self
-        if let (text, url) = reader.plaintextURL("endpoint", example: Self.exampleURL) {
+        if let (text, url) = reader.httpURL("endpoint", example: Self.exampleURL) {
             if url.path.contains("?") {
                 reader.report(
                     "endpoint", "must not have a query: /v1/<signal> is appended to it; use traces_endpoint etc.")
@@ -132,7 +138,7 @@ extension OTLPHTTPExporterConfig {
             }
         }
         for (key, signal) in Self.signalKeys {
-            let text = reader.plaintextURL(key, example: "\(Self.exampleURL)/v1/\(signal.rawValue)")?.text
+            let text = reader.httpURL(key, example: "\(Self.exampleURL)/v1/\(signal.rawValue)")?.text
             switch signal {
             case .traces: tracesEndpoint = text
             case .metrics: metricsEndpoint = text
@@ -156,6 +162,10 @@ extension OTLPHTTPExporterConfig {
             ?? defaults.retryOnFailure
         authenticator = reader.authenticator(context: context)
         tls = reader.section("tls", as: ClientTLSConfig.self) ?? defaults.tls
+        let written = [endpoint, tracesEndpoint, metricsEndpoint, logsEndpoint].compactMap { $0 }
+        if !written.isEmpty {
+            reader.checkTLS(tls, https: written.contains { $0.lowercased().hasPrefix("https://") })
+        }
     }
 
     private static func written(_ key: String, in reader: MappingReader) -> Bool {

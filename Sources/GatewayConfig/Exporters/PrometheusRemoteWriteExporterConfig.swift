@@ -6,11 +6,11 @@
 /// gateway implements.
 public struct PrometheusRemoteWriteExporterConfig: Sendable, Equatable {
     /// `endpoint`: the remote-write URL as written, e.g. `http://mimir:9009/api/v1/push`. Required; no
-    /// default. Only `http://` is accepted for now (`https://` is refused until TLS is supported), with a
-    /// host, an optional port and an optional path; no credentials (use `auth`) and no fragment.
+    /// default. `http://` or `https://` (TLS, configured by `tls`), with a host, an optional port and an
+    /// optional path; no credentials (use `auth`) and no fragment.
     public private(set) var endpoint: String
-    /// The scheme of `endpoint` (YAML key `endpoint`), lower case: `http` in any configuration that loads.
-    /// No default; derived from `endpoint`.
+    /// The scheme of `endpoint` (YAML key `endpoint`), lower case: `http` or `https`. No default; derived from
+    /// `endpoint`.
     public private(set) var scheme: String
     /// The host of `endpoint` (YAML key `endpoint`): a name, an IPv4 address, or an IPv6 address without its
     /// brackets. No default; derived from `endpoint`.
@@ -70,8 +70,13 @@ public struct PrometheusRemoteWriteExporterConfig: Sendable, Equatable {
     /// `auth.authenticator`: the `basicauth` or `bearertokenauth` extension that authenticates requests; it
     /// must be defined under `extensions` and listed in `service.extensions`. Default nil (no auth).
     public var authenticator: ComponentID?
-    /// `tls`: accepted for Collector compatibility; TLS is not supported yet. Default `ClientTLSConfig()`.
+    /// `tls`: the CA, client certificate, server name and versions for an `https://` endpoint. `insecure` does not
+    /// apply (the scheme decides) and `insecure: true` is refused with `https://`; the certificate files are
+    /// refused with `http://`. Default `ClientTLSConfig()`: verified against the system's roots.
     public var tls: ClientTLSConfig
+
+    /// Whether requests are sent over TLS: for an `https://` endpoint.
+    public var usesTLS: Bool { scheme == "https" }
 
     /// Creates a config; `endpoint` must be an `http://` or `https://` URL (a precondition), parsed into
     /// `scheme`, `host`, `port` and `path`.
@@ -166,7 +171,7 @@ extension PrometheusRemoteWriteExporterConfig {
         // A placeholder that is never used: a missing or bad endpoint is reported, so no configuration loads.
         self.init(endpoint: "http://localhost/")
         let defaults = self
-        readEndpoint(reader)
+        let endpointScheme = readEndpoint(reader)
         headers = reader.headers("headers", reserved: Self.reservedHeaders, authenticated: reader.contains("auth"))
         externalLabels = reader.labelMap("external_labels")
         namespace = reader.metricNamespace("namespace")
@@ -189,17 +194,23 @@ extension PrometheusRemoteWriteExporterConfig {
             ?? defaults.retryOnFailure
         authenticator = reader.authenticator(context: context)
         tls = reader.section("tls", as: ClientTLSConfig.self) ?? ClientTLSConfig()
+        if let endpointScheme {
+            reader.checkTLS(tls, https: endpointScheme == "https")
+        }
     }
 
-    private mutating func readEndpoint(_ reader: MappingReader) {
+    /// Reads `endpoint`; returns its scheme, or nil when it is missing or refused (reported).
+    private mutating func readEndpoint(_ reader: MappingReader) -> String? {
         let key = "endpoint"
         switch reader.value(key) {
         case nil, .null?:
             reader.report(key, "required: the remote-write URL, e.g. \(Self.exampleURL)")
         default:
-            if let (text, url) = reader.plaintextURL(key, example: Self.exampleURL) {
+            if let (text, url) = reader.httpURL(key, example: Self.exampleURL) {
                 (endpoint, scheme, host, port, path) = (text, url.scheme, url.host, url.port, url.path)
+                return url.scheme
             }
         }
+        return nil
     }
 }

@@ -45,6 +45,10 @@ import Testing
         #expect(config.host == "tempo")
         #expect(config.port == 4317)
         #expect(config.tls == ClientTLSConfig(insecure: false, insecureSkipVerify: false))
+        #expect(config.tls.caFile == nil && config.tls.certFile == nil && config.tls.keyFile == nil)
+        #expect(config.tls.serverNameOverride == nil)
+        #expect(config.tls.minVersion == .tls12 && config.tls.maxVersion == nil)
+        #expect(config.usesTLS)
         #expect(config.headers.isEmpty)
         #expect(config.compression == .gzip)
         #expect(config.timeout == .seconds(5))
@@ -72,9 +76,8 @@ import Testing
         let config = try exporter("  endpoint: http://tempo:4317", type: "otlp_grpc")
         #expect(config == OTLPExporterConfig(endpoint: "http://tempo:4317"))
         #expect(
-            problems(document(exporters: "debug:\notlp_grpc/a:\n  endpoint: tempo:4317")) == [
-                "exporters.otlp_grpc/a.tls.insecure: must be true: TLS is not supported yet"
-            ])
+            problems(document(exporters: "debug:\notlp_grpc/a:\n  endpoint: tempo:4317\n  tls:\n    insecure: true"))
+                == [])
     }
 
     @Test(arguments: [
@@ -92,37 +95,46 @@ import Testing
         #expect(config.port == port)
     }
 
-    @Test func plaintextNeedsHTTPOrInsecure() throws {
+    /// As the Collector: TLS unless `tls.insecure` is true or the endpoint is written `http://`; `https://` is TLS.
+    @Test func tlsUnlessInsecureOrHTTP() throws {
         #expect(try exporter("  endpoint: http://tempo:4317").tls == ClientTLSConfig())
-        #expect(
-            try exporter("  endpoint: http://tempo:4317\n  tls:\n    insecure: false").tls
-                == ClientTLSConfig(insecure: false))
+        #expect(try exporter("  endpoint: http://tempo:4317").usesTLS == false)
+        #expect(try exporter("  endpoint: http://tempo:4317\n  tls:\n    insecure: false").usesTLS == false)
+        #expect(try exporter("  endpoint: tempo:4317").usesTLS)
+        #expect(try exporter("  endpoint: tempo:4317\n  tls:").usesTLS)
+        #expect(try exporter("  endpoint: dns:///tempo:4317\n  tls:\n    insecure: false").usesTLS)
         #expect(try exporter("  endpoint: tempo:4317\n  tls: {insecure: true}").tls == ClientTLSConfig(insecure: true))
-        #expect(
-            try exporter("  endpoint: dns:///tempo:4317\n  tls:\n    insecure: true").tls
-                == ClientTLSConfig(insecure: true))
-        let insecure = "exporters.otlp.tls.insecure: must be true: TLS is not supported yet"
-        #expect(problemsWith("", endpoint: "tempo:4317") == [insecure])
-        #expect(problemsWith("  tls:", endpoint: "tempo:4317") == [insecure])
-        #expect(problemsWith("  tls:\n    insecure: false", endpoint: "dns:///tempo:4317") == [insecure])
-        #expect(
-            problemsWith("  tls:\n    insecure_skip_verify: true", endpoint: "tempo:4317") == [insecure])
+        #expect(try exporter("  endpoint: tempo:4317\n  tls: {insecure: true}").usesTLS == false)
+        #expect(try exporter("  endpoint: dns:///tempo:4317\n  tls:\n    insecure: true").usesTLS == false)
+        #expect(try exporter("  endpoint: https://tempo.example.com:443").usesTLS)
+        #expect(try exporter("  endpoint: HTTPS://tempo:4317/").usesTLS)
+        #expect(try exporter("  endpoint: https://tempo:4317").host == "tempo")
+        #expect(problemsWith("  tls:\n    insecure_skip_verify: true", endpoint: "tempo:4317") == [])
         // A malformed value is reported once, where it is written.
         #expect(
             problemsWith("  tls:\n    insecure: maybe", endpoint: "tempo:4317") == [
                 #"exporters.otlp.tls.insecure: expected true or false, got "maybe""#
             ])
-        #expect(
-            problems(document(exporters: "debug:\notlp/tempo:\n  endpoint: tempo:4317")) == [
-                "exporters.otlp/tempo.tls.insecure: must be true: TLS is not supported yet"
-            ])
     }
 
-    @Test func httpsIsRefused() {
-        let line =
-            "exporters.otlp.endpoint: https is not supported yet (TLS is planned); use tls: {insecure: true} with a plaintext endpoint"
-        #expect(problemsWith("", endpoint: "https://tempo.example.com:443") == [line])
-        #expect(problemsWith("  tls:\n    insecure: true", endpoint: "HTTPS://tempo:4317") == [line])
+    @Test func tlsSettingsThatContradictTheEndpoint() {
+        #expect(
+            problemsWith("  tls:\n    insecure: true", endpoint: "HTTPS://tempo:4317") == [
+                "exporters.otlp.tls.insecure: cannot be true with an https:// endpoint, which means TLS; remove one of them"
+            ])
+        #expect(
+            problemsWith(
+                "  tls:\n    ca_file: /etc/ca.pem\n    cert_file: c.pem\n    key_file: k.pem", endpoint: "http://tempo:4317")
+                == ["ca_file", "cert_file", "key_file"].map {
+                    "exporters.otlp.tls.\($0): cannot be used with an http:// endpoint, which means plaintext; write the endpoint as host:port or https://host:port for TLS"
+                })
+        // The Collector would use TLS here despite insecure: true; it is refused rather than guessed.
+        #expect(
+            problemsWith("  tls:\n    ca_file: /etc/ca.pem\n    insecure: true", endpoint: "tempo:4317") == [
+                "exporters.otlp.tls.ca_file: cannot be used with insecure: true, which means plaintext; remove one of them"
+            ])
+        // Empty paths are unset, as in the Collector.
+        #expect(problemsWith("  tls:\n    ca_file: \"\"\n    insecure: true", endpoint: "tempo:4317") == [])
     }
 
     @Test func endpointIsRequired() {
@@ -293,11 +305,27 @@ import Testing
             ])
     }
 
-    @Test func tlsFilesAreRefused() {
+    @Test func readsTLSKeys() throws {
+        let config = try exporter(
+            """
+              endpoint: tempo.example.com:443
+              tls:
+                ca_file: /etc/otel/ca.pem
+                cert_file: /etc/otel/client.pem
+                key_file: /etc/otel/client-key.pem
+                server_name_override: tempo.internal
+                min_version: "1.3"
+                max_version: "1.3"
+                insecure_skip_verify: false
+            """)
         #expect(
-            problemsWith("  tls:\n    ca_file: /etc/ca.pem\n    insecure: true", endpoint: "tempo:4317") == [
-                "exporters.otlp.tls.ca_file: TLS is not supported yet; use http:// or a TLS-terminating sidecar"
-            ])
+            config.tls
+                == ClientTLSConfig(
+                    caFile: "/etc/otel/ca.pem", certFile: "/etc/otel/client.pem", keyFile: "/etc/otel/client-key.pem",
+                    serverNameOverride: "tempo.internal", minVersion: .tls13, maxVersion: .tls13))
+        #expect(config.usesTLS)
+        #expect(
+            try exporter("  endpoint: t:1\n  tls:\n    min_version: 1.2\n    max_version: 1.3").tls.maxVersion == .tls13)
     }
 
     @Test func authenticator() throws {

@@ -52,6 +52,7 @@ import Testing
         #expect(config.retryOnFailure == RetryOnFailureConfig())
         #expect(config.authenticator == nil)
         #expect(config.tls == ClientTLSConfig())
+        #expect(!config.usesTLS)
         #expect(try exporter("  endpoint: http://tempo:4318") == config)
         #expect(try exporter("  endpoint: http://tempo:4318", type: "otlp_http") == config)
     }
@@ -104,6 +105,36 @@ import Testing
         #expect(problemsWith("  logs_endpoint: http://loki:3100/otlp/v1/logs", endpoint: nil) == [])
     }
 
+    @Test func httpsURLsUseTLS() throws {
+        let config = try exporter("  endpoint: https://tempo.example.com\n  tls:\n    ca_file: /etc/ca.pem")
+        #expect(config.usesTLS)
+        #expect(
+            config.url(for: .traces) == HTTPURL(scheme: "https", host: "tempo.example.com", port: 443, path: "/v1/traces"))
+        #expect(config.tls.caFile == "/etc/ca.pem")
+        // Only one signal over TLS is enough for the TLS settings to apply.
+        let mixed = try exporter(
+            "  endpoint: http://tempo:4318\n  logs_endpoint: https://loki/otlp/v1/logs\n  tls:\n    ca_file: /etc/ca.pem"
+        )
+        #expect(mixed.usesTLS)
+        #expect(mixed.url(for: .traces)?.scheme == "http")
+        #expect(mixed.url(for: .logs)?.scheme == "https")
+    }
+
+    /// `insecure` does not decide TLS for HTTP (the scheme does), so setting it against https:// is refused; TLS
+    /// files without any https:// URL would be ignored, so they are refused too.
+    @Test func tlsSettingsThatContradictTheScheme() {
+        #expect(
+            problemsWith("  tls:\n    insecure: true", endpoint: "https://tempo") == [
+                "exporters.otlphttp.tls.insecure: cannot be true with an https:// endpoint, which means TLS; remove one of them"
+            ])
+        #expect(problemsWith("  tls:\n    insecure: true", endpoint: "http://tempo") == [])
+        #expect(
+            problemsWith("  tls:\n    cert_file: c.pem\n    key_file: k.pem", endpoint: "http://tempo") == [
+                "exporters.otlphttp.tls.cert_file: cannot be used with an http:// endpoint, which means plaintext; use https:// for TLS",
+                "exporters.otlphttp.tls.key_file: cannot be used with an http:// endpoint, which means plaintext; use https:// for TLS",
+            ])
+    }
+
     @Test func urlProblems() {
         #expect(
             problemsWith(
@@ -112,9 +143,7 @@ import Testing
                   metrics_endpoint: mimir:9009/otlp/v1/metrics
                   logs_endpoint: http://user:pw@loki/otlp/v1/logs
                 """, endpoint: "https://tempo.example.com") == [
-                    "exporters.otlphttp.endpoint: https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar",
-                    "exporters.otlphttp.traces_endpoint: https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar",
-                    #"exporters.otlphttp.metrics_endpoint: expected a URL like http://tempo:4318/v1/metrics, got "mimir:9009/otlp/v1/metrics" (missing http://)"#,
+                    #"exporters.otlphttp.metrics_endpoint: expected a URL like http://tempo:4318/v1/metrics, got "mimir:9009/otlp/v1/metrics" (missing http:// or https://)"#,
                     "exporters.otlphttp.logs_endpoint: credentials in the URL are not supported; use auth.authenticator with a basicauth extension",
                 ])
         #expect(

@@ -67,6 +67,7 @@ import Testing
                     maxElapsedTime: .seconds(300), multiplier: 1.5))
         #expect(config.authenticator == nil)
         #expect(config.tls == ClientTLSConfig(insecure: false, insecureSkipVerify: false))
+        #expect(!config.usesTLS)
         #expect(try exporter("  endpoint: http://mimir:9009/api/v1/push") == config)
     }
 
@@ -99,16 +100,14 @@ import Testing
         #expect(config.path == path)
     }
 
-    @Test func httpsDefaultsToPort443ButIsRefused() {
+    @Test func httpsMeansTLSAndDefaultsToPort443() throws {
         #expect(PrometheusRemoteWriteExporterConfig(endpoint: "https://mimir/push").port == 443)
-        #expect(
-            problemsWith("", endpoint: "https://mimir.example.com/api/v1/push") == [
-                "exporters.prometheusremotewrite.endpoint: https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar"
-            ])
-        #expect(
-            problemsWith("", endpoint: "HTTPS://mimir:8443") == [
-                "exporters.prometheusremotewrite.endpoint: https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar"
-            ])
+        let config = try exporter("  endpoint: https://mimir.example.com/api/v1/push")
+        #expect(config.scheme == "https")
+        #expect(config.port == 443)
+        #expect(config.usesTLS)
+        #expect(try exporter("  endpoint: HTTPS://mimir:8443").usesTLS)
+        #expect(try exporter("  endpoint: HTTPS://mimir:8443").port == 8443)
     }
 
     @Test func endpointIsRequired() {
@@ -130,7 +129,7 @@ import Testing
         }
         #expect(
             problemsWith("", endpoint: "mimir:9009/api/v1/push") == [
-                line("mimir:9009/api/v1/push", " (missing http://)")
+                line("mimir:9009/api/v1/push", " (missing http:// or https://)")
             ])
         #expect(problemsWith("", endpoint: "ftp://mimir/x") == [line("ftp://mimir/x", #" (unsupported scheme "ftp")"#)])
         #expect(
@@ -399,19 +398,28 @@ import Testing
         }
     }
 
-    @Test func tlsIsAcceptedButNotImplemented() throws {
+    @Test func tlsFollowsTheScheme() throws {
         #expect(
             try exporter("  endpoint: http://m/\n  tls:\n    insecure: true").tls == ClientTLSConfig(insecure: true))
         #expect(try exporter("  endpoint: http://m/\n  tls:\n    ca_file: \"\"").tls == ClientTLSConfig())
+        let config = try exporter(
+            "  endpoint: https://m/\n  tls:\n    ca_file: /etc/ca.pem\n    cert_file: /c.pem\n    key_file: /k.pem\n    min_version: \"1.3\""
+        )
+        #expect(
+            config.tls
+                == ClientTLSConfig(caFile: "/etc/ca.pem", certFile: "/c.pem", keyFile: "/k.pem", minVersion: .tls13))
         #expect(
             problemsWith(
                 "  tls:\n    insecure: maybe\n    ca_file: /etc/ca.pem\n    cert_file: /c.pem\n    key_file: /k.pem\n    min_version: \"1.3\""
             ) == [
                 #"exporters.prometheusremotewrite.tls.insecure: expected true or false, got "maybe""#,
-                "exporters.prometheusremotewrite.tls.ca_file: TLS is not supported yet; use http:// or a TLS-terminating sidecar",
-                "exporters.prometheusremotewrite.tls.cert_file: TLS is not supported yet; use http:// or a TLS-terminating sidecar",
-                "exporters.prometheusremotewrite.tls.key_file: TLS is not supported yet; use http:// or a TLS-terminating sidecar",
-                "exporters.prometheusremotewrite.tls.min_version: unknown key",
+                "exporters.prometheusremotewrite.tls.ca_file: cannot be used with an http:// endpoint, which means plaintext; use https:// for TLS",
+                "exporters.prometheusremotewrite.tls.cert_file: cannot be used with an http:// endpoint, which means plaintext; use https:// for TLS",
+                "exporters.prometheusremotewrite.tls.key_file: cannot be used with an http:// endpoint, which means plaintext; use https:// for TLS",
+            ])
+        #expect(
+            problemsWith("  tls:\n    insecure: true", endpoint: "https://m/") == [
+                "exporters.prometheusremotewrite.tls.insecure: cannot be true with an https:// endpoint, which means TLS; remove one of them"
             ])
     }
 
@@ -495,9 +503,9 @@ import Testing
             problems(
                 document(
                     exporters:
-                        "debug:\nprometheusremotewrite/mimir:\n  endpoint: https://mimir/push\nprometheusremotewrite/prom:\n  endpoint: http://prom:9090/api/v1/write\n  timeout: 0"
+                        "debug:\nprometheusremotewrite/mimir:\n  endpoint: https://mimir/push\n  tls:\n    insecure: true\nprometheusremotewrite/prom:\n  endpoint: http://prom:9090/api/v1/write\n  timeout: 0"
                 )) == [
-                    "exporters.prometheusremotewrite/mimir.endpoint: https is not supported yet (TLS is planned); use http:// or a TLS-terminating sidecar",
+                    "exporters.prometheusremotewrite/mimir.tls.insecure: cannot be true with an https:// endpoint, which means TLS; remove one of them",
                     #"exporters.prometheusremotewrite/prom.timeout: must be greater than 0"#,
                 ])
     }
