@@ -1,3 +1,4 @@
+public import ClientTLS
 internal import Compression
 public import GatewayCore
 internal import HTTP1Transport
@@ -29,8 +30,10 @@ public final class PrometheusRemoteWriteExporter: Sendable {
         public var queueSize: Int
         public var numConsumers: Int
         public var retry: RetryPolicy
+        /// TLS for every connection (an `https://` endpoint, ALPN `http/1.1`); nil is plaintext.
+        public var tls: ClientTLS?
 
-        public init(host: String, port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(5), interval: Duration = .seconds(15), encoder: RemoteWriteEncoder = RemoteWriteEncoder(), queueSize: Int = 10_000, numConsumers: Int = 5, retry: RetryPolicy = RetryPolicy()) {
+        public init(host: String, port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(5), interval: Duration = .seconds(15), encoder: RemoteWriteEncoder = RemoteWriteEncoder(), queueSize: Int = 10_000, numConsumers: Int = 5, retry: RetryPolicy = RetryPolicy(), tls: ClientTLS? = nil) {
             self.host = host
             self.port = port
             self.path = path
@@ -41,6 +44,7 @@ public final class PrometheusRemoteWriteExporter: Sendable {
             self.queueSize = queueSize
             self.numConsumers = numConsumers
             self.retry = retry
+            self.tls = tls
         }
     }
 
@@ -84,6 +88,9 @@ public final class PrometheusRemoteWriteExporter: Sendable {
             queueLength: registry.gauge("otlp_gateway_remote_write_queue_length", help: "Requests waiting in the remote-write queues.", labels: labels),
             lastSuccess: registry.gauge("otlp_gateway_remote_write_last_success_timestamp_seconds", help: "Unix time of the last successful remote write.", labels: labels))
         queues = (0..<settings.numConsumers).map { _ in ShardQueue(capacity: settings.queueSize) }
+        // Constant, but exported so "queue nearly full" is one division in an alert rule.
+        registry.gauge("otlp_gateway_remote_write_queue_capacity", help: "Requests the remote-write queues can hold (queue_size per sender).", labels: labels)
+            .set(settings.queueSize * settings.numConsumers)
     }
 
     /// Runs until cancelled: the collection timer and one sender per shard. On cancellation it collects once more
@@ -163,6 +170,9 @@ public final class PrometheusRemoteWriteExporter: Sendable {
             ("User-Agent", "otlp-gateway/0.1"),
         ]
         headers.append(contentsOf: settings.headers)
+        // An IPv6 address goes in brackets.
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        let hostHeader = "\(host):\(settings.port)"
         let clock = ContinuousClock()
         let start = clock.now
         var attempt = 0
@@ -172,9 +182,11 @@ public final class PrometheusRemoteWriteExporter: Sendable {
             do {
                 if client == nil || client?.isActive == false {
                     await client?.close()
-                    client = try await HTTP1Client.connect(host: settings.host, port: settings.port, group: MultiThreadedEventLoopGroup.singleton)
+                    client = try await HTTP1Client.connect(
+                        host: settings.host, port: settings.port, group: MultiThreadedEventLoopGroup.singleton,
+                        tls: tlsHandlers())
                 }
-                let response = try await client!.post(path: settings.path, host: "\(settings.host):\(settings.port)", headers: headers, body: body, timeout: settings.timeout)
+                let response = try await client!.post(path: settings.path, host: hostHeader, headers: headers, body: body, timeout: settings.timeout)
                 switch response.status {
                 case 200..<300:
                     counters.sent.add(request.samples)
@@ -216,6 +228,13 @@ public final class PrometheusRemoteWriteExporter: Sendable {
                 return
             }
         }
+    }
+
+    /// The handler factory a new connection gets from `settings.tls`, or nil for plaintext.
+    private func tlsHandlers() -> (@Sendable () throws -> [any ChannelHandler])? {
+        guard let tls = settings.tls else { return nil }
+        let (host, port) = (settings.host, settings.port)
+        return { try tls.makeHandlers(host: host, port: port) }
     }
 
     static func excerpt(_ body: [UInt8]) -> String {
