@@ -188,6 +188,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Fuzz targets for every decoder of untrusted bytes; libFuzzer drives them through `otlp-gateway-fuzz`
+        // (scripts/fuzz), the unit tests through the seed corpus.
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["Compression", "GatewayConfig", "GatewayCore", "HTTP2Transport", "OTLPWire"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "CFuzzEntry"),
+        .executableTarget(name: "otlp-gateway-fuzz", dependencies: ["FuzzHarness", "CFuzzEntry"], swiftSettings: strictSettings),
         .executableTarget(
             name: "otlp-gateway",
             dependencies: [
@@ -200,6 +209,12 @@ let package = Package(
         ),
 
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FuzzHarnessTests",
+            dependencies: ["FuzzHarness", "OTLPWire", "GatewayCore", "Compression", "HTTP2Transport"],
+            exclude: ["Corpus"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: strictSettings),
         .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "GatewayCore"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,0 +1,165 @@
+internal import Compression
+internal import GatewayConfig
+internal import GatewayCore
+internal import HTTP2Transport
+internal import OTLPWire
+
+/// One fuzz target per decoder that reads untrusted bytes: what receivers decode (OTLP protobuf and JSON, gzip,
+/// snappy, gRPC framing, HTTP/2 frames), what exporters read back from downstream (google.rpc.Status,
+/// RetryInfo, partial success, Retry-After) and what users write (collector.yaml, Go durations).
+///
+/// Each target must return for every input without trapping, and checks a property where the decoder has one:
+/// decoded OTLP re-encodes to a fixed point, decompressed output respects its limit and survives a round trip.
+/// A violated property traps, which libFuzzer reports as a crash with the input that caused it.
+///
+/// Driven by libFuzzer through `otlp-gateway-fuzz` (`scripts/fuzz`), and by the unit tests over the committed
+/// seed corpus plus seeded mutations, so every normal test run exercises the same code.
+public enum FuzzHarness {
+    /// A target's name (as `scripts/fuzz` takes it) and its entry point.
+    public struct Target: Sendable {
+        public let name: String
+        public let run: @Sendable (UnsafeRawBufferPointer) -> Void
+    }
+
+    public static let targets: [Target] = [
+        Target(name: "otlp-protobuf", run: otlpProtobuf),
+        Target(name: "otlp-json", run: otlpJSON),
+        Target(name: "gzip", run: gzip),
+        Target(name: "snappy", run: snappy),
+        Target(name: "grpc-frame", run: grpcFrame),
+        Target(name: "http2-server", run: http2Server),
+        Target(name: "grpc-status", run: grpcStatus),
+        Target(name: "config", run: config),
+    ]
+
+    public static func target(named name: String) -> Target? { targets.first { $0.name == name } }
+
+    static let decompressionLimit = 1 << 20
+
+    // MARK: OTLP
+
+    /// The first byte picks the signal. Decoded data re-encodes to bytes that decode and re-encode to the same
+    /// bytes: the encoder's output is canonical and the decoder loses nothing the encoder writes.
+    static func otlpProtobuf(_ input: UnsafeRawBufferPointer) {
+        guard let selector = input.first else { return }
+        let body = UnsafeRawBufferPointer(rebasing: input.dropFirst())
+        let arena = ProtobufArena()
+        switch selector % 3 {
+        case 0:
+            guard let decoded = try? OTLPProtobuf.decodeTraces(body, arena: arena) else { return }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeTraces($0, arena: arena)) }
+        case 1:
+            guard let decoded = try? OTLPProtobuf.decodeMetrics(body, arena: arena) else { return }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeMetrics($0, arena: arena)) }
+        default:
+            guard let decoded = try? OTLPProtobuf.decodeLogs(body, arena: arena) else { return }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeLogs($0, arena: arena)) }
+        }
+    }
+
+    /// JSON decoded by our reader must encode to protobuf that protobuf-c accepts and that is a fixed point too.
+    static func otlpJSON(_ input: UnsafeRawBufferPointer) {
+        guard let selector = input.first else { return }
+        let body = UnsafeRawBufferPointer(rebasing: input.dropFirst())
+        let arena = ProtobufArena()
+        switch selector % 3 {
+        case 0:
+            guard let decoded = try? OTLPJSON.decodeTraces(body) else { return }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeTraces($0, arena: arena)) }
+        case 1:
+            guard let decoded = try? OTLPJSON.decodeMetrics(body) else { return }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeMetrics($0, arena: arena)) }
+        default:
+            guard let decoded = try? OTLPJSON.decodeLogs(body) else { return }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeLogs($0, arena: arena)) }
+        }
+    }
+
+    /// `bytes` (our encoding of something decoded) must decode and re-encode to itself.
+    private static func checkFixedPoint(_ bytes: [UInt8], _ roundTrip: (UnsafeRawBufferPointer) throws -> [UInt8]) {
+        let again: [UInt8]
+        do {
+            again = try bytes.withUnsafeBytes { try roundTrip($0) }
+        } catch {
+            preconditionFailure("our own encoding of decoded data does not decode: \(error)")
+        }
+        precondition(again == bytes, "re-encoding decoded data is not a fixed point (\(bytes.count) vs \(again.count) bytes)")
+    }
+
+    // MARK: Compression
+
+    static func gzip(_ input: UnsafeRawBufferPointer) {
+        guard let output = try? Gzip.decompress(input, limit: decompressionLimit) else { return }
+        precondition(output.count <= decompressionLimit, "gzip output over its limit")
+        let again = try? Gzip.decompress(Gzip.compress(output), limit: decompressionLimit)
+        precondition(again == output, "gzip round trip changed the data")
+    }
+
+    static func snappy(_ input: UnsafeRawBufferPointer) {
+        guard let output = try? Snappy.decompress(input, limit: decompressionLimit) else { return }
+        precondition(output.count <= decompressionLimit, "snappy output over its limit")
+        let again = try? Snappy.decompress(Snappy.compress(output), limit: decompressionLimit)
+        precondition(again == output, "snappy round trip changed the data")
+    }
+
+    // MARK: Transport
+
+    static func grpcFrame(_ input: UnsafeRawBufferPointer) {
+        let body = Array(input)
+        let limit = 4096
+        if let message = try? GRPCFraming.unaryMessage(body, limit: limit) {
+            precondition(message.bytes.count <= limit && message.bytes.count == body.count - 5, "gRPC message bounds")
+            precondition(GRPCFraming.announcedLength(body) == message.bytes.count, "announced length disagrees")
+        }
+        _ = GRPCFraming.percentDecode(String(decoding: body, as: UTF8.self))
+    }
+
+    /// Bytes from a client into a server session, in three reads split where the input says; every request that
+    /// completes is answered, as the receiver does, and the output drained.
+    static func http2Server(_ input: UnsafeRawBufferPointer) {
+        let session = NGHTTP2Session(role: .server)
+        let delegate = AnsweringDelegate()
+        session.delegate = delegate
+        var output: [UInt8] = []
+        // The client preface first, so the fuzzer explores frames rather than the 24 fixed bytes.
+        let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+        let data = preface + Array(input)
+        let cut1 = data.count / 3
+        let cut2 = 2 * data.count / 3
+        for range in [0..<cut1, cut1..<cut2, cut2..<data.count] {
+            let ok = data[range].withUnsafeBytes { (try? session.receive($0)) != nil }
+            session.drainOutput(into: &output)
+            if !ok { break }
+        }
+    }
+
+    private final class AnsweringDelegate: NGHTTP2SessionDelegate {
+        func session(_ session: NGHTTP2Session, didReceiveRequest request: HTTP2Message) {
+            session.respond(
+                streamID: request.streamID, headers: [HTTP2Header(":status", "200")], body: [0, 0, 0, 0, 0],
+                trailers: [HTTP2Header("grpc-status", "0")])
+        }
+
+        func session(_ session: NGHTTP2Session, didReceiveResponse response: HTTP2Message, errorCode: UInt32) {}
+    }
+
+    // MARK: Downstream answers
+
+    /// What an exporter reads from a downstream server: a serialized google.rpc.Status (with RetryInfo), an
+    /// export response's partial_success, and Retry-After.
+    static func grpcStatus(_ input: UnsafeRawBufferPointer) {
+        let bytes = Array(input)
+        if let delay = OTLPProtobuf.retryDelay(fromStatus: bytes) { precondition(delay >= .zero, "negative retry delay") }
+        _ = OTLPProtobuf.statusMessage(bytes)
+        _ = OTLPProtobuf.partialSuccess(bytes)
+        if let delay = parseRetryAfter(String(decoding: bytes, as: UTF8.self)) { precondition(delay >= .zero, "negative Retry-After") }
+    }
+
+    // MARK: Configuration
+
+    static func config(_ input: UnsafeRawBufferPointer) {
+        let text = String(decoding: input, as: UTF8.self)
+        _ = try? GatewayConfiguration.parse(yaml: text, environment: ["A": "1"])
+        _ = parseGoDuration(text)
+    }
+}
