@@ -76,6 +76,9 @@ let package = Package(
         .target(name: "HTTP1Transport", dependencies: [nioCore, nioPosix, nioHTTP1], swiftSettings: strictSettings),
         // Client TLS for the exporters (NIOSSL): one context per exporter, a handler per connection.
         .target(name: "ClientTLS", dependencies: [nioCore, nioTLS, nioSSL], swiftSettings: strictSettings),
+        // Server TLS for the listeners: the same PEM loading and error texts, ALPN per protocol, handshake failures
+        // reported and contained.
+        .target(name: "ServerTLS", dependencies: ["ClientTLS", nioCore, nioTLS, nioSSL], swiftSettings: strictSettings),
 
         // Components.
         .target(
@@ -98,6 +101,12 @@ let package = Package(
             name: "BatchProcessor",
             dependencies: ["GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Processors/BatchProcessor",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MemoryLimiterProcessor",
+            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            path: "Sources/Processors/MemoryLimiterProcessor",
             swiftSettings: strictSettings
         ),
         .target(
@@ -127,10 +136,10 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "DebugExporter",
+                "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "MemoryLimiterProcessor", "DebugExporter",
                 "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
                 "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector", "InferenceEngine", "EngineTelemetry",
-                "HostMetricsReceiver", "ClientTLS", nioCore, nioPosix, nioHTTP1, logging,
+                "HostMetricsReceiver", "ClientTLS", "ServerTLS", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -228,7 +237,8 @@ let package = Package(
         .testTarget(
             name: "ClientTLSTests",
             dependencies: [
-                "ClientTLS", "HTTP1Transport", "HTTP2Transport", "OTLPExporter", "GatewayCore", "SelfTelemetry", logging,
+                "ClientTLS", "ServerTLS", "OTLPReceiver", "HTTP1Transport", "HTTP2Transport", "OTLPExporter", "GatewayCore",
+                "SelfTelemetry", logging,
                 nioCore, nioPosix, nioHTTP1, nioSSL, nioTLS,
             ],
             swiftSettings: strictSettings
@@ -296,6 +306,18 @@ let package = Package(
             name: "BatchProcessorTests",
             dependencies: ["BatchProcessor", "GatewayCore", "SelfTelemetry"],
             path: "Tests/Processors/BatchProcessorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MemoryLimiterProcessorTests",
+            dependencies: ["MemoryLimiterProcessor", "GatewayCore", "SelfTelemetry", logging],
+            path: "Tests/Processors/MemoryLimiterProcessorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OTLPReceiverTests",
+            dependencies: ["OTLPReceiver", "GatewayCore", "HTTP2Transport", "SelfTelemetry", nioCore, nioEmbedded, nioHTTP1],
+            path: "Tests/Receivers/OTLPReceiverTests",
             swiftSettings: strictSettings
         ),
         .target(

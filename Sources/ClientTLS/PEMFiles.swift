@@ -1,4 +1,4 @@
-internal import NIOSSL
+package import NIOSSL
 
 #if canImport(Glibc)
     internal import Glibc
@@ -10,12 +10,12 @@ internal import NIOSSL
 
 /// Reads the PEM files of a `tls` section, with errors that name the key and the file and say what is wrong:
 /// missing, unreadable, not PEM, or an encrypted key.
-enum PEMFiles {
+package enum PEMFiles {
     /// Certificate files are small; a larger file is surely the wrong one.
     static let maxBytes = 4 << 20
 
     /// The certificates of the PEM file at `path`, at least one.
-    static func certificates(key: String, path: String) throws(ClientTLS.ConfigurationError) -> [NIOSSLCertificate] {
+    package static func certificates(key: String, path: String) throws(ClientTLS.ConfigurationError) -> [NIOSSLCertificate] {
         let bytes = try read(key: key, path: path)
         guard contains(bytes, "-----BEGIN CERTIFICATE-----") else {
             throw problem(key, "\(path) is not a PEM certificate file (no -----BEGIN CERTIFICATE----- line)")
@@ -28,7 +28,7 @@ enum PEMFiles {
     }
 
     /// The unencrypted private key of the PEM file at `path`.
-    static func privateKey(key: String, path: String) throws(ClientTLS.ConfigurationError) -> NIOSSLPrivateKey {
+    package static func privateKey(key: String, path: String) throws(ClientTLS.ConfigurationError) -> NIOSSLPrivateKey {
         let bytes = try read(key: key, path: path)
         guard contains(bytes, "-----BEGIN"), contains(bytes, "PRIVATE KEY-----") else {
             throw problem(key, "\(path) is not a PEM private key file (no -----BEGIN ... PRIVATE KEY----- line)")

@@ -39,7 +39,7 @@ public struct TLSFailure: Error, CustomStringConvertible {
 
     /// `error` in words: BoringSSL's reason codes (`CERTIFICATE_VERIFY_FAILED` becomes `certificate verify failed`,
     /// with a hint where one helps), or the error's own description.
-    static func reason(_ error: any Error) -> String {
+    package static func reason(_ error: any Error) -> String {
         switch error {
         case NIOSSLError.handshakeFailed(let boring), NIOSSLError.shutdownFailed(let boring):
             return reason(boring)

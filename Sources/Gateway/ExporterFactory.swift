@@ -28,7 +28,7 @@ enum ExporterFactory {
                     transport: .grpc(host: c.host, port: c.port), headers: headers, gzip: c.compression == .gzip, timeout: c.timeout,
                     queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
                     numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
-                    tls: tls),
+                    tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
                 registry: registry, logger: logger)
             graph.processorLoops.append { await exporter.run() }
             return exporter
@@ -47,7 +47,7 @@ enum ExporterFactory {
                     gzip: c.compression == .gzip, timeout: c.timeout,
                     queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
                     numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
-                    tls: tls),
+                    tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
                 registry: registry, logger: logger)
             graph.processorLoops.append { await exporter.run() }
             return exporter
@@ -72,6 +72,23 @@ enum ExporterFactory {
 
     static func retryPolicy(_ r: RetryOnFailureConfig) -> RetryPolicy {
         RetryPolicy(enabled: r.enabled, initialInterval: r.initialInterval, maxInterval: r.maxInterval, maxElapsed: r.maxElapsedTime, multiplier: r.multiplier)
+    }
+
+    /// The on-disk queue of an exporter whose `sending_queue.storage` names a `file_storage` extension: one
+    /// directory per exporter and signal under the extension's directory, so exporters never share files.
+    static func persistentQueue(_ id: ComponentID, _ queue: SendingQueueConfig, _ config: GatewayConfiguration, signal: Signal) throws -> FileQueue? {
+        guard queue.enabled, let storageID = queue.storage else { return nil }
+        guard case .fileStorage(let storage)? = config.extensions[storageID] else {
+            throw PipelineGraph.BuildError(description: "exporters.\(id).sending_queue.storage: \(storageID) is not a file_storage extension")
+        }
+        let name = "\(id.description)-\(signal.rawValue)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        do {
+            // The extension's own directory is created only when it says so; the per-exporter one always.
+            try FileQueue.ensureDirectory(storage.directory, create: storage.createDirectory)
+            return try FileQueue(directory: storage.directory + "/" + String(name), capacity: queue.queueSize, fsync: storage.fsync, create: true)
+        } catch {
+            throw PipelineGraph.BuildError(description: "extensions.\(storageID).directory: \(error)")
+        }
     }
 }
 

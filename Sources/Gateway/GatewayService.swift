@@ -48,7 +48,8 @@ public final class GatewayService: Service, Sendable {
                 throw PipelineGraph.BuildError(description: "extensions.\(id).endpoint: invalid")
             }
             let healthPath = health.path
-            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { [self] _, target, _ in
+            let tls = try ListenerSecurityWiring.endpointTLS(health.tls, path: "extensions.\(id)")
+            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { [self] _, target, _ in
                 guard SimpleHTTPServer.path(of: target) == healthPath else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
                 if self.healthy.load(ordering: .relaxed) {
                     return .init(status: .ok, contentType: "application/json", body: Array(#"{"status":"Server available"}"#.utf8))

@@ -100,7 +100,8 @@ struct MetricStoreWiring {
             let exporter = PrometheusExporter(
                 name: id.description, host: host, port: port, store: store,
                 constLabels: c.constLabels.map { PrometheusLabel(name: $0.key, value: $0.value) },
-                enableOpenMetrics: c.enableOpenMetrics, logger: logger)
+                enableOpenMetrics: c.enableOpenMetrics,
+                tls: try ListenerSecurityWiring.endpointTLS(c.tls, path: "exporters.\(id)"), logger: logger)
             loops.append {
                 do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton) } catch {
                     logger.error("prometheus exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
@@ -115,6 +116,10 @@ struct MetricStoreWiring {
     static func authorizationHeader(_ id: ComponentID, _ config: GatewayConfiguration) throws -> String? {
         switch config.extensions[id] {
         case .basicAuth(let b)?:
+            guard b.hasClientAuth else {
+                throw PipelineGraph.BuildError(
+                    description: "extensions.\(id): has no client_auth, which an exporter needs (htpasswd is for receivers)")
+            }
             return "Basic " + Base64.encode(Array("\(b.username):\(b.password)".utf8))
         case .bearerTokenAuth(let t)?:
             var token = t.token ?? ""

@@ -3,6 +3,7 @@ internal import DebugExporter
 internal import GatewayConfig
 internal import GatewayCore
 internal import Logging
+internal import MemoryLimiterProcessor
 internal import OTLPReceiver
 internal import SelfTelemetry
 internal import MetricStore
@@ -16,6 +17,10 @@ struct PipelineGraph: Sendable {
     /// each finishes its work (flush, final write) when cancelled.
     var processorLoops: [@Sendable () async -> Void] = []
     var metricStores = MetricStoreWiring()
+    /// One limiter per `memory_limiter` ID, shared by every pipeline listing it, as in the Collector.
+    var memoryLimiters: [ComponentID: MemoryLimiter] = [:]
+    /// Per receiver: the limiters of the pipelines it feeds, checked before a request body is read.
+    var admission: [ComponentID: MemoryAdmission] = [:]
 
     struct BuildError: Error, CustomStringConvertible {
         var description: String
@@ -54,16 +59,27 @@ struct PipelineGraph: Sendable {
             guard let receiverConfig = config.receivers[id] else { continue }
             switch receiverConfig {
             case .otlp(let otlp):
-                let consumers = OTLPConsumers(traces: traces.consumer(for: id), metrics: metrics.consumer(for: id), logs: logs.consumer(for: id))
+                let consumers = OTLPConsumers(
+                    traces: traces.consumer(for: id), metrics: metrics.consumer(for: id), logs: logs.consumer(for: id),
+                    admission: graph.admission[id] ?? MemoryAdmission())
                 var grpc: OTLPReceiver.GRPCSettings?
                 var http: OTLPReceiver.HTTPSettings?
                 if let g = otlp.grpc {
                     guard let (host, port) = parseHostPort(g.endpoint) else { throw BuildError(description: "receivers.\(id).protocols.grpc.endpoint: invalid") }
-                    grpc = .init(host: host, port: port, maxRecvMessageSize: g.maxRecvMsgSizeMiB << 20, maxConcurrentStreams: g.maxConcurrentStreams)
+                    let path = "receivers.\(id).protocols.grpc"
+                    grpc = .init(
+                        host: host, port: port, maxRecvMessageSize: g.maxRecvMsgSizeMiB << 20, maxConcurrentStreams: g.maxConcurrentStreams,
+                        tls: try ListenerSecurityWiring.tls(g.tls, path: path, applicationProtocols: ListenerSecurityWiring.grpcProtocols),
+                        authenticator: try ListenerSecurityWiring.authenticator(g.authenticator, path: path, config))
                 }
                 if let h = otlp.http {
                     guard let (host, port) = parseHostPort(h.endpoint) else { throw BuildError(description: "receivers.\(id).protocols.http.endpoint: invalid") }
-                    http = .init(host: host, port: port, maxRequestBodySize: h.maxRequestBodySize, tracesPath: h.tracesURLPath, metricsPath: h.metricsURLPath, logsPath: h.logsURLPath)
+                    let path = "receivers.\(id).protocols.http"
+                    http = .init(
+                        host: host, port: port, maxRequestBodySize: h.maxRequestBodySize, tracesPath: h.tracesURLPath,
+                        metricsPath: h.metricsURLPath, logsPath: h.logsURLPath,
+                        tls: try ListenerSecurityWiring.tls(h.tls, path: path, applicationProtocols: ListenerSecurityWiring.http1Protocols),
+                        authenticator: try ListenerSecurityWiring.authenticator(h.authenticator, path: path, config))
                 }
                 graph.receivers.append(OTLPReceiver(name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry, logger: logger))
             case .engine(let engine):
@@ -122,9 +138,22 @@ struct PipelineGraph: Sendable {
                 if let consumer = StoreIngestConsumer(store: store, sent: sent) as? any Consumer<Data> { outputs.append(consumer) }
             }
             var next: any Consumer<Data> = outputs.count == 1 ? outputs[0] : FanOutConsumer(outputs)
-            for id in pipeline.processors.reversed() {
+            for (index, id) in pipeline.processors.enumerated().reversed() {
                 guard let processorConfig = config.processors[id] else { throw BuildError(description: "processor \(id) is not defined") }
                 switch processorConfig {
+                case .memoryLimiter(let m):
+                    if index > 0 {
+                        // The Collector only warns too: refusing late still protects memory, it just wastes the work
+                        // of the processors before it.
+                        logger.warning(
+                            "memory_limiter should be the first processor of a pipeline",
+                            metadata: ["pipeline": "\(pipelineID)", "processor": "\(id)", "position": "\(index + 1)"])
+                    }
+                    let limiter = try graph.memoryLimiter(id, m, registry: registry, logger: logger)
+                    for receiver in pipeline.receivers {
+                        graph.admission[receiver, default: MemoryAdmission()].add(limiter.pressure, for: Data.signal)
+                    }
+                    next = MemoryLimiterProcessor<Data>(limiter: limiter, next: next, registry: registry)
                 case .batch(let b):
                     let processor = BatchProcessor<Data>(
                         name: id.description,
@@ -138,5 +167,35 @@ struct PipelineGraph: Sendable {
                 heads[receiver, default: []].append(next)
             }
         }
+    }
+
+    /// The limiter of `memory_limiter` `id`, made (and its check loop added) the first time a pipeline lists it.
+    mutating func memoryLimiter(
+        _ id: ComponentID, _ config: MemoryLimiterProcessorConfig, registry: TelemetryRegistry, logger: Logger
+    ) throws -> MemoryLimiter {
+        if let existing = memoryLimiters[id] { return existing }
+        var total = 0
+        if config.limitMiB == 0 {
+            guard let bytes = SystemMemory.totalBytes() else {
+                throw BuildError(description: "processors.\(id).limit_percentage: cannot read total memory (cgroup memory.max or /proc/meminfo)")
+            }
+            total = bytes
+        }
+        let (hard, soft) = config.limits(totalMemoryBytes: total)
+        guard soft > 0 else { throw BuildError(description: "processors.\(id): the limit comes to \(hard) bytes, too small to use") }
+        let limiter = MemoryLimiter(
+            name: id.description,
+            settings: .init(
+                checkInterval: config.checkInterval, hardLimitBytes: hard, softLimitBytes: soft,
+                minReleaseIntervalWhenSoftLimited: config.minReleaseIntervalWhenSoftLimited,
+                minReleaseIntervalWhenHardLimited: config.minReleaseIntervalWhenHardLimited),
+            registry: registry, logger: logger)
+        logger.info(
+            "memory_limiter", metadata: ["processor": "\(id)", "hard_limit_mib": "\(hard >> 20)", "soft_limit_mib": "\(soft >> 20)"])
+        // The first measurement now, so a gateway that starts over its limit refuses from its first request.
+        limiter.check()
+        memoryLimiters[id] = limiter
+        processorLoops.append { await limiter.run(clock: ContinuousClock()) }
+        return limiter
     }
 }

@@ -29,6 +29,8 @@ extension ReceiverConfig {
 public enum ProcessorConfig: Sendable, Equatable {
     /// `batch`
     case batch(BatchProcessorConfig)
+    /// `memory_limiter`: refuses data while the gateway's memory is above its limit.
+    case memoryLimiter(MemoryLimiterProcessorConfig)
 }
 
 /// A configured exporter, by type.
@@ -61,6 +63,8 @@ public enum ExtensionConfig: Sendable, Equatable {
     case basicAuth(BasicAuthConfig)
     /// `bearertokenauth`: a bearer token for exporters that name it in `auth.authenticator`.
     case bearerTokenAuth(BearerTokenAuthConfig)
+    /// `file_storage`: a directory for exporters' persistent sending queues (`sending_queue.storage`).
+    case fileStorage(FileStorageConfig)
 }
 
 extension ExporterConfig {

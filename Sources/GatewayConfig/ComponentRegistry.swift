@@ -11,13 +11,14 @@ typealias ComponentDecoder<Config> = @Sendable (MappingReader, DecodingContext) 
 /// an exporter limited to some signals says so in `ExporterConfig.signalProblem`.
 enum ComponentRegistry {
     static let receivers: [String: ComponentDecoder<ReceiverConfig>] = [
-        "otlp": { reader, _ in .otlp(OTLPReceiverConfig(from: reader)) },
+        "otlp": { reader, context in .otlp(OTLPReceiverConfig(from: reader, context: context)) },
         "engine": { reader, _ in .engine(EngineReceiverConfig(from: reader)) },
         "hostmetrics": { reader, _ in .hostMetrics(HostMetricsReceiverConfig(from: reader)) },
     ]
 
     static let processors: [String: ComponentDecoder<ProcessorConfig>] = [
-        "batch": { reader, _ in .batch(BatchProcessorConfig(from: reader)) }
+        "batch": { reader, _ in .batch(BatchProcessorConfig(from: reader)) },
+        "memory_limiter": { reader, _ in .memoryLimiter(MemoryLimiterProcessorConfig(from: reader)) },
     ]
 
     static let exporters: [String: ComponentDecoder<ExporterConfig>] = [
@@ -57,5 +58,6 @@ enum ComponentRegistry {
         "health_check": { reader, _ in .healthCheck(HealthCheckConfig(from: reader)) },
         "basicauth": { reader, _ in .basicAuth(BasicAuthConfig(from: reader)) },
         "bearertokenauth": { reader, _ in .bearerTokenAuth(BearerTokenAuthConfig(from: reader)) },
+        "file_storage": { reader, _ in .fileStorage(FileStorageConfig(from: reader)) },
     ]
 }

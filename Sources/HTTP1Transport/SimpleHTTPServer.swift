@@ -31,11 +31,19 @@ public final class SimpleHTTPServer: Sendable {
         target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
     }
 
-    public static func start(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> SimpleHTTPServer {
+    /// Handlers that go first in each accepted connection's pipeline: a TLS server handler and its companions
+    /// (`ServerTLS.makeHandlers`), passed as a closure so this module needs no TLS library.
+    public typealias TLSHandlers = @Sendable () throws -> [any ChannelHandler]
+
+    /// Binds and serves; with `tls` every connection speaks TLS first.
+    public static func start(
+        host: String, port: Int, group: any EventLoopGroup, tls: TLSHandlers? = nil, route: @escaping Route
+    ) async throws -> SimpleHTTPServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandlers(try tls()) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(Handler(route: route))
                 }

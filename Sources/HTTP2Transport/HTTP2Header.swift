@@ -25,6 +25,9 @@ public struct HTTP2Message: Sendable {
     public var trailers: [HTTP2Header]
     /// The body outgrew the receiver's limit; its bytes were discarded past that point.
     public var bodyTruncated: Bool
+    /// The handler declined the body when the headers arrived (`HTTP2RequestHandler.shouldBufferBody`); it was
+    /// discarded as it arrived (`bodyTruncated` is set too). Tells a refusal on headers from an oversize body.
+    public var bodyRefused = false
 
     public init(streamID: Int32, headers: [HTTP2Header], body: [UInt8] = [], trailers: [HTTP2Header] = [], bodyTruncated: Bool = false) {
         self.streamID = streamID

@@ -3,6 +3,14 @@ public import NIOCore
 /// Answers complete HTTP/2 requests. Called on the connection's event loop; must not block.
 public protocol HTTP2RequestHandler: AnyObject {
     func handle(_ request: HTTP2Message) -> HTTP2Response
+    /// Whether to keep the body of a request with these headers; false when it will be refused anyway (failed
+    /// authentication, a memory limit), so its body is dropped as it arrives. `handle` gets the request at once,
+    /// before its body, flagged `bodyTruncated` and `bodyRefused`.
+    func shouldBufferBody(headers: [HTTP2Header]) -> Bool
+}
+
+extension HTTP2RequestHandler {
+    public func shouldBufferBody(headers: [HTTP2Header]) -> Bool { true }
 }
 
 /// A complete response: headers, optional body, optional trailers (gRPC puts its status there).
@@ -32,6 +40,7 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, NGHTTP2SessionDele
     public init(settings: HTTP2Settings, handler: any HTTP2RequestHandler) {
         self.session = NGHTTP2Session(role: .server, settings: settings)
         self.handler = handler
+        session.shouldBufferBody = { handler.shouldBufferBody(headers: $0) }
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {

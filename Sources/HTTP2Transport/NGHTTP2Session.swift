@@ -43,6 +43,7 @@ public final class NGHTTP2Session {
         var trailers: [HTTP2Header] = []
         var body: [UInt8] = []
         var bodyTruncated = false
+        var bodyRefused = false
         var headersDone = false
         var completed = false
         // Outgoing body and trailers, read by the data provider.
@@ -55,6 +56,10 @@ public final class NGHTTP2Session {
     public weak var delegate: (any NGHTTP2SessionDelegate)?
     /// The last error nghttp2 reported (for logs), e.g. a peer's protocol violation.
     public internal(set) var lastError: String?
+    /// Server role: asked once a request's headers are complete; false drops its body as it arrives and delivers
+    /// the request at once, flagged `bodyTruncated` and `bodyRefused`, so a request refused on its headers buffers
+    /// nothing and is answered before its body has been sent.
+    public var shouldBufferBody: (([HTTP2Header]) -> Bool)?
     private var session: OpaquePointer?
     private var streams: [Int32: Stream] = [:]
     private var completedRequests: [Int32] = []
@@ -119,7 +124,8 @@ public final class NGHTTP2Session {
             completedRequests.removeAll()
             for id in requests {
                 guard let stream = streams[id] else { continue }
-                let message = HTTP2Message(streamID: id, headers: stream.headers, body: stream.body, bodyTruncated: stream.bodyTruncated)
+                var message = HTTP2Message(streamID: id, headers: stream.headers, body: stream.body, bodyTruncated: stream.bodyTruncated)
+                message.bodyRefused = stream.bodyRefused
                 stream.body = []
                 delegate?.session(self, didReceiveRequest: message)
             }
@@ -232,7 +238,18 @@ public final class NGHTTP2Session {
 
     fileprivate func frameReceived(streamID: Int32, type: UInt8, flags: UInt8) {
         guard let stream = streams[streamID] else { return }
-        if type == CNGHTTP2_FRAME_HEADERS { stream.headersDone = true }
+        if type == CNGHTTP2_FRAME_HEADERS, !stream.headersDone {
+            stream.headersDone = true
+            if role == .server, let shouldBufferBody, !shouldBufferBody(stream.headers) {
+                // Read and credit the body but keep none of it: the request is refused on its headers alone.
+                stream.bodyTruncated = true
+                stream.bodyRefused = true
+                // Handed over now, not at END_STREAM: the answer goes out before the peer has sent its body (a
+                // gRPC trailers-only response may precede the request's end), and END_STREAM delivers nothing.
+                stream.completed = true
+                completedRequests.append(streamID)
+            }
+        }
         if flags & CNGHTTP2_FLAG_END_STREAM != 0, role == .server, !stream.completed {
             stream.completed = true
             completedRequests.append(streamID)

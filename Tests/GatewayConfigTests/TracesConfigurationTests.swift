@@ -234,7 +234,7 @@ import Testing
                 #"exporters.otlp.compression: expected one of gzip, none, got "zstd""#,
                 "exporters.otlp.balancer_name: unknown key",
                 #"exporters.otlphttp.encoding: expected one of proto, json, got "protobuf""#,
-                "exporters.otlphttp.sending_queue.storage: unknown key",
+                #"exporters.otlphttp.sending_queue.storage: "file_storage" is not defined in extensions"#,
                 "exporters.otlphttp.tls.insecure: cannot be true with an https:// endpoint, which means TLS; remove one of them",
                 "connectors.spanmetrics.histogram.exponential: exponential histograms are not supported yet; use explicit",
                 #"connectors.spanmetrics.aggregation_temporality: expected one of AGGREGATION_TEMPORALITY_CUMULATIVE, AGGREGATION_TEMPORALITY_DELTA, got "cumulative""#,

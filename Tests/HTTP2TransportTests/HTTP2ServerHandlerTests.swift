@@ -116,6 +116,34 @@ func request(_ path: String) -> [HTTP2Header] {
         _ = try channel.finish()
     }
 
+    @Test func aHandlerCanDropABodyOnItsHeaders() throws {
+        /// Keeps only the bodies of requests carrying `authorization: ok`.
+        final class Guarded: HTTP2RequestHandler {
+            var requests: [HTTP2Message] = []
+            func shouldBufferBody(headers: [HTTP2Header]) -> Bool { headers["authorization"] == "ok" }
+            func handle(_ request: HTTP2Message) -> HTTP2Response {
+                requests.append(request)
+                return GRPCFraming.errorResponse(.unauthenticated, message: "no")
+            }
+        }
+        let handler = Guarded()
+        let channel = EmbeddedChannel(handler: HTTP2ServerHandler(settings: HTTP2Settings(), handler: handler))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let client = NGHTTP2Session(role: .client)
+        let recorder = ClientRecorder()
+        client.delegate = recorder
+        _ = client.request(headers: request("/denied"), body: Array(repeating: 7, count: 100_000))
+        _ = client.request(headers: request("/allowed") + [HTTP2Header("authorization", "ok")], body: [1, 2, 3])
+        try pump(client, channel)
+        let denied = try #require(handler.requests.first { $0.headers[":path"] == "/denied" })
+        #expect(denied.body.isEmpty)
+        #expect(denied.bodyTruncated)
+        let allowed = try #require(handler.requests.first { $0.headers[":path"] == "/allowed" })
+        #expect(allowed.body == [1, 2, 3])
+        #expect(recorder.responses.count == 2)
+        _ = try channel.finish()
+    }
+
     @Test func garbageInputClosesTheConnectionWithoutCrashing() throws {
         let handler = EchoHandler()
         let channel = EmbeddedChannel(handler: HTTP2ServerHandler(settings: HTTP2Settings(), handler: handler))

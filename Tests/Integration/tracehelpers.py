@@ -483,9 +483,11 @@ class GRPCTraceReceiver:
     `tls` = (cert file, key file, client CA file or None) it serves over TLS, requiring a client
     certificate when a client CA is given."""
 
-    def __init__(self, script: list[GRPCAnswer] | None = None, tls: tuple[str, str, str | None] | None = None):
+    def __init__(self, script: list[GRPCAnswer] | None = None, tls: tuple[str, str, str | None] | None = None,
+                 port: int = 0):
         self.script = list(script or [GRPCAnswer()])
         self.tls = tls
+        self.requested_port = port
         self.calls: list[GRPCCallRecord] = []
         self.lock = threading.Lock()
         self.server = None
@@ -533,14 +535,14 @@ class GRPCTraceReceiver:
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         tsg.add_TraceServiceServicer_to_server(Servicer(), self.server)
         if self.tls is None:
-            self.port = self.server.add_insecure_port("127.0.0.1:0")
+            self.port = self.server.add_insecure_port(f"127.0.0.1:{self.requested_port}")
         else:
             cert, key, client_ca = self.tls
             creds = grpc.ssl_server_credentials(
                 [(Path(key).read_bytes(), Path(cert).read_bytes())],
                 root_certificates=Path(client_ca).read_bytes() if client_ca else None,
                 require_client_auth=client_ca is not None)
-            self.port = self.server.add_secure_port("127.0.0.1:0", creds)
+            self.port = self.server.add_secure_port(f"127.0.0.1:{self.requested_port}", creds)
         self.server.start()
         return self
 

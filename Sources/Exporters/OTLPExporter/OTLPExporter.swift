@@ -35,8 +35,11 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         public var retry: RetryPolicy
         /// TLS for every connection (its ALPN protocols must suit the transport: `h2` for gRPC); nil is plaintext.
         public var tls: ClientTLS?
+        /// The queue on disk (`sending_queue.storage`), opened by the caller; nil keeps it in memory with
+        /// `queueSize` requests.
+        public var persistentQueue: FileQueue?
 
-        public init(transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5), queueSize: Int = 1000, numConsumers: Int = 10, retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5)), tls: ClientTLS? = nil) {
+        public init(transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5), queueSize: Int = 1000, numConsumers: Int = 10, retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5)), tls: ClientTLS? = nil, persistentQueue: FileQueue? = nil) {
             self.transport = transport
             self.headers = headers
             self.gzip = gzip
@@ -45,6 +48,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             self.numConsumers = numConsumers
             self.retry = retry
             self.tls = tls
+            self.persistentQueue = persistentQueue
         }
     }
 
@@ -68,6 +72,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     private let settings: Settings
     private let logger: Logger
     private let queue: SendingQueue<Data>
+    private let fileQueue: FileQueue?
     private let counters: Counters
     /// Clock for backoff; injected so retry timing is tested without waiting.
     private let sleep: @Sendable (Duration) async throws -> Void
@@ -78,6 +83,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         self.settings = settings
         self.logger = logger
         self.queue = SendingQueue(capacity: settings.queueSize)
+        self.fileQueue = settings.persistentQueue
         self.sleep = sleep ?? { try await Task.sleep(for: $0) }
         let unit = Data.signal.itemUnit
         let labels = ["exporter": name]
@@ -88,10 +94,35 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             refused: registry.counter("otlp_gateway_exporter_refused_\(unit)_total", help: "Number of \(unit) the destination rejected in a partial_success answer.", labels: labels),
             retries: registry.counter("otlp_gateway_exporter_retries_total", help: "Send attempts repeated after a retryable failure.", labels: labels),
             queueSize: registry.gauge("otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels))
-        registry.gauge("otelcol_exporter_queue_capacity", help: "Capacity of the sending queue.", labels: labels).set(settings.queueSize)
+        registry.gauge("otelcol_exporter_queue_capacity", help: "Capacity of the sending queue.", labels: labels)
+            .set(settings.persistentQueue?.capacity ?? settings.queueSize)
+        if let fileQueue = settings.persistentQueue {
+            counters.queueSize.set(fileQueue.count)
+            if fileQueue.recovered > 0 {
+                logger.info("persistent sending queue: requests from an earlier run will be sent", metadata: [
+                    "exporter": "\(name)", "requests": "\(fileQueue.recovered)", "directory": "\(fileQueue.directory)",
+                ])
+            }
+            if fileQueue.corrupt > 0 {
+                logger.error("persistent sending queue: unreadable request files moved aside", metadata: [
+                    "exporter": "\(name)", "files": "\(fileQueue.corrupt)", "directory": "\(fileQueue.directory)/corrupt",
+                ])
+            }
+        }
     }
 
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
+        if let fileQueue {
+            // Encoded now, so the file holds exactly what will be sent and a restart needs no decoding.
+            guard fileQueue.push(body: encode(data, json: usesJSON), items: data.itemCount) else {
+                counters.enqueueFailed.add(data.itemCount)
+                throw PipelineError.retryable(
+                    "persistent sending queue of exporter \(name) is full (queue_size \(fileQueue.capacity)) or cannot be written",
+                    retryAfterSeconds: 1)
+            }
+            counters.queueSize.set(fileQueue.count)
+            return .accepted
+        }
         guard queue.push(data) else {
             counters.enqueueFailed.add(data.itemCount)
             throw PipelineError.retryable("sending queue of exporter \(name) is full (queue_size \(settings.queueSize))", retryAfterSeconds: 1)
@@ -111,17 +142,32 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 do { try await Task.sleep(for: .seconds(3600)) } catch { break }
             }
             queue.close()
+            fileQueue?.close()
             await group.waitForAll()
         }
     }
 
     private func sender() async {
         var connection = Connection()
-        while let data = await queue.pop() {
-            counters.queueSize.set(queue.count)
-            await deliver(data, connection: &connection)
+        if let fileQueue {
+            // On disk: a request leaves the queue only once it is done with; one interrupted by shutdown stays.
+            while let entry = await fileQueue.pop() {
+                let done = await deliver(body: entry.body, items: entry.items, keepOnShutdown: true, connection: &connection)
+                if done { fileQueue.complete(entry) } else { fileQueue.keep(entry) }
+                counters.queueSize.set(fileQueue.count)
+            }
+        } else {
+            while let data = await queue.pop() {
+                counters.queueSize.set(queue.count)
+                await deliver(body: encode(data, json: usesJSON), items: data.itemCount, keepOnShutdown: false, connection: &connection)
+            }
         }
         await connection.close()
+    }
+
+    private var usesJSON: Bool {
+        if case .http(_, _, _, let json) = settings.transport { return json }
+        return false
     }
 
     func encode(_ data: Data, json: Bool) -> [UInt8] {
@@ -133,10 +179,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         }
     }
 
-    private func deliver(_ data: Data, connection: inout Connection) async {
-        let items = data.itemCount
-        var body: [UInt8]
-        if case .http(_, _, _, let json) = settings.transport { body = encode(data, json: json) } else { body = encode(data, json: false) }
+    /// Sends one request until it succeeds, fails for good or runs out of retries: true when it is done with.
+    /// False when shutdown interrupted its retries and `keepOnShutdown` asks to keep it (persistent queue);
+    /// without that it counts as failed, as the in-memory queue cannot keep it.
+    @discardableResult
+    private func deliver(body encoded: [UInt8], items: Int, keepOnShutdown: Bool, connection: inout Connection) async -> Bool {
+        var body = encoded
         if settings.gzip { body = Gzip.compress(body, level: 5) }
         let clock = ContinuousClock()
         let start = clock.now
@@ -151,26 +199,28 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                     counters.refused.add(refused)
                     logger.warning("destination partially accepted data", metadata: ["exporter": "\(name)", "rejected": "\(rejected)", "message": "\(message)"])
                 }
-                return
+                return true
             case .permanent(let message):
                 counters.failed.add(items)
                 logger.error("export failed permanently; dropping", metadata: ["exporter": "\(name)", "items": "\(items)", "error": "\(message)"])
-                return
+                return true
             case .retryable(let message, let after):
                 let elapsed = start.duration(to: clock.now)
                 let wait = after ?? settings.retry.delay(attempt: attempt, random: Double.random(in: 0..<1))
                 let budgetGone = settings.retry.maxElapsed > .zero && elapsed + wait > settings.retry.maxElapsed
+                if keepOnShutdown && Task.isCancelled { return false }
                 if !settings.retry.enabled || budgetGone || Task.isCancelled {
                     counters.failed.add(items)
                     logger.error("export failed; giving up", metadata: ["exporter": "\(name)", "items": "\(items)", "attempts": "\(attempt + 1)", "error": "\(message)"])
-                    return
+                    return true
                 }
                 counters.retries.add()
                 logger.warning("export failed; retrying", metadata: ["exporter": "\(name)", "error": "\(message)", "retry_in": "\(wait)"])
                 attempt += 1
                 do { try await sleep(wait) } catch {
+                    if keepOnShutdown { return false }
                     counters.failed.add(items)
-                    return
+                    return true
                 }
             }
         }

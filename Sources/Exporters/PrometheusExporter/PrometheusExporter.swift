@@ -14,9 +14,15 @@ public final class PrometheusExporter: Sendable {
     private let store: MetricStore
     private let constLabels: [PrometheusLabel]
     private let openMetrics: Bool
+    private let tls: (@Sendable () throws -> [any ChannelHandler])?
     private let logger: Logger
 
-    public init(name: String, host: String, port: Int, store: MetricStore, constLabels: [PrometheusLabel] = [], enableOpenMetrics: Bool = false, logger: Logger) {
+    /// `tls` makes the scrape endpoint https only.
+    public init(
+        name: String, host: String, port: Int, store: MetricStore, constLabels: [PrometheusLabel] = [], enableOpenMetrics: Bool = false,
+        tls: (@Sendable () throws -> [any ChannelHandler])? = nil, logger: Logger
+    ) {
+        self.tls = tls
         self.name = name
         self.host = host
         self.port = port
@@ -31,7 +37,7 @@ public final class PrometheusExporter: Sendable {
         let store = self.store
         let constLabels = self.constLabels
         let openMetrics = self.openMetrics
-        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { method, target, headers in
+        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { method, target, headers in
             guard SimpleHTTPServer.path(of: target) == "/metrics" else {
                 return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8))
             }

@@ -123,7 +123,8 @@ extension ClientTLSConfig: ConfigSection {
         return text
     }
 
-    private static func version(_ key: String, _ reader: MappingReader) -> Version? {
+    /// `min_version` or `max_version`, shared with the server's `tls`.
+    static func version(_ key: String, _ reader: MappingReader) -> Version? {
         guard let text = reader.scalar(key, expected: "1.2 or 1.3"), !text.isEmpty else { return nil }
         if let version = Version(rawValue: text) { return version }
         if ["1.0", "1.1"].contains(text) {

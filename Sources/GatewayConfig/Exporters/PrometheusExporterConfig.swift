@@ -38,6 +38,9 @@ public struct PrometheusExporterConfig: Sendable, Equatable {
     /// `enable_open_metrics`: answer scrapes that accept it in the OpenMetrics text format (which carries
     /// exemplars) instead of the Prometheus text format. Default false.
     public var enableOpenMetrics: Bool
+    /// `tls`: serve the scrape endpoint over https only (`cert_file`, `key_file`, `client_ca_file`, versions, as on
+    /// the `otlp` receiver). Default nil (plain http).
+    public var tls: ServerTLSConfig?
 
     public init(
         endpoint: String = "127.0.0.1:9464",
@@ -50,8 +53,10 @@ public struct PrometheusExporterConfig: Sendable, Equatable {
         targetInfoEnabled: Bool = true,
         metricExpiration: Duration = .seconds(300),
         maxSeriesPerMetric: Int = 20_000,
-        enableOpenMetrics: Bool = false
+        enableOpenMetrics: Bool = false,
+        tls: ServerTLSConfig? = nil
     ) {
+        self.tls = tls
         self.endpoint = endpoint
         self.namespace = namespace
         self.constLabels = constLabels
@@ -92,5 +97,6 @@ extension PrometheusExporterConfig: ConfigSection {
         metricExpiration = reader.positiveDuration("metric_expiration", default: defaults.metricExpiration)
         maxSeriesPerMetric = reader.int("max_series_per_metric", default: defaults.maxSeriesPerMetric, min: 1)
         enableOpenMetrics = reader.bool("enable_open_metrics", default: defaults.enableOpenMetrics)
+        tls = reader.section("tls", as: ServerTLSConfig.self)
     }
 }

@@ -5,10 +5,14 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public var endpoint: String
     /// `path`: the URL path that answers, starting with `/`. Default `/`.
     public var path: String
+    /// `tls`: serve over https only (`cert_file`, `key_file`, `client_ca_file`, versions, as on the `otlp`
+    /// receiver). Default nil (plain http).
+    public var tls: ServerTLSConfig?
 
-    public init(endpoint: String = "127.0.0.1:13133", path: String = "/") {
+    public init(endpoint: String = "127.0.0.1:13133", path: String = "/", tls: ServerTLSConfig? = nil) {
         self.endpoint = endpoint
         self.path = path
+        self.tls = tls
     }
 }
 
@@ -19,6 +23,7 @@ extension HealthCheckConfig: ConfigSection {
             endpoint: reader.endpoint("endpoint", default: defaults.endpoint),
             path: reader.string("path", default: defaults.path)
         )
+        tls = reader.section("tls", as: ServerTLSConfig.self)
         if !path.hasPrefix("/") || path.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace }) {
             reader.report("path", "expected a URL path starting with /, got \(quoted(path))")
             path = defaults.path

@@ -10,21 +10,36 @@ public struct GRPCServerConfig: Sendable, Equatable {
     /// `read_buffer_size`: bytes read from a connection at a time, at least 0. Default 524288 (512 KiB).
     public var readBufferSize: Int
 
+    /// `tls`: serve TLS only, with this certificate, and with `client_ca_file` require client certificates.
+    /// Default nil (plaintext).
+    public var tls: ServerTLSConfig?
+    /// `auth.authenticator`: the `bearertokenauth` or `basicauth` extension every request must satisfy, checked
+    /// from the headers before the body is read. Default nil (no authentication).
+    public var authenticator: ComponentID?
+
     public init(
         endpoint: String = "127.0.0.1:4317",
         maxRecvMsgSizeMiB: Int = 4,
         maxConcurrentStreams: Int = 100,
-        readBufferSize: Int = 524_288
+        readBufferSize: Int = 524_288,
+        tls: ServerTLSConfig? = nil,
+        authenticator: ComponentID? = nil
     ) {
         self.endpoint = endpoint
         self.maxRecvMsgSizeMiB = maxRecvMsgSizeMiB
         self.maxConcurrentStreams = maxConcurrentStreams
         self.readBufferSize = readBufferSize
+        self.tls = tls
+        self.authenticator = authenticator
     }
 }
 
 extension GRPCServerConfig: ConfigSection {
     init(from reader: MappingReader) {
+        self.init(from: reader, context: DecodingContext())
+    }
+
+    init(from reader: MappingReader, context: DecodingContext) {
         let defaults = GRPCServerConfig()
         self.init(
             endpoint: reader.endpoint("endpoint", default: defaults.endpoint),
@@ -33,5 +48,7 @@ extension GRPCServerConfig: ConfigSection {
             maxConcurrentStreams: reader.int("max_concurrent_streams", default: defaults.maxConcurrentStreams, min: 1),
             readBufferSize: reader.int("read_buffer_size", default: defaults.readBufferSize, min: 0)
         )
+        tls = reader.section("tls", as: ServerTLSConfig.self)
+        authenticator = reader.authenticator(context: context)
     }
 }

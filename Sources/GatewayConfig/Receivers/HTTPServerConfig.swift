@@ -12,23 +12,38 @@ public struct HTTPServerConfig: Sendable, Equatable {
     /// `logs_url_path`: where logs are posted. Default `/v1/logs`. A missing leading `/` is added.
     public var logsURLPath: String
 
+    /// `tls`: serve TLS only, with this certificate, and with `client_ca_file` require client certificates.
+    /// Default nil (plaintext).
+    public var tls: ServerTLSConfig?
+    /// `auth.authenticator`: the `bearertokenauth` or `basicauth` extension every request must satisfy, checked
+    /// from the headers before the body is read. Default nil (no authentication).
+    public var authenticator: ComponentID?
+
     public init(
         endpoint: String = "127.0.0.1:4318",
         maxRequestBodySize: Int = 20_971_520,
         tracesURLPath: String = "/v1/traces",
         metricsURLPath: String = "/v1/metrics",
-        logsURLPath: String = "/v1/logs"
+        logsURLPath: String = "/v1/logs",
+        tls: ServerTLSConfig? = nil,
+        authenticator: ComponentID? = nil
     ) {
         self.endpoint = endpoint
         self.maxRequestBodySize = maxRequestBodySize
         self.tracesURLPath = tracesURLPath
         self.metricsURLPath = metricsURLPath
         self.logsURLPath = logsURLPath
+        self.tls = tls
+        self.authenticator = authenticator
     }
 }
 
 extension HTTPServerConfig: ConfigSection {
     init(from reader: MappingReader) {
+        self.init(from: reader, context: DecodingContext())
+    }
+
+    init(from reader: MappingReader, context: DecodingContext) {
         let defaults = HTTPServerConfig()
         self.init(
             endpoint: reader.endpoint("endpoint", default: defaults.endpoint),
@@ -42,6 +57,8 @@ extension HTTPServerConfig: ConfigSection {
         tracesURLPath = paths[0].1
         metricsURLPath = paths[1].1
         logsURLPath = paths[2].1
+        tls = reader.section("tls", as: ServerTLSConfig.self)
+        authenticator = reader.authenticator(context: context)
         // One path serving two signals would leave the second unreachable.
         for (index, (key, path)) in paths.enumerated() {
             if let earlier = paths[..<index].first(where: { $0.1 == path }) {

@@ -15,9 +15,14 @@ public struct OTLPReceiverConfig: Sendable, Equatable {
 
 extension OTLPReceiverConfig: ConfigSection {
     init(from reader: MappingReader) {
+        self.init(from: reader, context: DecodingContext())
+    }
+
+    /// `context` tells whether the extensions named in `auth.authenticator` exist.
+    init(from reader: MappingReader, context: DecodingContext) {
         let protocols = reader.section("protocols") { protocols in
-            let grpc = protocols.section("grpc", as: GRPCServerConfig.self)
-            let http = protocols.section("http", as: HTTPServerConfig.self)
+            let grpc = protocols.section("grpc") { GRPCServerConfig(from: $0, context: context) }
+            let http = protocols.section("http") { HTTPServerConfig(from: $0, context: context) }
             if let grpc, let http, Self.conflict(grpc.endpoint, http.endpoint) {
                 protocols.report(
                     "http.endpoint", "\(quoted(http.endpoint)) conflicts with grpc endpoint \(quoted(grpc.endpoint))")

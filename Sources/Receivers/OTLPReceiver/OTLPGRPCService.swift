@@ -13,11 +13,38 @@ final class OTLPGRPCService: HTTP2RequestHandler {
 
     private let ingest: OTLPIngest
     private let maxMessageSize: Int
+    private let authenticator: RequestAuthenticator?
     private let arena = ProtobufArena()
 
-    init(ingest: OTLPIngest, maxMessageSize: Int) {
+    init(ingest: OTLPIngest, maxMessageSize: Int, authenticator: RequestAuthenticator? = nil) {
         self.ingest = ingest
         self.maxMessageSize = maxMessageSize
+        self.authenticator = authenticator
+    }
+
+    /// An unauthenticated request's body is dropped as it arrives; `respond` refuses it on its headers. So is one
+    /// that arrives while a memory limiter of its pipelines is refusing: it is answered UNAVAILABLE undecoded.
+    func shouldBufferBody(headers: [HTTP2Header]) -> Bool {
+        guard authenticator?.accepts(headers["authorization"]) ?? true else { return false }
+        guard let signal = Self.signal(forPath: headers[":path"] ?? "") else { return true }
+        return ingest.admits(signal)
+    }
+
+    private static func signal(forPath path: String) -> Signal? {
+        switch path {
+        case tracePath: return .traces
+        case metricsPath: return .metrics
+        case logsPath: return .logs
+        default: return nil
+        }
+    }
+
+    /// UNAVAILABLE with RetryInfo, for a retryable refusal.
+    private static func unavailable(_ error: PipelineError) -> HTTP2Response {
+        let delay = error.retryAfterSeconds ?? 1
+        return GRPCFraming.errorResponse(
+            .unavailable, message: error.message,
+            details: OTLPProtobuf.encodeStatus(code: GRPCStatusCode.unavailable.rawValue, message: error.message, retryAfterSeconds: delay))
     }
 
     func handle(_ request: HTTP2Message) -> HTTP2Response {
@@ -32,6 +59,14 @@ final class OTLPGRPCService: HTTP2RequestHandler {
 
     private func respond(_ request: HTTP2Message) -> HTTP2Response {
         let path = request.headers[":path"] ?? ""
+        if let authenticator {
+            // First, as the Collector's auth interceptor: nothing about the request is looked at before.
+            let authorization = request.headers["authorization"]
+            if !authenticator.accepts(authorization) {
+                ingest.telemetry.countAuthFailure()
+                return fail(.unauthenticated, authenticator.refusal(authorization))
+            }
+        }
         guard request.headers[":method"] == "POST" else {
             return fail(.unimplemented, "gRPC requires POST, got \(request.headers[":method"] ?? "none")")
         }
@@ -51,6 +86,10 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         }
         guard ingest.hasConsumer(for: signal) else {
             return fail(.unimplemented, "no \(signal.rawValue) pipeline uses this receiver: \(path)")
+        }
+        // Before the size check: a body declined on its headers is flagged truncated too.
+        if let refusal = ingest.memoryRefusal(for: signal, refusedEarly: request.bodyRefused) {
+            return Self.unavailable(refusal)
         }
         if request.bodyTruncated {
             return fail(.resourceExhausted, "received message larger than max (\(maxMessageSize) bytes)")
@@ -97,12 +136,7 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         case .invalid(let reason):
             return GRPCFraming.errorResponse(.invalidArgument, message: reason)
         case .refused(let error):
-            if error.isRetryable {
-                let delay = error.retryAfterSeconds ?? 1
-                return GRPCFraming.errorResponse(
-                    .unavailable, message: error.message,
-                    details: OTLPProtobuf.encodeStatus(code: GRPCStatusCode.unavailable.rawValue, message: error.message, retryAfterSeconds: delay))
-            }
+            if error.isRetryable { return Self.unavailable(error) }
             return GRPCFraming.errorResponse(.internal, message: error.message)
         case .notConfigured:
             return fail(.unimplemented, "no \(signal.rawValue) pipeline uses this receiver")

@@ -20,6 +20,10 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         case status(HTTPResponseStatus, String)
         /// A protocol-level rejection whose body is a google.rpc.Status in the request's encoding.
         case rpcStatus(HTTPResponseStatus, code: Int32, String)
+        /// Missing or wrong credentials: 401 with a `WWW-Authenticate` challenge.
+        case unauthorized(challenge: String, String)
+        /// A memory limiter is refusing: 503 with `Retry-After`, decided on the head so the body is never kept.
+        case refused(PipelineError)
     }
 
     private struct Pending {
@@ -34,13 +38,15 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
     private let ingest: OTLPIngest
     private let maxBodySize: Int
     private let paths: Paths
+    private let authenticator: RequestAuthenticator?
     private let arena = ProtobufArena()
     private var pending: Pending?
 
-    init(ingest: OTLPIngest, maxBodySize: Int, paths: Paths) {
+    init(ingest: OTLPIngest, maxBodySize: Int, paths: Paths, authenticator: RequestAuthenticator? = nil) {
         self.ingest = ingest
         self.maxBodySize = maxBodySize
         self.paths = paths
+        self.authenticator = authenticator
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -69,6 +75,16 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
 
     private func start(_ head: HTTPRequestHead) -> Pending {
         var p = Pending(head: head)
+        if let authenticator {
+            // Before anything else, as the Collector's auth middleware: an unauthenticated client learns nothing
+            // about paths or pipelines, and its body is dropped as it arrives rather than buffered.
+            let authorization = head.headers.first(name: "authorization")
+            if !authenticator.accepts(authorization) {
+                ingest.telemetry.countAuthFailure()
+                p.rejection = .unauthorized(challenge: authenticator.challenge, authenticator.refusal(authorization))
+                return p
+            }
+        }
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         switch path {
         case paths.traces: p.signal = .traces
@@ -104,18 +120,28 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         }
         if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodySize {
             p.rejection = .rpcStatus(.payloadTooLarge, code: 8, "request body larger than max_request_body_size (\(maxBodySize) bytes)")
+        } else if let refusal = ingest.memoryRefusal(for: p.signal!) {
+            // Over the memory limit: the body is read and dropped as it arrives (as for an oversize one), then 503.
+            p.rejection = .refused(refusal)
         }
         return p
     }
 
     private func finish(_ p: Pending, context: ChannelHandlerContext) {
         if let rejection = p.rejection {
-            ingest.telemetry.count(.failure)
+            // A memory refusal was counted as refused when it was decided.
+            if case .refused = rejection {} else { ingest.telemetry.count(.failure) }
             switch rejection {
             case .status(let status, let text):
                 respond(context, p.head, status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
             case .rpcStatus(let status, let code, let message):
                 respondStatus(context, p, status, code: code, message: message)
+            case .unauthorized(let challenge, let message):
+                respond(
+                    context, p.head, .unauthorized, contentType: "text/plain; charset=utf-8",
+                    body: Array("401 Unauthorized: \(message)\n".utf8), extraHeaders: [("WWW-Authenticate", challenge)])
+            case .refused(let error):
+                respondStatus(context, p, .serviceUnavailable, code: 14, message: error.message, retryAfter: error.retryAfterSeconds ?? 1)
             }
             return
         }

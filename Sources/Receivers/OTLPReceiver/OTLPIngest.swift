@@ -30,6 +30,18 @@ struct OTLPIngest: Sendable {
         }
     }
 
+    /// Whether the memory limiters admit a request of `signal` now; no side effects (asked on headers).
+    func admits(_ signal: Signal) -> Bool { consumers.admission.admits(signal) }
+
+    /// The memory limiters' refusal for a request of `signal`, checked before its body is buffered or decoded;
+    /// nil admits it. `refusedEarly`: the body was already declined on the headers, so refuse regardless of the
+    /// state now. Counts the request as refused (not its items: nothing was decoded).
+    func memoryRefusal(for signal: Signal, refusedEarly: Bool = false) -> PipelineError? {
+        if !refusedEarly, consumers.admission.admits(signal) { return nil }
+        telemetry.count(.refused)
+        return MemoryPressure.refusal()
+    }
+
     func ingest(_ signal: Signal, body: UnsafeRawBufferPointer, encoding: Encoding, arena: ProtobufArena) -> Result {
         do throws(OTLPDecodingError) {
             switch signal {

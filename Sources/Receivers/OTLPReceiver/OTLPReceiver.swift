@@ -10,6 +10,11 @@ internal import Synchronization
 /// The `otlp` receiver: OTLP over gRPC (HTTP/2 through nghttp2) and over HTTP/1.1, on separate ports as in the
 /// Collector. Decodes into the core model and hands the data to its consumers synchronously on the event loop.
 public final class OTLPReceiver: Sendable {
+    /// Makes the TLS handlers that go first in an accepted connection's pipeline (`ServerTLS.makeHandlers`), given
+    /// what to call when a handshake fails. A closure so this module needs no TLS library.
+    public typealias TLSHandlers =
+        @Sendable (_ onHandshakeFailure: @escaping @Sendable (String) -> Void) throws -> [any ChannelHandler]
+
     /// gRPC listener settings (`receivers.otlp.protocols.grpc`).
     public struct GRPCSettings: Sendable {
         public var host: String
@@ -17,12 +22,21 @@ public final class OTLPReceiver: Sendable {
         /// Largest message, compressed or not (`max_recv_msg_size_mib`).
         public var maxRecvMessageSize: Int
         public var maxConcurrentStreams: Int
+        /// `tls`: nil serves plaintext HTTP/2 (h2c). The handlers must offer ALPN `h2`.
+        public var tls: TLSHandlers?
+        /// `auth`: nil accepts every request.
+        public var authenticator: RequestAuthenticator?
 
-        public init(host: String = "127.0.0.1", port: Int = 4317, maxRecvMessageSize: Int = 4 << 20, maxConcurrentStreams: Int = 100) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 4317, maxRecvMessageSize: Int = 4 << 20, maxConcurrentStreams: Int = 100,
+            tls: TLSHandlers? = nil, authenticator: RequestAuthenticator? = nil
+        ) {
             self.host = host
             self.port = port
             self.maxRecvMessageSize = maxRecvMessageSize
             self.maxConcurrentStreams = maxConcurrentStreams
+            self.tls = tls
+            self.authenticator = authenticator
         }
     }
 
@@ -35,14 +49,24 @@ public final class OTLPReceiver: Sendable {
         public var tracesPath: String
         public var metricsPath: String
         public var logsPath: String
+        /// `tls`: nil serves plaintext HTTP/1.1.
+        public var tls: TLSHandlers?
+        /// `auth`: nil accepts every request.
+        public var authenticator: RequestAuthenticator?
 
-        public init(host: String = "127.0.0.1", port: Int = 4318, maxRequestBodySize: Int = 20 << 20, tracesPath: String = "/v1/traces", metricsPath: String = "/v1/metrics", logsPath: String = "/v1/logs") {
+        public init(
+            host: String = "127.0.0.1", port: Int = 4318, maxRequestBodySize: Int = 20 << 20, tracesPath: String = "/v1/traces",
+            metricsPath: String = "/v1/metrics", logsPath: String = "/v1/logs", tls: TLSHandlers? = nil,
+            authenticator: RequestAuthenticator? = nil
+        ) {
             self.host = host
             self.port = port
             self.maxRequestBodySize = maxRequestBodySize
             self.tracesPath = tracesPath
             self.metricsPath = metricsPath
             self.logsPath = logsPath
+            self.tls = tls
+            self.authenticator = authenticator
         }
     }
 
@@ -77,18 +101,27 @@ public final class OTLPReceiver: Sendable {
     /// Binds the configured listeners.
     public func start(group: any EventLoopGroup) async throws {
         if let grpc {
-            let ingest = OTLPIngest(consumers: consumers, telemetry: ReceiverTelemetry(registry: registry, receiver: name, transport: "grpc"))
+            let ingest = OTLPIngest(
+                consumers: consumers,
+                telemetry: ReceiverTelemetry(
+                    registry: registry, receiver: name, transport: "grpc", tls: grpc.tls != nil, auth: grpc.authenticator != nil))
             var settings = HTTP2Settings()
             settings.maxConcurrentStreams = grpc.maxConcurrentStreams
             // The frame prefix is 5 bytes; a body beyond limit + prefix is discarded while it arrives.
             settings.maxBodySize = grpc.maxRecvMessageSize + 5
             let maxMessage = grpc.maxRecvMessageSize
             let h2Settings = settings
+            let tls = grpc.tls
+            let authenticator = grpc.authenticator
+            let onHandshakeFailure = handshakeFailureReporter(ingest.telemetry, transport: "grpc")
             let channel = try await bootstrap(group: group).childChannelInitializer { [self] channel in
                 self.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTP2ServerHandler(settings: h2Settings, handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage)))
+                        HTTP2ServerHandler(
+                            settings: h2Settings,
+                            handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage, authenticator: authenticator)))
                 }
             }.bind(host: grpc.host, port: grpc.port).get()
             state.withLock {
@@ -98,14 +131,22 @@ public final class OTLPReceiver: Sendable {
             logger.info("otlp receiver listening", metadata: ["transport": "grpc", "endpoint": "\(channel.localAddress?.description ?? "?")"])
         }
         if let http {
-            let ingest = OTLPIngest(consumers: consumers, telemetry: ReceiverTelemetry(registry: registry, receiver: name, transport: "http"))
+            let ingest = OTLPIngest(
+                consumers: consumers,
+                telemetry: ReceiverTelemetry(
+                    registry: registry, receiver: name, transport: "http", tls: http.tls != nil, auth: http.authenticator != nil))
             let paths = OTLPHTTPHandler.Paths(traces: http.tracesPath, metrics: http.metricsPath, logs: http.logsPath)
             let maxBody = http.maxRequestBodySize
+            let tls = http.tls
+            let authenticator = http.authenticator
+            let onHandshakeFailure = handshakeFailureReporter(ingest.telemetry, transport: "http")
             let channel = try await bootstrap(group: group).childChannelInitializer { [self] channel in
                 self.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(ingest: ingest, maxBodySize: maxBody, paths: paths))
+                    try channel.pipeline.syncOperations.addHandler(
+                        OTLPHTTPHandler(ingest: ingest, maxBodySize: maxBody, paths: paths, authenticator: authenticator))
                 }
             }.bind(host: http.host, port: http.port).get()
             state.withLock {
@@ -113,6 +154,20 @@ public final class OTLPReceiver: Sendable {
                 $0.httpAddress = channel.localAddress
             }
             logger.info("otlp receiver listening", metadata: ["transport": "http", "endpoint": "\(channel.localAddress?.description ?? "?")"])
+        }
+    }
+
+    /// Counts a failed handshake and logs why at debug level: a scanner or a plaintext client can fail many, and
+    /// the counter is what an operator watches.
+    private func handshakeFailureReporter(
+        _ telemetry: ReceiverTelemetry, transport: String
+    ) -> @Sendable (String) -> Void {
+        let logger = logger
+        let name = name
+        return { reason in
+            telemetry.countHandshakeFailure()
+            logger.debug(
+                "TLS handshake failed", metadata: ["receiver": "\(name)", "transport": "\(transport)", "reason": "\(reason)"])
         }
     }
 

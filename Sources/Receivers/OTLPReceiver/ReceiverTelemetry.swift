@@ -15,8 +15,13 @@ public struct ReceiverTelemetry: Sendable {
     let accepted: [Signal: TelemetryCounter]
     let refused: [Signal: TelemetryCounter]
     let requests: [Outcome: TelemetryCounter]
+    /// Connections whose TLS handshake failed; registered only for a listener with `tls`.
+    let tlsHandshakeFailures: TelemetryCounter?
+    /// Requests refused for missing or wrong credentials (also counted as failures); only with `auth`.
+    let authFailures: TelemetryCounter?
 
-    public init(registry: TelemetryRegistry, receiver: String, transport: String) {
+    /// `tls` and `auth` say whether the listener has them, so their counters exist only where they can move.
+    public init(registry: TelemetryRegistry, receiver: String, transport: String, tls: Bool = false, auth: Bool = false) {
         let labels = ["receiver": receiver, "transport": transport]
         var accepted: [Signal: TelemetryCounter] = [:]
         var refused: [Signal: TelemetryCounter] = [:]
@@ -39,7 +44,26 @@ public struct ReceiverTelemetry: Sendable {
         self.accepted = accepted
         self.refused = refused
         self.requests = requests
+        tlsHandshakeFailures =
+            tls
+            ? registry.counter(
+                "otlp_gateway_receiver_tls_handshake_failures_total",
+                help: "Connections closed because their TLS handshake failed (plaintext client, untrusted or missing client certificate, no common version).",
+                labels: labels) : nil
+        authFailures =
+            auth
+            ? registry.counter(
+                "otlp_gateway_receiver_auth_failures_total",
+                help: "Requests refused before their body was read: missing or invalid Authorization credentials.",
+                labels: labels) : nil
     }
 
     func count(_ outcome: Outcome) { requests[outcome]!.add() }
+
+    /// A request refused for its credentials (the caller counts the failure outcome too).
+    func countAuthFailure() {
+        authFailures?.add()
+    }
+
+    func countHandshakeFailure() { tlsHandshakeFailures?.add() }
 }

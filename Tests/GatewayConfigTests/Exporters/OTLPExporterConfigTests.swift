@@ -294,8 +294,8 @@ import Testing
                     #"exporters.otlp.sending_queue.enabled: expected true or false, got "sometimes""#,
                     "exporters.otlp.sending_queue.num_consumers: must be at least 1, got 0",
                     "exporters.otlp.sending_queue.queue_size: must be at least 1, got -5",
+                    #"exporters.otlp.sending_queue.storage: "file_storage" is not defined in extensions"#,
                     "exporters.otlp.sending_queue.sizer: unknown key",
-                    "exporters.otlp.sending_queue.storage: unknown key",
                     "exporters.otlp.retry_on_failure.max_interval: must be at least initial_interval (1m), got 30s",
                     "exporters.otlp.balancer_name: unknown key",
                 ])

@@ -35,10 +35,35 @@ import Testing
             ])
     }
 
+    @Test func readsHTPasswdForReceivers() throws {
+        let auth = try basicAuth(
+            "  htpasswd:\n    file: /etc/otel/htpasswd\n    inline: |\n      alice:pw1\n      # a comment\n      bob:p:w"
+        )
+        #expect(
+            auth.htpasswd
+                == BasicAuthConfig.HTPasswd(file: "/etc/otel/htpasswd", inline: "alice:pw1\n# a comment\nbob:p:w\n"))
+        #expect(!auth.hasClientAuth)
+        #expect(!auth.description.contains("pw1"))
+        #expect(
+            HTPasswdLine.parse(auth.htpasswd?.inline ?? "").map { "\($0.user)=\($0.password)" } == [
+                "alice=pw1", "bob=p:w",
+            ])
+    }
+
+    @Test func reportsHTPasswdProblems() {
+        #expect(problemsWith("  htpasswd:") == ["extensions.basicauth.htpasswd: needs file or inline"])
+        #expect(
+            problemsWith("  htpasswd:\n    inline: |\n      alice:$2y$05$abcdefghijklmnopqrstuv\n\n      nocolon")
+                == [
+                    "extensions.basicauth.htpasswd.inline: line 1: hashed passwords (bcrypt, MD5, SHA) are not supported; write the password in plain text",
+                    "extensions.basicauth.htpasswd.inline: line 3: expected user:password",
+                ])
+    }
+
     @Test func reportsProblems() {
         #expect(
             problemsWith("") == [
-                "extensions.basicauth.client_auth: required: client_auth.username and client_auth.password"
+                "extensions.basicauth.client_auth: required: client_auth.username and client_auth.password (for exporters), or htpasswd (for receivers)"
             ])
         #expect(
             problemsWith("  client_auth:") == [
@@ -47,12 +72,13 @@ import Testing
             ])
         #expect(
             problemsWith(
-                "  client_auth:\n    username: \"\"\n    password: [a]\n    realm: x\n  htpasswd:\n    inline: u:p")
+                "  client_auth:\n    username: \"\"\n    password: [a]\n    realm: x\n  htpasswd:\n    inline: u:p\n    mode: x"
+            )
                 == [
                     "extensions.basicauth.client_auth.username: must not be empty",
                     "extensions.basicauth.client_auth.password: expected a string, got a list",
                     "extensions.basicauth.client_auth.realm: unknown key",
-                    "extensions.basicauth.htpasswd: unknown key",
+                    "extensions.basicauth.htpasswd.mode: unknown key",
                 ])
         #expect(
             problemsWith("  client_auth:\n    username: a:b\n    password: p") == [
