@@ -59,8 +59,9 @@ enum ExporterFactory {
                 throw PipelineGraph.BuildError(description: "exporters.\(id).endpoint: invalid")
             }
             let exporter = MemoryTraceExporter(name: id.description, maxBytes: c.maxBytes, host: host, port: port, registry: registry, logger: logger)
+            let tls = try ListenerSecurityWiring.endpointTLS(c.tls, path: "exporters.\(id)")
             graph.processorLoops.append {
-                do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton) } catch {
+                do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton, tls: tls) } catch {
                     logger.error("memory exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
                 }
             }

@@ -35,7 +35,8 @@ public final class GatewayService: Service, Sendable {
                 throw PipelineGraph.BuildError(description: "service.telemetry.metrics.address: invalid")
             }
             let registry = self.registry
-            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { method, target, _ in
+            let tls = try ListenerSecurityWiring.endpointTLS(config.service.telemetry.metricsTLS, path: "service.telemetry.metrics")
+            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { method, target, _ in
                 guard SimpleHTTPServer.path(of: target) == "/metrics" else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
                 return .init(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(registry.render().utf8))
             }

@@ -322,3 +322,58 @@ def test_prometheus_exporter_and_health_check_serve_https(gateways, pki):
     assert status == 200 and b"Server available" in body, body
     assert plain_get_fails(f"http://127.0.0.1:{health_port}/")
     assert gw.alive()
+
+
+def test_memory_exporter_serves_https(gateways, pki):
+    from gwhelpers import free_ports
+
+    (api_port,) = free_ports(1)
+    tls = {"cert_file": pki.server.cert, "key_file": pki.server.key}
+
+    def config(ports):
+        return gateway_config(
+            ports,
+            exporters={"memory": {"endpoint": f"127.0.0.1:{api_port}", "tls": tls}},
+            pipelines={"traces": {"receivers": ["otlp"], "processors": [], "exporters": ["memory"]}},
+            processors={},
+        )
+
+    gw = gateways.start(config)
+    status, body = https_get(f"https://127.0.0.1:{api_port}/api/search?limit=1", pki)
+    assert status == 200 and b"traces" in body, body[:300]
+    assert plain_get_fails(f"http://127.0.0.1:{api_port}/api/search")
+    assert gw.alive()
+
+
+def test_self_telemetry_serves_https(gateway_bin, pki, tmp_path):
+    """Started by hand: the harness's readiness probe reads self-telemetry over plain http."""
+    import json
+    import subprocess
+    import time
+
+    from gwhelpers import Ports
+
+    ports = Ports.allocate()
+    cfg = gateway_config(ports)
+    cfg["service"]["telemetry"]["metrics"]["tls"] = {"cert_file": pki.server.cert, "key_file": pki.server.key}
+    path = tmp_path / "collector.yaml"
+    path.write_text(json.dumps(cfg))  # JSON is YAML
+    proc = subprocess.Popen([gateway_bin, "--config", str(path)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"https://127.0.0.1:{ports.telemetry}/metrics"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, body = https_get(url, pki)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode(errors="replace")
+                assert time.monotonic() < deadline, "self-telemetry not served over https within 30 s"
+                time.sleep(0.1)
+        assert status == 200 and b"otelcol_process_uptime_seconds_total" in body, body[:300]
+        assert plain_get_fails(f"http://127.0.0.1:{ports.telemetry}/metrics")
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

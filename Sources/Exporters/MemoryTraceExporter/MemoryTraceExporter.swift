@@ -1,5 +1,5 @@
 public import GatewayCore
-internal import HTTP1Transport
+public import HTTP1Transport
 public import Logging
 public import NIOCore
 internal import NIOHTTP1
@@ -82,9 +82,10 @@ public final class MemoryTraceExporter: Consumer, Sendable {
     public var api: TempoAPI { TempoAPI(store: store) }
 
     /// Serves the Tempo API on `host:port` until cancelled.
-    public func run(group: any EventLoopGroup) async throws {
+    /// - Parameter tls: https only, with these handlers first on every connection; nil serves plain http.
+    public func run(group: any EventLoopGroup, tls: SimpleHTTPServer.TLSHandlers? = nil) async throws {
         let api = self.api
-        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group) { method, target, headers in
+        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { method, target, headers in
             let response = api.handle(method: method.rawValue, target: target, accept: headers.first(name: "accept"))
             return SimpleHTTPServer.Response(
                 status: HTTPResponseStatus(statusCode: response.status),

@@ -8,10 +8,14 @@ public struct MemoryExporterConfig: Sendable, Equatable {
     /// `max_bytes`: the most span data kept, in bytes, at least 1024; the oldest traces are dropped beyond
     /// it. Default 67108864 (64 MiB).
     public var maxBytes: Int
+    /// `tls`: serve the query API over https only (`cert_file`, `key_file`, `client_ca_file`, versions, as on
+    /// the `otlp` receiver). Default nil (plain http).
+    public var tls: ServerTLSConfig?
 
-    public init(endpoint: String = "127.0.0.1:3200", maxBytes: Int = 67_108_864) {
+    public init(endpoint: String = "127.0.0.1:3200", maxBytes: Int = 67_108_864, tls: ServerTLSConfig? = nil) {
         self.endpoint = endpoint
         self.maxBytes = maxBytes
+        self.tls = tls
     }
 }
 
@@ -20,7 +24,8 @@ extension MemoryExporterConfig: ConfigSection {
         let defaults = MemoryExporterConfig()
         self.init(
             endpoint: reader.endpoint("endpoint", default: defaults.endpoint),
-            maxBytes: reader.int("max_bytes", default: defaults.maxBytes, min: 1024)
+            maxBytes: reader.int("max_bytes", default: defaults.maxBytes, min: 1024),
+            tls: reader.section("tls", as: ServerTLSConfig.self)
         )
     }
 }

@@ -13,6 +13,9 @@ public struct TelemetryConfig: Sendable, Equatable {
     /// `metrics.address`: where self-metrics are served for Prometheus to scrape, `host:port`.
     /// Default `127.0.0.1:8888`.
     public var metricsAddress: String
+    /// `metrics.tls`: serve self-metrics over https only (the keys of the `otlp` receiver's `tls`). Ours: the
+    /// Collector configures this through its OpenTelemetry SDK readers. Default nil (plain http).
+    public var metricsTLS: ServerTLSConfig?
     /// `logs.level`: `debug`, `info`, `warn` or `error` (any case; stored lower case). Default `info`.
     public var logsLevel: String
 
@@ -20,11 +23,13 @@ public struct TelemetryConfig: Sendable, Equatable {
     public var metricsEnabled: Bool { metricsLevel != .none }
 
     public init(
-        metricsLevel: MetricsLevel = .normal, metricsAddress: String = "127.0.0.1:8888", logsLevel: String = "info"
+        metricsLevel: MetricsLevel = .normal, metricsAddress: String = "127.0.0.1:8888", logsLevel: String = "info",
+        metricsTLS: ServerTLSConfig? = nil
     ) {
         self.metricsLevel = metricsLevel
         self.metricsAddress = metricsAddress
         self.logsLevel = logsLevel
+        self.metricsTLS = metricsTLS
     }
 }
 
@@ -39,6 +44,7 @@ extension TelemetryConfig: ConfigSection {
         reader.section("metrics") { metrics in
             metricsLevel = metrics.choice("level", default: defaults.metricsLevel)
             metricsAddress = metrics.endpoint("address", default: defaults.metricsAddress)
+            metricsTLS = metrics.section("tls", as: ServerTLSConfig.self)
         }
         reader.section("logs") { logs in
             logsLevel = logs.choice("level", default: LogLevel(rawValue: defaults.logsLevel)!).rawValue
