@@ -9,9 +9,7 @@ import Testing
         environment: [String: String] = [:]
     ) throws -> OTLPHTTPExporterConfig {
         let config = try GatewayConfiguration.parse(
-            yaml: document(
-                exporters: "debug:\n\(type):\n" + body, extensions: extensions,
-                service: service(extensions: serviceExtensions)),
+            yaml: exporterDocument(type, body, extensions: extensions, serviceExtensions: serviceExtensions),
             environment: environment)
         guard case .otlpHTTP(let exporter)? = config.exporters[ComponentID(type: type)] else {
             Issue.record("no otlphttp exporter")
@@ -27,15 +25,8 @@ import Testing
     ) -> [String] {
         let endpointLine = endpoint.map { "  endpoint: \($0)\n" } ?? ""
         return problems(
-            document(
-                exporters: "debug:\notlphttp:\n" + endpointLine + body, extensions: extensions,
-                service: service(extensions: serviceExtensions)),
+            exporterDocument("otlphttp", endpointLine + body, extensions: extensions, serviceExtensions: serviceExtensions),
             environment: environment)
-    }
-
-    private func service(extensions: String?) -> String {
-        (extensions.map { "extensions: \($0)\n" } ?? "")
-            + "pipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [debug]"
     }
 
     @Test func defaults() throws {

@@ -10,9 +10,7 @@ import Testing
         environment: [String: String] = [:]
     ) throws -> PrometheusRemoteWriteExporterConfig {
         let config = try GatewayConfiguration.parse(
-            yaml: document(
-                exporters: "debug:\nprometheusremotewrite:\n" + body, extensions: extensions,
-                service: service(extensions: serviceExtensions)),
+            yaml: exporterDocument("prometheusremotewrite", body, extensions: extensions, serviceExtensions: serviceExtensions),
             environment: environment)
         guard case .prometheusRemoteWrite(let exporter)? = config.exporters[Self.prw] else {
             Issue.record("no prometheusremotewrite exporter")
@@ -28,15 +26,8 @@ import Testing
     ) -> [String] {
         let endpointLine = endpoint.map { "  endpoint: \($0)\n" } ?? ""
         return problems(
-            document(
-                exporters: "debug:\nprometheusremotewrite:\n" + endpointLine + body, extensions: extensions,
-                service: service(extensions: serviceExtensions)),
+            exporterDocument("prometheusremotewrite", endpointLine + body, extensions: extensions, serviceExtensions: serviceExtensions),
             environment: environment)
-    }
-
-    private func service(extensions: String?) -> String {
-        (extensions.map { "extensions: \($0)\n" } ?? "")
-            + "pipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [debug]"
     }
 
     @Test func defaults() throws {
