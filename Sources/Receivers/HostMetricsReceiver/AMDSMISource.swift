@@ -71,7 +71,7 @@ final class AMDSMISource: GPUSource, @unchecked Sendable {
             if let getUUID {
                 var length: UInt32 = 64
                 var buffer = [CChar](repeating: 0, count: Int(length))
-                if getUUID(handle, &length, &buffer) == Self.success { reading.id = NVMLSource.string(buffer) }
+                if getUUID(handle, &length, &buffer) == Self.success { reading.id = cString(buffer) }
             }
             if let getASICInfo {
                 // market_name (char[256]) leads amdsmi_asic_info_t; 4 KiB is more than any release's struct.

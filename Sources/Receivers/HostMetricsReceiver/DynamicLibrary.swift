@@ -63,3 +63,9 @@ protocol GPUSource: Sendable {
     /// Releases the library's state at shutdown.
     func shutdown()
 }
+
+/// A C string from a fixed-size buffer the vendor libraries and libc fill: up to the first NUL, or the whole
+/// buffer when a library filled it without one.
+func cString(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

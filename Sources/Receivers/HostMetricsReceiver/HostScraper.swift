@@ -47,6 +47,9 @@ struct HostScraper {
     let pageSize: UInt64
     private var previousCPU: [String: CPUTimes] = [:]
     private var bootTimeUnixNano: UInt64 = 0
+    // Read once: the host name and this process's executable do not change while it runs.
+    private let hostAttributes = Self.hostResource()
+    private let processAttributes = Self.processResource()
 
     init(settings: HostMetricsSettings) {
         self.settings = settings
@@ -114,7 +117,7 @@ struct HostScraper {
         let scope = InstrumentationScope(name: "otlp-gateway/hostmetrics")
         if !host.isEmpty {
             resources.append(ResourceMetrics(
-                resource: Resource(attributes: Self.hostResource()), scopeMetrics: [ScopeMetrics(scope: scope, metrics: host)]))
+                resource: Resource(attributes: hostAttributes), scopeMetrics: [ScopeMetrics(scope: scope, metrics: host)]))
         }
         if settings.process {
             if let stat = inputs.selfStat.flatMap({ ProcessStat.parse($0[...], ticksPerSecond: ticksPerSecond, pageSize: pageSize) }) {
@@ -122,7 +125,7 @@ struct HostScraper {
                 var metrics = processMetrics(stat, fds: inputs.openFileDescriptors, start: start, now: now)
                 if !settings.disabledMetrics.isEmpty { metrics.removeAll { settings.disabledMetrics.contains($0.name) } }
                 if !metrics.isEmpty { resources.append(ResourceMetrics(
-                    resource: Resource(attributes: Self.processResource()),
+                    resource: Resource(attributes: processAttributes),
                     scopeMetrics: [ScopeMetrics(scope: scope, metrics: metrics)])) }
             } else {
                 errors.append("process")
@@ -247,13 +250,13 @@ struct HostScraper {
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
-        return NVMLSource.string(buffer)
+        return cString(buffer)
     }
 
     static func readLink(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink(path, &buffer, buffer.count - 1)
         guard n > 0 else { return nil }
-        return NVMLSource.string(Array(buffer[0..<n]))
+        return cString(Array(buffer[0..<n]))
     }
 }

@@ -50,7 +50,7 @@ final class NVMLSource: GPUSource, @unchecked Sendable {
         var version = [CChar](repeating: 0, count: 96)
         if let getVersion = try? lib.function("nvmlSystemGetDriverVersion", as: (@convention(c) (UnsafeMutablePointer<CChar>?, UInt32) -> Return).self),
            getVersion(&version, UInt32(version.count)) == Self.success {
-            driverVersion = Self.string(version)
+            driverVersion = cString(version)
         } else {
             driverVersion = "unknown"
         }
@@ -69,8 +69,8 @@ final class NVMLSource: GPUSource, @unchecked Sendable {
                 continue
             }
             var buffer = [CChar](repeating: 0, count: Int(Self.uuidBufferSize))
-            let id = getUUID(device, &buffer, Self.uuidBufferSize) == Self.success ? Self.string(buffer) : "gpu\(index)"
-            let name = getName(device, &buffer, Self.nameBufferSize) == Self.success ? Self.string(buffer) : "NVIDIA GPU"
+            let id = getUUID(device, &buffer, Self.uuidBufferSize) == Self.success ? cString(buffer) : "gpu\(index)"
+            let name = getName(device, &buffer, Self.nameBufferSize) == Self.success ? cString(buffer) : "NVIDIA GPU"
             var reading = GPUReading(id: id, name: name, vendor: vendor)
 
             var utilization: (UInt32, UInt32) = (0, 0)
@@ -99,10 +99,5 @@ final class NVMLSource: GPUSource, @unchecked Sendable {
     private static func message(_ errorString: @convention(c) (Return) -> UnsafePointer<CChar>?, _ status: Return) -> String {
         guard let text = errorString(status) else { return "NVML error \(status)" }
         return "\(String(cString: text)) (NVML error \(status))"
-    }
-
-    static func string(_ buffer: [CChar]) -> String {
-        // Stops at the first NUL, or at the end when a library filled the buffer without one.
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
