@@ -217,6 +217,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // What several test targets need: a recording consumer and a log capture.
+        .target(
+            name: "TestSupport", dependencies: ["GatewayCore", logging], path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "FuzzHarnessTests",
@@ -236,7 +239,7 @@ let package = Package(
         // the openssl command at test time.
         .testTarget(
             name: "ClientTLSTests",
-            dependencies: [
+            dependencies: ["TestSupport", 
                 "ClientTLS", "ServerTLS", "OTLPReceiver", "HTTP1Transport", "HTTP2Transport", "OTLPExporter", "GatewayCore",
                 "SelfTelemetry", logging,
                 nioCore, nioPosix, nioHTTP1, nioSSL, nioTLS,
@@ -297,7 +300,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HostMetricsReceiverTests",
-            dependencies: ["HostMetricsReceiver", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["TestSupport", "HostMetricsReceiver", "GatewayCore", "SelfTelemetry", logging],
             path: "Tests/Receivers/HostMetricsReceiverTests",
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
@@ -310,7 +313,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MemoryLimiterProcessorTests",
-            dependencies: ["MemoryLimiterProcessor", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["TestSupport", "MemoryLimiterProcessor", "GatewayCore", "SelfTelemetry", logging],
             path: "Tests/Processors/MemoryLimiterProcessorTests",
             swiftSettings: strictSettings
         ),
@@ -333,7 +336,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineTelemetryTests",
-            dependencies: [
+            dependencies: ["TestSupport", 
                 "EngineTelemetry", "GatewayCore", "InferenceEngine", logging,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

@@ -4,6 +4,7 @@ import Logging
 import OTLPExporter
 import SelfTelemetry
 import Synchronization
+import TestSupport
 import Testing
 
 /// The `otlp` exporter over TLS: a failed handshake is logged and retried on a new connection.
@@ -49,30 +50,5 @@ import Testing
                 "error=TLS handshake with 127.0.0.1:\(server.port) failed: the server's certificate is not valid for 127.0.0.1"
             )
                 == true, "\(retrying)")
-    }
-}
-
-/// Keeps every log message with its metadata.
-final class CapturedLog: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var messages: [String] { lines.withLock { $0 } }
-
-    var logger: Logger { Logger(label: "test") { _ in Handler(log: self) } }
-
-    struct Handler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let extra = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            log.lines.withLock { $0.append(([event.message.description] + extra).joined(separator: " ")) }
-        }
     }
 }

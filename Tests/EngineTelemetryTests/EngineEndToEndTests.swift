@@ -1,6 +1,7 @@
 import GatewayCore
 import InferenceEngine
 import Logging
+import TestSupport
 import Testing
 
 @testable import EngineTelemetry

@@ -1,6 +1,7 @@
 import GatewayCore
 import Logging
 import Metrics
+import TestSupport
 import Testing
 import Tracing
 

@@ -33,22 +33,3 @@ extension Traces {
     var spans: [Span] { resourceSpans.flatMap { $0.scopeSpans.flatMap(\.spans) } }
 }
 
-/// A consumer that keeps what it is given, or refuses while `refusing` is set.
-final class RecordingConsumer<Data: TelemetryData>: Consumer, Sendable {
-    private let state = Mutex<(received: [Data], refusing: Bool)>(([], false))
-
-    init(refusing: Bool = false) { state.withLock { $0.refusing = refusing } }
-
-    func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
-        let refusing = state.withLock { state in
-            if !state.refusing { state.received.append(data) }
-            return state.refusing
-        }
-        if refusing { throw PipelineError.retryable("full") }
-        return .accepted
-    }
-
-    var received: [Data] { state.withLock { $0.received } }
-
-    func setRefusing(_ refusing: Bool) { state.withLock { $0.refusing = refusing } }
-}

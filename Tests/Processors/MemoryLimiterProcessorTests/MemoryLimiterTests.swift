@@ -4,6 +4,7 @@ import Logging
 import MemoryLimiterProcessor
 import SelfTelemetry
 import Synchronization
+import TestSupport
 import Testing
 
 /// Memory readings the test sets by hand, and a count of release calls.
@@ -27,33 +28,10 @@ final class FakeMemory: Sendable {
     }
 }
 
-/// Log lines, to check that transitions are logged once.
-final class LogLines: Sendable {
-    let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in Handler(sink: self) }
-    }
-
-    struct Handler: LogHandler {
-        let sink: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            sink.lines.withLock { $0.append("\(event.level): \(event.message)") }
-        }
-    }
-}
-
 @Suite struct MemoryLimiterTests {
     let registry = TelemetryRegistry()
     let memory = FakeMemory()
-    let logs = LogLines()
+    let logs = CapturedLog()
 
     /// Hard 100 MiB, soft 80 MiB.
     func limiter(softReleaseEvery: Duration = .zero, hardReleaseEvery: Duration = .zero) -> MemoryLimiter {
@@ -75,7 +53,7 @@ final class LogLines: Sendable {
         memory.set(mib: 50)
         #expect(limiter.check() == .normal)
         #expect(!limiter.pressure.isRefusing)
-        #expect(logs.all.isEmpty)
+        #expect(logs.levelledMessages.isEmpty)
 
         memory.set(mib: 85)
         #expect(limiter.check() == .soft)
@@ -95,7 +73,7 @@ final class LogLines: Sendable {
         #expect(!limiter.pressure.isRefusing)
         #expect(stateGauge() == 0)
         #expect(
-            logs.all == [
+            logs.levelledMessages == [
                 "warning: memory usage is above soft limit, refusing data",
                 "warning: memory usage is above hard limit, refusing data and releasing memory",
                 "info: memory usage back within limits, accepting data again",

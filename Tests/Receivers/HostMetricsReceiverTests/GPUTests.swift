@@ -1,6 +1,7 @@
 import GatewayCore
 import Logging
 import SelfTelemetry
+import TestSupport
 import Testing
 
 @testable import HostMetricsReceiver
@@ -30,7 +31,7 @@ import Testing
 
     @Test func receiverDeliversGPUMetricsPerDevice() throws {
         let library = try FakeNVML.build()
-        let consumer = RecordingConsumer()
+        let consumer = RecordingConsumer<Metrics>()
         let log = CapturedLog()
         let registry = TelemetryRegistry()
         let receiver = HostMetricsReceiver(
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func noDriverIsOneLogLineAndHostMetricsGoOn() throws {
-        let consumer = RecordingConsumer()
+        let consumer = RecordingConsumer<Metrics>()
         let log = CapturedLog()
         let failingInit = try FakeNVML.build(defines: ["FAKE_NVML_INIT_FAILS"])
         let receiver = HostMetricsReceiver(
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func refusedScrapesAreCounted() {
-        let consumer = RecordingConsumer(refusing: true)
+        let consumer = RecordingConsumer<Metrics>(refusing: true)
         let registry = TelemetryRegistry()
         let receiver = HostMetricsReceiver(
             name: "hostmetrics/2", settings: HostMetricsSettings(cpu: false, load: false, process: false),
