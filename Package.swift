@@ -47,12 +47,15 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
 
+        // A non-recursive protobuf wire validator over protobuf-c's descriptors: depth, wire types, lengths, UTF-8.
+        .target(name: "CProtoValidate", dependencies: ["CProtobufC", "COTLPProto"], linkerSettings: [.linkedLibrary("protobuf-c")]),
+
         // The telemetry model, consumer protocols and pipeline errors: no I/O.
         .target(name: "GatewayCore", swiftSettings: strictSettings),
         // gzip and snappy with explicit output limits.
         .target(name: "Compression", dependencies: ["CZlib", "CSnappy"], swiftSettings: strictSettings),
         // OTLP protobuf and JSON <-> model.
-        .target(name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto"], swiftSettings: strictSettings),
+        .target(name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto", "CProtoValidate"], swiftSettings: strictSettings),
         // HTTP/2 over nghttp2 on SwiftNIO, and gRPC message framing.
         .target(name: "HTTP2Transport", dependencies: ["CNGHTTP2", "GatewayCore", nioCore, nioPosix], swiftSettings: strictSettings),
         // Counters and gauges about the gateway itself, rendered as Prometheus text.
@@ -139,7 +142,7 @@ let package = Package(
                 "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "MemoryLimiterProcessor", "DebugExporter",
                 "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
                 "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector", "InferenceEngine", "EngineTelemetry",
-                "HostMetricsReceiver", "ClientTLS", "ServerTLS", nioCore, nioPosix, nioHTTP1, logging,
+                "HostMetricsReceiver", "ClientTLS", "ServerTLS", "HTTP2Transport", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

@@ -24,6 +24,7 @@ public enum FuzzHarness {
     public static let targets: [Target] = [
         Target(name: "otlp-protobuf", run: otlpProtobuf),
         Target(name: "otlp-json", run: otlpJSON),
+        Target(name: "otlp-validate", run: otlpValidate),
         Target(name: "gzip", run: gzip),
         Target(name: "snappy", run: snappy),
         Target(name: "grpc-frame", run: grpcFrame),
@@ -55,6 +56,33 @@ public enum FuzzHarness {
             guard let decoded = try? OTLPProtobuf.decodeLogs(body, arena: arena) else { return }
             checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeLogs($0, arena: arena)) }
         }
+    }
+
+    /// The non-recursive validator that runs before protobuf-c: whatever it accepts, protobuf-c must unpack (the
+    /// validator is at least as strict as the unpacker, so nothing it lets through can reach unpack's recursion
+    /// or failure paths unchecked), and whatever decodes must have passed it.
+    static func otlpValidate(_ input: UnsafeRawBufferPointer) {
+        guard let selector = input.first else { return }
+        let body = UnsafeRawBufferPointer(rebasing: input.dropFirst())
+        let signal: Signal = [.traces, .metrics, .logs][Int(selector % 3)]
+        let arena = ProtobufArena()
+        let valid = (try? OTLPProtobuf.validate(body, signal: signal)) != nil
+        let failure: OTLPDecodingError?
+        do throws(OTLPDecodingError) {
+            switch signal {
+            case .traces: _ = try OTLPProtobuf.decodeTraces(body, arena: arena)
+            case .metrics: _ = try OTLPProtobuf.decodeMetrics(body, arena: arena)
+            case .logs: _ = try OTLPProtobuf.decodeLogs(body, arena: arena)
+            }
+            failure = nil
+        } catch {
+            failure = error
+        }
+        if valid, let failure {
+            precondition(
+                !failure.message.contains("protobuf unpack failed"), "validator accepted what protobuf-c refuses")
+        }
+        if !valid { precondition(failure != nil, "decoded a request the validator refused") }
     }
 
     /// JSON decoded by our reader must encode to protobuf that protobuf-c accepts and that is a fixed point too.

@@ -2,8 +2,10 @@ internal import BatchProcessor
 internal import DebugExporter
 internal import GatewayConfig
 internal import GatewayCore
+internal import HTTP2Transport
 internal import Logging
 internal import MemoryLimiterProcessor
+internal import NIOCore
 internal import OTLPReceiver
 internal import SelfTelemetry
 internal import MetricStore
@@ -71,6 +73,13 @@ struct PipelineGraph: Sendable {
                         host: host, port: port, maxRecvMessageSize: g.maxRecvMsgSizeMiB << 20, maxConcurrentStreams: g.maxConcurrentStreams,
                         tls: try ListenerSecurityWiring.tls(g.tls, path: path, applicationProtocols: ListenerSecurityWiring.grpcProtocols),
                         authenticator: try ListenerSecurityWiring.authenticator(g.authenticator, path: path, config))
+                    grpc?.maxConnections = g.maxConnections
+                    grpc?.maxHeaderListSize = g.maxHeaderListSize
+                    grpc?.limits.handshakeTimeout = g.handshakeTimeout.map(TimeAmount.init)
+                    grpc?.limits.maxConnectionIdle = g.maxConnectionIdle.map(TimeAmount.init)
+                    grpc?.limits.maxConnectionAge = g.maxConnectionAge.map(TimeAmount.init)
+                    grpc?.limits.maxConnectionAgeGrace = g.maxConnectionAgeGrace.map(TimeAmount.init)
+                    grpc?.limits.streamStallTimeout = g.streamIdleTimeout.map(TimeAmount.init)
                 }
                 if let h = otlp.http {
                     guard let (host, port) = parseHostPort(h.endpoint) else { throw BuildError(description: "receivers.\(id).protocols.http.endpoint: invalid") }
@@ -80,6 +89,11 @@ struct PipelineGraph: Sendable {
                         metricsPath: h.metricsURLPath, logsPath: h.logsURLPath,
                         tls: try ListenerSecurityWiring.tls(h.tls, path: path, applicationProtocols: ListenerSecurityWiring.http1Protocols),
                         authenticator: try ListenerSecurityWiring.authenticator(h.authenticator, path: path, config))
+                    http?.maxConnections = h.maxConnections
+                    http?.maxHeaderListSize = h.maxHeaderListSize
+                    http?.timeouts.readHeader = h.readHeaderTimeout.map(TimeAmount.init)
+                    http?.timeouts.idle = h.idleTimeout.map(TimeAmount.init)
+                    http?.timeouts.write = h.writeTimeout.map(TimeAmount.init)
                 }
                 graph.receivers.append(OTLPReceiver(name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry, logger: logger))
             case .engine(let engine):

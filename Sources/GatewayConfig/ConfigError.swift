@@ -14,6 +14,17 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
         self.problems = problems
     }
 
+    /// Problems listed before the rest are summarised in one line: a generated or mangled file can have
+    /// thousands, and the first ones say what is wrong.
+    public static let maxListedProblems = 100
+
+    /// `problems`, with those past `maxListedProblems` replaced by one summary line.
+    static func capped(_ problems: [String]) -> [String] {
+        guard problems.count > maxListedProblems else { return problems }
+        let rest = problems.count - maxListedProblems
+        return Array(problems.prefix(maxListedProblems)) + ["... and \(rest) more problems (\(problems.count) in all)"]
+    }
+
     /// The problems, one per line.
     public var description: String { problems.joined(separator: "\n") }
 }

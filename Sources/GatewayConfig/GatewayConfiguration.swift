@@ -44,15 +44,18 @@ public struct GatewayConfiguration: Sendable, Equatable {
         try load(path: path, environment: ProcessInfo.processInfo.environment)
     }
 
+    /// The largest configuration file read (4 MiB): Collector configs are kilobytes, and a Kubernetes ConfigMap
+    /// holds at most 1 MiB. Anything larger is refused before it is read.
+    public static let maxFileSize = 4 << 20
+
     /// Reads and validates the file at `path`, expanding `${env:...}` from `environment`.
     public static func load(path: String, environment: [String: String]) throws(ConfigError) -> GatewayConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ConfigError(problems: ["\(path): cannot read the file: \(error)"])
+        let bytes: [UInt8]
+        switch ConfigFile.load(path, limit: maxFileSize) {
+        case .success(let read): bytes = read
+        case .failure(let problem): throw ConfigError(problems: ["\(path): \(problem.message)"])
         }
-        return try parse(yaml: String(decoding: data, as: UTF8.self), environment: environment)
+        return try parse(yaml: String(decoding: bytes, as: UTF8.self), environment: environment)
     }
 
     /// Parses and validates YAML text, expanding `${env:...}` from `environment`.
@@ -61,7 +64,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         let configuration = ConfigurationDecoder(diagnostics: diagnostics).decode(
             yaml: yaml, expander: EnvironmentExpander(environment: environment))
         guard diagnostics.problems.isEmpty, let configuration else {
-            throw ConfigError(problems: diagnostics.problems)
+            throw ConfigError(problems: ConfigError.capped(diagnostics.problems))
         }
         return configuration
     }

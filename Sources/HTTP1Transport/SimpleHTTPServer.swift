@@ -1,6 +1,7 @@
 public import NIOCore
 public import NIOHTTP1
 internal import NIOPosix
+internal import Synchronization
 
 /// A tiny HTTP/1.1 server for the gateway's own endpoints (self-telemetry, health check, Prometheus pull):
 /// one route function answers every request; request bodies are ignored.
@@ -39,10 +40,24 @@ public final class SimpleHTTPServer: Sendable {
     public static func start(
         host: String, port: Int, group: any EventLoopGroup, tls: TLSHandlers? = nil, route: @escaping Route
     ) async throws -> SimpleHTTPServer {
+        let open = OpenConnections()
         let channel = try await ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                // Out of file descriptors, accept fails at once: back off instead of spinning on it.
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler(backoffProvider: { _ in .milliseconds(200) }))
+                }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                // These endpoints serve a few scrapers and probes: more connections than that are refused at once,
+                // and one that sends nothing for a minute is closed, so they cannot be starved by idle sockets.
+                guard open.admit(limit: maxConnections) else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in open.release() }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+                    try channel.pipeline.syncOperations.addHandler(CloseOnIdle())
                     if let tls { try channel.pipeline.syncOperations.addHandlers(try tls()) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(Handler(route: route))
@@ -54,6 +69,35 @@ public final class SimpleHTTPServer: Sendable {
 
     public func close() async {
         try? await channel.close()
+    }
+
+    /// Connections open at once on one of these endpoints.
+    public static let maxConnections = 1024
+    /// A connection with no traffic either way for this long is closed.
+    public static let idleTimeout = TimeAmount.seconds(60)
+
+    private final class OpenConnections: Sendable {
+        private let count = Atomic<Int>(0)
+
+        func admit(limit: Int) -> Bool {
+            if count.add(1, ordering: .relaxed).newValue <= limit { return true }
+            count.subtract(1, ordering: .relaxed)
+            return false
+        }
+
+        func release() { count.subtract(1, ordering: .relaxed) }
+    }
+
+    private final class CloseOnIdle: ChannelInboundHandler {
+        typealias InboundIn = NIOAny
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is IdleStateHandler.IdleStateEvent {
+                context.close(promise: nil)
+                return
+            }
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     private final class Handler: ChannelInboundHandler {

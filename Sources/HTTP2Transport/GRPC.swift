@@ -48,12 +48,15 @@ public enum GRPCFraming {
         case tooManyMessages
         /// The prefix announces more than `limit` bytes.
         case tooLarge(length: Int, limit: Int)
+        /// The compressed flag is neither 0 nor 1.
+        case badCompressedFlag(UInt8)
     }
 
     /// Reads the single message of a unary request; checks the announced length against `limit` before looking
     /// at the payload.
     public static func unaryMessage(_ body: [UInt8], limit: Int) throws(DeframeError) -> Message {
         guard body.count >= 5 else { throw .truncated }
+        guard body[0] <= 1 else { throw .badCompressedFlag(body[0]) }
         let length = Int(body[1]) << 24 | Int(body[2]) << 16 | Int(body[3]) << 8 | Int(body[4])
         guard length <= limit else { throw .tooLarge(length: length, limit: limit) }
         guard body.count >= 5 + length else { throw .truncated }
@@ -66,6 +69,27 @@ public enum GRPCFraming {
         guard prefix.count >= 5 else { return nil }
         let b = Array(prefix.prefix(5))
         return Int(b[1]) << 24 | Int(b[2]) << 16 | Int(b[3]) << 8 | Int(b[4])
+    }
+
+    /// Parses a `grpc-timeout` value as the gRPC over HTTP/2 spec writes it: 1 to 8 ASCII digits and a unit
+    /// (`H`, `M`, `S`, `m`, `u`, `n`); nil when malformed.
+    public static func parseTimeout(_ value: String) -> Duration? {
+        let bytes = Array(value.utf8)
+        guard bytes.count >= 2, bytes.count <= 9, let unit = bytes.last else { return nil }
+        var amount: Int64 = 0
+        for b in bytes.dropLast() {
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+            amount = amount * 10 + Int64(b - UInt8(ascii: "0"))
+        }
+        switch unit {
+        case UInt8(ascii: "H"): return .seconds(amount * 3600)
+        case UInt8(ascii: "M"): return .seconds(amount * 60)
+        case UInt8(ascii: "S"): return .seconds(amount)
+        case UInt8(ascii: "m"): return .milliseconds(amount)
+        case UInt8(ascii: "u"): return .microseconds(amount)
+        case UInt8(ascii: "n"): return .nanoseconds(amount)
+        default: return nil
+        }
     }
 
     public static func frame(_ message: [UInt8], compressed: Bool = false) -> [UInt8] {

@@ -17,8 +17,12 @@ public struct HTTP2Settings: Sendable {
     public var initialWindowSize: Int = 1 << 20
     /// Connection-level window.
     public var connectionWindowSize: Int = 16 << 20
-    /// Header block size a peer may send (SETTINGS_MAX_HEADER_LIST_SIZE).
+    /// Header block size a peer may send (SETTINGS_MAX_HEADER_LIST_SIZE), enforced on the decoded size (each
+    /// field counts its name, value and 32 bytes, as RFC 9113 defines it): a stream over it is reset, its headers
+    /// dropped, so an HPACK-compressed "bomb" (one table entry referenced thousands of times) costs nothing kept.
     public var maxHeaderListSize: Int = 16 << 10
+    /// HPACK dynamic table size we let the peer use for its headers (SETTINGS_HEADER_TABLE_SIZE).
+    public var headerTableSize: Int = 4096
     /// A received body larger than this is discarded beyond the limit and flagged as truncated.
     public var maxBodySize: Int = 4 << 20
 
@@ -50,6 +54,11 @@ public final class NGHTTP2Session {
         var output: [UInt8] = []
         var outputOffset = 0
         var outputTrailers: [HTTP2Header] = []
+        /// Decoded size of the header block so far (name + value + 32 per field).
+        var headerListSize = 0
+        var prefixChecked = false
+        /// When the stream last moved: headers or data received, or output taken by nghttp2 (`now`).
+        var lastActivity: UInt64 = 0
     }
 
     public let role: Role
@@ -60,11 +69,23 @@ public final class NGHTTP2Session {
     /// the request at once, flagged `bodyTruncated` and `bodyRefused`, so a request refused on its headers buffers
     /// nothing and is answered before its body has been sent.
     public var shouldBufferBody: (([HTTP2Header]) -> Bool)?
+    /// Server role: once a request's first `bodyPrefixLength` body bytes have arrived, `shouldKeepBody` is asked
+    /// about them; false drops the body and delivers the request at once, flagged `bodyTruncated`, so a gRPC
+    /// length prefix announcing more than the limit is answered without waiting for (or buffering) the rest.
+    public var bodyPrefixLength = 0
+    public var shouldKeepBody: ((ArraySlice<UInt8>) -> Bool)?
+    /// Frames received so far (any stream): nonzero once the peer's preface and SETTINGS have been read.
+    public private(set) var framesReceived = 0
     private var session: OpaquePointer?
     private var streams: [Int32: Stream] = [:]
     private var completedRequests: [Int32] = []
     private var closedResponses: [(Int32, UInt32)] = []
     private let settings: HTTP2Settings
+    /// The caller's current time (any monotonic unit), stamped on stream activity; stalled streams are found by
+    /// comparing against it (`resetStalledStreams`). The session itself never reads a clock.
+    public var now: UInt64 = 0
+    /// Streams reset because their header list exceeded `maxHeaderListSize` (read and cleared by the owner).
+    public private(set) var oversizedHeaderLists = 0
 
     public init(role: Role, settings: HTTP2Settings = HTTP2Settings()) {
         self.role = role
@@ -95,6 +116,7 @@ public final class NGHTTP2Session {
             nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, value: UInt32(settings.maxConcurrentStreams)),
             nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, value: UInt32(settings.initialWindowSize)),
             nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, value: UInt32(settings.maxHeaderListSize)),
+            nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_HEADER_TABLE_SIZE, value: UInt32(settings.headerTableSize)),
         ]
         nghttp2_submit_settings(session, 0, &entries, entries.count)
         nghttp2_session_set_local_window_size(session, 0, 0, Int32(settings.connectionWindowSize))
@@ -214,17 +236,54 @@ public final class NGHTTP2Session {
 
     fileprivate func beginHeaders(streamID: Int32, category: Int) {
         if role == .server {
-            if streams[streamID] == nil { streams[streamID] = Stream() }
+            if streams[streamID] == nil {
+                let stream = Stream()
+                stream.lastActivity = now
+                streams[streamID] = stream
+            }
         }
     }
 
-    fileprivate func header(streamID: Int32, name: String, value: String) {
-        guard let stream = streams[streamID] else { return }
-        if stream.headersDone { stream.trailers.append(HTTP2Header(name, value)) } else { stream.headers.append(HTTP2Header(name, value)) }
+    /// Takes one decoded header field; false when the stream's header list has grown past the limit, which makes
+    /// nghttp2 reset the stream and skip the rest of its block.
+    fileprivate func header(
+        streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard let stream = streams[streamID] else { return true }
+        stream.headerListSize += name.count + value.count + 32
+        if stream.headerListSize > settings.maxHeaderListSize {
+            oversizedHeaderLists += 1
+            stream.headers = []
+            stream.trailers = []
+            return false
+        }
+        stream.lastActivity = now
+        let field = HTTP2Header(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        if stream.headersDone { stream.trailers.append(field) } else { stream.headers.append(field) }
+        return true
+    }
+
+    /// Resets every stream that has not moved since `cutoff` (in `now`'s unit), e.g. a response the peer never
+    /// opens its flow-control window for, or a request body that stopped arriving. Returns how many.
+    public func resetStalledStreams(notActiveSince cutoff: UInt64) -> Int {
+        var count = 0
+        for (id, stream) in streams where stream.lastActivity < cutoff {
+            nghttp2_submit_rst_stream(session, 0, id, CNGHTTP2_CANCEL)
+            stream.lastActivity = now
+            count += 1
+        }
+        return count
+    }
+
+    /// Resets the counter of oversized header lists, returning what it held.
+    public func takeOversizedHeaderLists() -> Int {
+        defer { oversizedHeaderLists = 0 }
+        return oversizedHeaderLists
     }
 
     fileprivate func data(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
         guard let stream = streams[streamID] else { return }
+        stream.lastActivity = now
         if stream.bodyTruncated { return }
         if stream.body.count + bytes.count > settings.maxBodySize {
             // Keep reading (flow control still credits the peer) but stop buffering: memory stays bounded.
@@ -234,9 +293,21 @@ public final class NGHTTP2Session {
         }
         if stream.body.isEmpty { stream.body.reserveCapacity(Swift.min(settings.maxBodySize, Swift.max(bytes.count, 16 << 10))) }
         stream.body.append(contentsOf: bytes)
+        if role == .server, bodyPrefixLength > 0, !stream.prefixChecked, stream.body.count >= bodyPrefixLength {
+            stream.prefixChecked = true
+            if let shouldKeepBody, !shouldKeepBody(stream.body[0..<bodyPrefixLength]) {
+                stream.bodyTruncated = true
+                stream.body = []
+                if !stream.completed {
+                    stream.completed = true
+                    completedRequests.append(streamID)
+                }
+            }
+        }
     }
 
     fileprivate func frameReceived(streamID: Int32, type: UInt8, flags: UInt8) {
+        framesReceived += 1
         guard let stream = streams[streamID] else { return }
         if type == CNGHTTP2_FRAME_HEADERS, !stream.headersDone {
             stream.headersDone = true
@@ -270,6 +341,7 @@ public final class NGHTTP2Session {
             flags.pointee |= CNGHTTP2_DATA_FLAG_EOF
             return 0
         }
+        stream.lastActivity = now
         let remaining = stream.output.count - stream.outputOffset
         let n = Swift.min(remaining, length)
         if n > 0 {
@@ -332,12 +404,13 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame, let name, let value else { return 0 }
-    sessionFrom(userData).header(
+    let kept = sessionFrom(userData).header(
         streamID: cnghttp2_frame_stream_id(frame),
-        name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-        value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+        name: UnsafeBufferPointer(start: name, count: nameLength),
+        value: UnsafeBufferPointer(start: value, count: valueLength)
     )
-    return 0
+    // nghttp2 answers this with RST_STREAM and ignores the rest of the block (no further callbacks for it).
+    return kept ? 0 : Int32(CNGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE)
 }
 
 private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, userData in

@@ -49,13 +49,36 @@ extension OTLPGatewayCommand {
                 return handler
             }
             let logger = Logger(label: "otlp-gateway")
+            Self.raiseFileDescriptorLimit(logger: logger)
             let gateway = GatewayService(config: config, logger: logger)
             let group = ServiceGroup(
                 configuration: .init(services: [.init(service: gateway)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }
+}
 
+extension OTLPGatewayCommand.Run {
+    /// Raises the soft limit on open files to the hard limit: every connection is a descriptor, and the
+    /// listeners' own `max_connections` (not the process default of often 1024) should be what bounds them.
+    static func raiseFileDescriptorLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let wanted = Swift.min(limit.rlim_max, 1 << 20)
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = wanted
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        if limit.rlim_cur < 8192 {
+            logger.warning(
+                "few file descriptors: each connection needs one; raise the hard limit (ulimit -Hn) or lower max_connections",
+                metadata: ["open_files_limit": "\(limit.rlim_cur)"])
+        }
+    }
+}
+
+extension OTLPGatewayCommand {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a configuration and print every problem.")
 

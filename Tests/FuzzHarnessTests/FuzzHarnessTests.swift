@@ -13,6 +13,10 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct FuzzHarnessTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus")
 
+    static func seed(_ target: String, _ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: corpus.appendingPathComponent(target).appendingPathComponent(name)))
+    }
+
     static func seeds(_ target: String) throws -> [[UInt8]] {
         let directory = corpus.appendingPathComponent(target)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
@@ -45,13 +49,27 @@ import Testing
 
     @Test func otlpSeedsDecode() throws {
         let arena = ProtobufArena()
-        let protobuf = try Self.seeds("otlp-protobuf")
-        let traces = try protobuf[2].dropFirst().withUnsafeBytes { try OTLPProtobuf.decodeTraces($0, arena: arena) }
+        let traces = try Self.seed("otlp-protobuf", "traces.bin").dropFirst().withUnsafeBytes {
+            try OTLPProtobuf.decodeTraces($0, arena: arena)
+        }
         #expect(traces.spanCount == 3)
-        let metrics = try protobuf[1].dropFirst().withUnsafeBytes { try OTLPProtobuf.decodeMetrics($0, arena: arena) }
+        let metrics = try Self.seed("otlp-protobuf", "metrics.bin").dropFirst().withUnsafeBytes {
+            try OTLPProtobuf.decodeMetrics($0, arena: arena)
+        }
         #expect(metrics.metricCount == 5)
-        let logs = try protobuf[0].dropFirst().withUnsafeBytes { try OTLPProtobuf.decodeLogs($0, arena: arena) }
+        let logs = try Self.seed("otlp-protobuf", "logs.bin").dropFirst().withUnsafeBytes {
+            try OTLPProtobuf.decodeLogs($0, arena: arena)
+        }
         #expect(logs.logRecordCount == 2)
+        // The nesting seeds sit on both sides of the limit.
+        let atLimit = try Self.seed("otlp-validate", "nested-array-32.bin").dropFirst()
+        #expect(try atLimit.withUnsafeBytes { try OTLPProtobuf.decodeTraces($0, arena: arena) }.spanCount == 1)
+        for name in ["nested-array-40.bin", "nested-kvlist-33.bin", "bad-utf8-name.bin"] {
+            let refused = try Self.seed("otlp-validate", name).dropFirst()
+            #expect(throws: OTLPDecodingError.self) {
+                try refused.withUnsafeBytes { try OTLPProtobuf.validate($0, signal: .traces) }
+            }
+        }
         let json = try Self.seeds("otlp-json")
         #expect(try OTLPJSON.decodeTraces(json[2].dropFirst()).spanCount == 1)
         #expect(try OTLPJSON.decodeMetrics(json[1].dropFirst()).metricCount == 3)

@@ -53,3 +53,21 @@ import Testing
         #expect(r.headers[":status"] == "200")
     }
 }
+
+@Suite struct GRPCTimeoutAndFlagTests {
+    @Test func timeoutsParseAsTheSpecWritesThem() {
+        #expect(GRPCFraming.parseTimeout("5S") == .seconds(5))
+        #expect(GRPCFraming.parseTimeout("100m") == .milliseconds(100))
+        #expect(GRPCFraming.parseTimeout("2H") == .seconds(7200))
+        #expect(GRPCFraming.parseTimeout("99999999n") == .nanoseconds(99_999_999))
+        for bad in ["", "S", "5", "5s", "123456789S", "-1S", "1.5S", "soon"] {
+            #expect(GRPCFraming.parseTimeout(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func compressedFlagOtherThan0Or1IsRefused() {
+        #expect(throws: GRPCFraming.DeframeError.badCompressedFlag(2)) {
+            try GRPCFraming.unaryMessage([2, 0, 0, 0, 1, 0x0A], limit: 100)
+        }
+    }
+}

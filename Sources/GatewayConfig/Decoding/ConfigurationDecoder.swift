@@ -7,6 +7,10 @@ struct ConfigurationDecoder {
     /// The configuration, or nil when the YAML itself could not be read; problems go to `diagnostics`
     /// either way, and a configuration with problems must not be used.
     func decode(yaml: String, expander: EnvironmentExpander) -> GatewayConfiguration? {
+        if let problem = AliasGuard.check(yaml) {
+            diagnostics.report(line: problem)
+            return nil
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)

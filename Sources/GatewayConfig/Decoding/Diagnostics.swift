@@ -1,9 +1,22 @@
 /// Collects problems while a configuration is decoded, so that all of them are reported at once.
 final class Diagnostics {
     private(set) var problems: [String] = []
+    /// Variables that were unset where a value was expanded, by the value's path: a problem reported there
+    /// names them, since "got \"\"" alone hides that the value came from the environment.
+    private var unsetVariables: [String: [String]] = [:]
 
     func report(_ path: ConfigPath, _ message: String) {
-        problems.append("\(path): \(message)")
+        var line = "\(path): \(message)"
+        if let names = unsetVariables["\(path)"] {
+            let list = names.map { "${env:\($0)}" }.joined(separator: ", ")
+            line += " (\(list) \(names.count == 1 ? "is" : "are") not set)"
+        }
+        problems.append(line)
+    }
+
+    /// Records that `${env:name}` at `path` expanded to "" because the variable is unset.
+    func noteUnset(_ path: ConfigPath, _ name: String) {
+        unsetVariables["\(path)", default: []].append(name)
     }
 
     /// Reports a problem that belongs to no YAML path (the file itself, YAML syntax).

@@ -66,7 +66,9 @@ struct EnvironmentExpander {
             return nil
         }
         if let value = environment[String(name)] { return value }
-        return defaultValue.map(String.init) ?? ""
+        if let defaultValue { return String(defaultValue) }
+        diagnostics.noteUnset(path, String(name))
+        return ""
     }
 
     /// The Collector's rule: `[a-zA-Z_][a-zA-Z0-9_]*`.

@@ -121,6 +121,13 @@ final class MappingReader {
         return value
     }
 
+    /// A timeout where 0 means "none" (nil), as Go's servers read their zero values; absent gives the default.
+    func disablableDuration(_ key: String, default defaultValue: Duration?) -> Duration? {
+        guard let text = scalar(key, expected: "a duration like 200ms or 5s") else { return defaultValue }
+        guard let value = durationValue(text, at: path(key), allowNegative: false) else { return defaultValue }
+        return value == .zero ? nil : value
+    }
+
     /// A duration that must be greater than zero (an interval or timeout where 0 has no meaning).
     func positiveDuration(_ key: String, default defaultValue: Duration) -> Duration {
         let value = duration(key, default: defaultValue)

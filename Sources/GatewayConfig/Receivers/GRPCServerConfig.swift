@@ -16,6 +16,26 @@ public struct GRPCServerConfig: Sendable, Equatable {
     /// `auth.authenticator`: the `bearertokenauth` or `basicauth` extension every request must satisfy, checked
     /// from the headers before the body is read. Default nil (no authentication).
     public var authenticator: ComponentID?
+    /// `keepalive.server_parameters.max_connection_idle`: a connection without streams for this long gets GOAWAY
+    /// and is closed. Default 10m; 0 disables it.
+    public var maxConnectionIdle: Duration? = .seconds(600)
+    /// `keepalive.server_parameters.max_connection_age`: a connection older than this gets GOAWAY. Default none.
+    public var maxConnectionAge: Duration?
+    /// `keepalive.server_parameters.max_connection_age_grace`: how long streams may finish after that. Default none
+    /// (closed as soon as no stream is open).
+    public var maxConnectionAgeGrace: Duration?
+    /// `handshake_timeout` (not in the Collector): the TLS handshake and the HTTP/2 preface must be done within
+    /// this. Default 10s; 0 disables it.
+    public var handshakeTimeout: Duration? = .seconds(10)
+    /// `stream_idle_timeout` (not in the Collector): a stream with no progress for this long is reset. Default 60s;
+    /// 0 disables it.
+    public var streamIdleTimeout: Duration? = .seconds(60)
+    /// `max_connections` (not in the Collector): connections open at once on this listener; more are closed as
+    /// they are accepted. Default 4096.
+    public var maxConnections: Int = 4096
+    /// `max_header_list_size` (not in the Collector): the decoded size of a request's headers (RFC 9113's count:
+    /// name + value + 32 per field); a larger list resets the stream. Default 16384.
+    public var maxHeaderListSize: Int = 16384
 
     public init(
         endpoint: String = "127.0.0.1:4317",
@@ -50,5 +70,31 @@ extension GRPCServerConfig: ConfigSection {
         )
         tls = reader.section("tls", as: ServerTLSConfig.self)
         authenticator = reader.authenticator(context: context)
+        handshakeTimeout = reader.disablableDuration("handshake_timeout", default: defaults.handshakeTimeout)
+        streamIdleTimeout = reader.disablableDuration("stream_idle_timeout", default: defaults.streamIdleTimeout)
+        maxConnections = reader.int("max_connections", default: defaults.maxConnections, min: 1)
+        maxHeaderListSize = reader.int(
+            "max_header_list_size", default: defaults.maxHeaderListSize, min: 1024, max: 16 << 20)
+        var idle = defaults.maxConnectionIdle
+        var age: Duration?
+        var grace: Duration?
+        _ = reader.section("keepalive") { keepalive in
+            _ = keepalive.section("server_parameters") { server in
+                idle = server.disablableDuration("max_connection_idle", default: defaults.maxConnectionIdle)
+                age = server.disablableDuration("max_connection_age", default: nil)
+                grace = server.disablableDuration("max_connection_age_grace", default: nil)
+                // Server keepalive pings are not sent; accepted so that Collector configs run unchanged.
+                _ = server.duration("time", default: .zero)
+                _ = server.duration("timeout", default: .zero)
+            }
+            _ = keepalive.section("enforcement_policy") { policy in
+                // Client pings are always answered (nghttp2); accepted so that Collector configs run unchanged.
+                _ = policy.duration("min_time", default: .zero)
+                _ = policy.bool("permit_without_stream", default: false)
+            }
+        }
+        maxConnectionIdle = idle
+        maxConnectionAge = age
+        maxConnectionAgeGrace = grace
     }
 }

@@ -18,6 +18,21 @@ public struct HTTPServerConfig: Sendable, Equatable {
     /// `auth.authenticator`: the `bearertokenauth` or `basicauth` extension every request must satisfy, checked
     /// from the headers before the body is read. Default nil (no authentication).
     public var authenticator: ComponentID?
+    /// `read_header_timeout`: a request's head must be complete within this of its first byte (and a new
+    /// connection must send one within it). Default 1m, as the Collector; 0 disables it.
+    public var readHeaderTimeout: Duration? = .seconds(60)
+    /// `idle_timeout`: a keep-alive connection with no request for this long is closed, and so is one whose
+    /// request body stops arriving for this long. Default 1m, as the Collector; 0 disables it.
+    public var idleTimeout: Duration? = .seconds(60)
+    /// `write_timeout`: a response the client does not read within this closes the connection. Default 30s, as
+    /// the Collector; 0 disables it.
+    public var writeTimeout: Duration? = .seconds(30)
+    /// `max_connections` (not in the Collector): connections open at once on this listener; more are closed as
+    /// they are accepted. Default 4096.
+    public var maxConnections: Int = 4096
+    /// `max_header_list_size` (not in the Collector): bytes of request line and headers; more is answered 431.
+    /// Default 16384.
+    public var maxHeaderListSize: Int = 16384
 
     public init(
         endpoint: String = "127.0.0.1:4318",
@@ -59,6 +74,14 @@ extension HTTPServerConfig: ConfigSection {
         logsURLPath = paths[2].1
         tls = reader.section("tls", as: ServerTLSConfig.self)
         authenticator = reader.authenticator(context: context)
+        readHeaderTimeout = reader.disablableDuration("read_header_timeout", default: defaults.readHeaderTimeout)
+        idleTimeout = reader.disablableDuration("idle_timeout", default: defaults.idleTimeout)
+        writeTimeout = reader.disablableDuration("write_timeout", default: defaults.writeTimeout)
+        // Go's whole-request deadline; accepted for Collector configs, bounded here by the timeouts above.
+        _ = reader.duration("read_timeout", default: .zero)
+        maxConnections = reader.int("max_connections", default: defaults.maxConnections, min: 1)
+        maxHeaderListSize = reader.int(
+            "max_header_list_size", default: defaults.maxHeaderListSize, min: 1024, max: 16 << 20)
         // One path serving two signals would leave the second unreachable.
         for (index, (key, path)) in paths.enumerated() {
             if let earlier = paths[..<index].first(where: { $0.1 == path }) {

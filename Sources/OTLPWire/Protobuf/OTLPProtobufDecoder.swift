@@ -1,4 +1,5 @@
 internal import COTLPProto
+internal import CProtoValidate
 public import GatewayCore
 
 typealias PBKeyValue = Opentelemetry__Proto__Common__V1__KeyValue
@@ -11,12 +12,40 @@ typealias PBNumberDataPoint = Opentelemetry__Proto__Metrics__V1__NumberDataPoint
 /// Decodes OTLP protobuf export requests into the core model, through protobuf-c unpacking into an arena.
 public enum OTLPProtobuf {
     /// Nesting of AnyValue arrays/maps beyond this is refused: recursion on attacker-controlled depth would
-    /// exhaust the stack. protobuf-c itself recurses while unpacking, so the limit also applies there
-    /// (it refuses messages nested deeper than its own limit).
-    static let maxAnyValueDepth = 32
+    /// exhaust the stack. protobuf-c recurses once per nested message while unpacking, so the bytes are checked
+    /// by a non-recursive walk (`validate`) before protobuf-c sees them, and the limit is enforced there.
+    public static let maxAnyValueDepth = 32
+
+    /// Checks `bytes` as an `Export*ServiceRequest` of `signal` without recursion: wire types against the schema,
+    /// lengths, varints, UTF-8 of every string field, and the AnyValue nesting limit. Every decode runs it first;
+    /// exposed for components that forward bytes without decoding them.
+    public static func validate(_ bytes: UnsafeRawBufferPointer, signal: Signal) throws(OTLPDecodingError) {
+        let which: Int32
+        switch signal {
+        case .traces: which = 0
+        case .metrics: which = 1
+        case .logs: which = 2
+        }
+        var result = pbv_result()
+        var name: UnsafePointer<CChar>?
+        let valid = pbv_validate_otlp_request(
+            which, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, UInt32(maxAnyValueDepth), &result,
+            &name)
+        guard valid == 0 else { return }
+        let requestName = name.map { String(cString: $0) } ?? "request"
+        var place = result.message_name.map { String(cString: $0) } ?? requestName
+        if let field = result.field_name { place += ".\(String(cString: field))" }
+        if result.reason == PBV_RECURSION_TOO_DEEP {
+            throw OTLPDecodingError(
+                "invalid \(requestName): AnyValue nested deeper than \(maxAnyValueDepth) levels (\(place), at byte \(result.offset))")
+        }
+        let reason = String(cString: pbv_reason_text(result.reason))
+        throw OTLPDecodingError("invalid \(requestName): \(reason) (\(place), at byte \(result.offset))")
+    }
 
     public static func decodeTraces(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Traces {
-        try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Traces in
+        try validate(bytes, signal: .traces)
+        return try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Traces in
             guard let request = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
                 allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
             else { throw OTLPDecodingError("invalid ExportTraceServiceRequest: protobuf unpack failed (malformed or truncated message)") }
@@ -25,7 +54,8 @@ public enum OTLPProtobuf {
     }
 
     public static func decodeMetrics(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Metrics {
-        try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Metrics in
+        try validate(bytes, signal: .metrics)
+        return try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Metrics in
             guard let request = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
                 allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
             else { throw OTLPDecodingError("invalid ExportMetricsServiceRequest: protobuf unpack failed (malformed or truncated message)") }
@@ -34,7 +64,8 @@ public enum OTLPProtobuf {
     }
 
     public static func decodeLogs(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Logs {
-        try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Logs in
+        try validate(bytes, signal: .logs)
+        return try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Logs in
             guard let request = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
                 allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
             else { throw OTLPDecodingError("invalid ExportLogsServiceRequest: protobuf unpack failed (malformed or truncated message)") }

@@ -30,6 +30,16 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         return ingest.admits(signal)
     }
 
+    /// The length prefix is looked at as soon as it arrives: a message announced larger than the limit is answered
+    /// at once instead of after (up to 4 GiB of) body that would be discarded anyway.
+    var bodyPrefixCheck: BodyPrefixCheck? {
+        let limit = maxMessageSize
+        return BodyPrefixCheck(length: 5) { prefix in
+            guard let length = GRPCFraming.announcedLength(prefix) else { return true }
+            return length <= limit
+        }
+    }
+
     private static func signal(forPath path: String) -> Signal? {
         switch path {
         case tracePath: return .traces
@@ -91,6 +101,10 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         if let refusal = ingest.memoryRefusal(for: signal, refusedEarly: request.bodyRefused) {
             return Self.unavailable(refusal)
         }
+        if let timeout = request.headers["grpc-timeout"], GRPCFraming.parseTimeout(timeout) == nil {
+            // grpc-go answers a malformed timeout with INTERNAL, before reading the message.
+            return fail(.internal, "malformed grpc-timeout \"\(timeout)\": expected 1 to 8 digits and a unit H, M, S, m, u or n")
+        }
         if request.bodyTruncated {
             return fail(.resourceExhausted, "received message larger than max (\(maxMessageSize) bytes)")
         }
@@ -105,11 +119,17 @@ final class OTLPGRPCService: HTTP2RequestHandler {
                 return fail(.invalidArgument, "truncated gRPC message: the length prefix announces more bytes than were sent")
             case .tooManyMessages:
                 return fail(.invalidArgument, "more than one message in a unary call")
+            case .badCompressedFlag(let flag):
+                return fail(.internal, "grpc: received unexpected payload format \(flag) (the compressed flag must be 0 or 1)")
             }
         }
         var decompressed: [UInt8]?
         if message.compressed {
             let encoding = request.headers["grpc-encoding"] ?? "identity"
+            guard encoding != "identity" else {
+                // The spec: a compressed message without a message encoding is a protocol error (INTERNAL).
+                return fail(.internal, "compressed flag set on a message but grpc-encoding is identity")
+            }
             guard encoding == "gzip" else {
                 return fail(.unimplemented, "grpc-encoding \"\(encoding)\" is not supported (supported: gzip)")
             }

@@ -33,6 +33,10 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         var gzip = false
         var body: ByteBuffer?
         var rejection: Rejection?
+        /// `100 Continue` was sent for `Expect: 100-continue`.
+        var continueSent = false
+        /// Close the connection after the answer (it went out before the request's end).
+        var closeAfter = false
     }
 
     private let ingest: OTLPIngest
@@ -40,26 +44,54 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
     private let paths: Paths
     private let authenticator: RequestAuthenticator?
     private let arena = ProtobufArena()
+    private let clock: HTTP1ConnectionClock?
     private var pending: Pending?
+    /// An answer went out before the request's end and the connection is closing: ignore what still arrives.
+    private var answeredEarly = false
 
-    init(ingest: OTLPIngest, maxBodySize: Int, paths: Paths, authenticator: RequestAuthenticator? = nil) {
+    init(
+        ingest: OTLPIngest, maxBodySize: Int, paths: Paths, authenticator: RequestAuthenticator? = nil,
+        clock: HTTP1ConnectionClock? = nil
+    ) {
         self.ingest = ingest
         self.maxBodySize = maxBodySize
         self.paths = paths
         self.authenticator = authenticator
+        self.clock = clock
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if answeredEarly { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
-            pending = start(head)
+            clock?.enter(.readingBody)
+            var p = start(head)
+            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
+            if let rejection = p.rejection {
+                let oversize: Bool
+                if case .rpcStatus(.payloadTooLarge, _, _) = rejection { oversize = true } else { oversize = false }
+                if oversize || expectsContinue {
+                    // Answer now and close: an oversized Content-Length, or a client waiting for 100 Continue,
+                    // must not have to send (or wait to send) a body that will be refused.
+                    answerEarly(p, context: context)
+                    return
+                }
+            } else if expectsContinue {
+                p.continueSent = true
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+            pending = p
         case .body(var chunk):
+            clock?.progressed()
             guard var p = pending, p.rejection == nil else { return }
             let size = (p.body?.readableBytes ?? 0) + chunk.readableBytes
             if size > maxBodySize {
-                // Stop buffering; the rest of the body is read and dropped, then 413 goes out.
+                // Answer 413 at once and close, rather than reading the rest of an oversized body.
                 p.body = nil
                 p.rejection = .rpcStatus(.payloadTooLarge, code: 8, "request body larger than max_request_body_size (\(maxBodySize) bytes)")
+                pending = nil
+                answerEarly(p, context: context)
+                return
             } else if p.body == nil {
                 p.body = chunk
             } else {
@@ -69,8 +101,18 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let p = pending else { return }
             pending = nil
+            clock?.enter(.processing)
             finish(p, context: context)
         }
+    }
+
+    /// Answers a rejected request before its body and closes the connection after the answer.
+    private func answerEarly(_ p: Pending, context: ChannelHandlerContext) {
+        answeredEarly = true
+        pending = nil
+        var p = p
+        p.closeAfter = true
+        finish(p, context: context)
     }
 
     private func start(_ head: HTTPRequestHead) -> Pending {
@@ -204,8 +246,9 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
-        let keepAlive = request.isKeepAlive
+        let keepAlive = request.isKeepAlive && !answeredEarly
         if !keepAlive { headers.add(name: "Connection", value: "close") }
+        clock?.enter(.writing)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
@@ -214,6 +257,9 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         if !keepAlive {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
+        } else if let clock {
+            let bound = NIOLoopBound(clock, eventLoop: context.eventLoop)
+            done.whenSuccess { bound.value.enter(.idle) }
         }
     }
 }

@@ -43,6 +43,11 @@ struct OTLPIngest: Sendable {
     }
 
     func ingest(_ signal: Signal, body: UnsafeRawBufferPointer, encoding: Encoding, arena: ProtobufArena) -> Result {
+        if encoding == .json, body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            // An empty protobuf body is a valid empty message; empty JSON is no JSON value at all.
+            telemetry.count(.failure)
+            return .invalid("empty JSON body: expected an OTLP \(signal.rawValue) export request object")
+        }
         do throws(OTLPDecodingError) {
             switch signal {
             case .traces:
@@ -63,6 +68,8 @@ struct OTLPIngest: Sendable {
             return .invalid(error.message)
         }
     }
+
+    // MARK: -
 
     private func deliver<D: TelemetryData>(_ data: D, to consumer: any Consumer<D>, encoding: Encoding) -> Result {
         let items = data.itemCount

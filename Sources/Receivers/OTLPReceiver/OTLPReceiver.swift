@@ -1,5 +1,5 @@
 internal import GatewayCore
-internal import HTTP2Transport
+public import HTTP2Transport
 public import Logging
 public import NIOCore
 internal import NIOHTTP1
@@ -26,6 +26,12 @@ public final class OTLPReceiver: Sendable {
         public var tls: TLSHandlers?
         /// `auth`: nil accepts every request.
         public var authenticator: RequestAuthenticator?
+        /// Handshake, idle, age and stalled-stream limits of each connection.
+        public var limits = HTTP2ConnectionLimits()
+        /// Connections open at once; more are closed as they are accepted.
+        public var maxConnections = 4096
+        /// Decoded header list size of a request (SETTINGS_MAX_HEADER_LIST_SIZE, enforced).
+        public var maxHeaderListSize = 16384
 
         public init(
             host: String = "127.0.0.1", port: Int = 4317, maxRecvMessageSize: Int = 4 << 20, maxConcurrentStreams: Int = 100,
@@ -53,6 +59,12 @@ public final class OTLPReceiver: Sendable {
         public var tls: TLSHandlers?
         /// `auth`: nil accepts every request.
         public var authenticator: RequestAuthenticator?
+        /// Connection timeouts (`read_header_timeout`, `idle_timeout`, `write_timeout`).
+        public var timeouts = HTTP1ConnectionTimeouts()
+        /// Connections open at once; more are closed as they are accepted.
+        public var maxConnections = 4096
+        /// Bytes of request line and headers; more is answered 431.
+        public var maxHeaderListSize = 16384
 
         public init(
             host: String = "127.0.0.1", port: Int = 4318, maxRequestBodySize: Int = 20 << 20, tracesPath: String = "/v1/traces",
@@ -81,6 +93,8 @@ public final class OTLPReceiver: Sendable {
     private struct State: @unchecked Sendable {
         var servers: [any Channel] = []
         var connections: [ObjectIdentifier: any Channel] = [:]
+        /// Open connections per transport, for `max_connections`.
+        var open: [String: Int] = [:]
         var grpcAddress: SocketAddress?
         var httpAddress: SocketAddress?
     }
@@ -107,6 +121,7 @@ public final class OTLPReceiver: Sendable {
                     registry: registry, receiver: name, transport: "grpc", tls: grpc.tls != nil, auth: grpc.authenticator != nil))
             var settings = HTTP2Settings()
             settings.maxConcurrentStreams = grpc.maxConcurrentStreams
+            settings.maxHeaderListSize = grpc.maxHeaderListSize
             // The frame prefix is 5 bytes; a body beyond limit + prefix is discarded while it arrives.
             settings.maxBodySize = grpc.maxRecvMessageSize + 5
             let maxMessage = grpc.maxRecvMessageSize
@@ -114,14 +129,21 @@ public final class OTLPReceiver: Sendable {
             let tls = grpc.tls
             let authenticator = grpc.authenticator
             let onHandshakeFailure = handshakeFailureReporter(ingest.telemetry, transport: "grpc")
-            let channel = try await bootstrap(group: group).childChannelInitializer { [self] channel in
-                self.track(channel)
+            let limits = grpc.limits
+            let telemetry = ingest.telemetry
+            let onEvent: @Sendable (HTTP2ServerEvent) -> Void = { event in telemetry.count(event) }
+            let channel = try await bootstrap(group: group, transport: "grpc", telemetry: telemetry).childChannelInitializer {
+                [self] channel in
+                guard self.track(channel, transport: "grpc", limit: grpc.maxConnections, telemetry: telemetry) else {
+                    return channel.close()
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
                     try channel.pipeline.syncOperations.addHandler(
                         HTTP2ServerHandler(
                             settings: h2Settings,
-                            handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage, authenticator: authenticator)))
+                            handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage, authenticator: authenticator),
+                            limits: limits, onEvent: onEvent))
                 }
             }.bind(host: grpc.host, port: grpc.port).get()
             state.withLock {
@@ -140,13 +162,25 @@ public final class OTLPReceiver: Sendable {
             let tls = http.tls
             let authenticator = http.authenticator
             let onHandshakeFailure = handshakeFailureReporter(ingest.telemetry, transport: "http")
-            let channel = try await bootstrap(group: group).childChannelInitializer { [self] channel in
-                self.track(channel)
+            let timeouts = http.timeouts
+            let telemetry = ingest.telemetry
+            let maxHeader = http.maxHeaderListSize
+            let channel = try await bootstrap(group: group, transport: "http", telemetry: telemetry).childChannelInitializer {
+                [self] channel in
+                guard self.track(channel, transport: "http", limit: http.maxConnections, telemetry: telemetry) else {
+                    return channel.close()
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
+                    let clock = HTTP1ConnectionClock(timeouts: timeouts, onTimeout: { telemetry.countTimeout($0) })
+                    // Sees raw bytes before the HTTP decoder: the header timer starts at a request's first byte,
+                    // and a head larger than the limit is refused before the decoder buffers it.
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTP1HeadGuard(clock: clock, maxHeadSize: maxHeader, onRefused: { telemetry.countHeaderTooLarge() }))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
-                        OTLPHTTPHandler(ingest: ingest, maxBodySize: maxBody, paths: paths, authenticator: authenticator))
+                        OTLPHTTPHandler(
+                            ingest: ingest, maxBodySize: maxBody, paths: paths, authenticator: authenticator, clock: clock))
                 }
             }.bind(host: http.host, port: http.port).get()
             state.withLock {
@@ -171,19 +205,80 @@ public final class OTLPReceiver: Sendable {
         }
     }
 
-    private func bootstrap(group: any EventLoopGroup) -> ServerBootstrap {
-        ServerBootstrap(group: group)
+    private func bootstrap(group: any EventLoopGroup, transport: String, telemetry: ReceiverTelemetry) -> ServerBootstrap {
+        let logger = logger
+        let name = name
+        let episode = AcceptBackoffEpisode()
+        return ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                // Out of file descriptors (EMFILE/ENFILE), accept fails at once and would be retried at once: back
+                // off instead, and say so once per episode, while the other listeners and open connections go on.
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler(backoffProvider: { error in
+                            telemetry.countAcceptError()
+                            if episode.begin() {
+                                logger.error(
+                                    "cannot accept connections, backing off",
+                                    metadata: [
+                                        "receiver": "\(name)", "transport": "\(transport)", "error": "\(error)",
+                                    ])
+                            }
+                            return .milliseconds(200)
+                        }))
+                    try channel.pipeline.syncOperations.addHandler(AcceptSuccessObserver(episode: episode))
+                }
+            }
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
     }
 
-    private func track(_ channel: any Channel) {
+    /// Registers an accepted connection; false (counted, nothing registered) when the listener already holds
+    /// `limit`, and the caller closes it at once: refusing costs one accept and one close.
+    private func track(_ channel: any Channel, transport: String, limit: Int, telemetry: ReceiverTelemetry) -> Bool {
         let id = ObjectIdentifier(channel)
-        state.withLock { $0.connections[id] = channel }
+        let admitted = state.withLock { s -> Bool in
+            guard s.open[transport, default: 0] < limit else { return false }
+            s.open[transport, default: 0] += 1
+            s.connections[id] = channel
+            return true
+        }
+        guard admitted else {
+            telemetry.countConnectionRefused()
+            return false
+        }
+        telemetry.connectionOpened()
         channel.closeFuture.whenComplete { [self] _ in
-            _ = state.withLock { $0.connections.removeValue(forKey: id) }
+            state.withLock {
+                $0.connections.removeValue(forKey: id)
+                $0.open[transport, default: 1] -= 1
+            }
+            telemetry.connectionClosed()
+        }
+        return true
+    }
+
+    /// Whether a listener is in an accept-failure episode; the first failure of one is logged, a success ends it.
+    final class AcceptBackoffEpisode: Sendable {
+        private let failing = Atomic<Bool>(false)
+
+        /// True for the first failure of an episode.
+        func begin() -> Bool { !failing.exchange(true, ordering: .relaxed) }
+        func end() { failing.store(false, ordering: .relaxed) }
+    }
+
+    /// Ends an accept-failure episode when a connection is accepted again.
+    final class AcceptSuccessObserver: ChannelInboundHandler, Sendable {
+        typealias InboundIn = any Channel
+        let episode: AcceptBackoffEpisode
+
+        init(episode: AcceptBackoffEpisode) { self.episode = episode }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            episode.end()
+            context.fireChannelRead(data)
         }
     }
 

@@ -1,4 +1,5 @@
 internal import GatewayCore
+internal import HTTP2Transport
 public import SelfTelemetry
 
 /// The receiver's self-metrics for one transport, created once so the request path only bumps atomics.
@@ -19,6 +20,34 @@ public struct ReceiverTelemetry: Sendable {
     let tlsHandshakeFailures: TelemetryCounter?
     /// Requests refused for missing or wrong credentials (also counted as failures); only with `auth`.
     let authFailures: TelemetryCounter?
+    /// What the listener refused or ended to protect itself, by reason (`otlp_gateway_receiver_protections_total`).
+    let protections: [Protection: TelemetryCounter]
+    /// Connections open now on this listener.
+    let openConnections: TelemetryGauge
+
+    /// Reasons a connection or stream was refused or ended by the listener's own limits.
+    enum Protection: String, CaseIterable {
+        /// `max_connections` reached: closed as accepted.
+        case maxConnections = "max_connections"
+        /// accept failed (out of file descriptors); the listener backed off.
+        case acceptError = "accept_error"
+        /// A request's headers were larger than `max_header_list_size` (HTTP/2 reset, HTTP/1.1 431).
+        case headerListTooLarge = "header_list_too_large"
+        /// No HTTP/2 preface (or TLS handshake) within `handshake_timeout`.
+        case handshakeTimeout = "handshake_timeout"
+        /// A request head not complete within `read_header_timeout`.
+        case readHeaderTimeout = "read_header_timeout"
+        /// A connection idle past `idle_timeout` / `max_connection_idle`, or a body that stopped arriving.
+        case idleTimeout = "idle_timeout"
+        /// A response not taken by the client within `write_timeout`.
+        case writeTimeout = "write_timeout"
+        /// `max_connection_age` reached (GOAWAY).
+        case maxConnectionAge = "max_connection_age"
+        /// An HTTP/2 stream reset after `stream_idle_timeout` without progress.
+        case streamIdleTimeout = "stream_idle_timeout"
+        /// The peer broke the HTTP/2 protocol; GOAWAY and close.
+        case protocolError = "protocol_error"
+    }
 
     /// `tls` and `auth` say whether the listener has them, so their counters exist only where they can move.
     public init(registry: TelemetryRegistry, receiver: String, transport: String, tls: Bool = false, auth: Bool = false) {
@@ -44,6 +73,18 @@ public struct ReceiverTelemetry: Sendable {
         self.accepted = accepted
         self.refused = refused
         self.requests = requests
+        var protections: [Protection: TelemetryCounter] = [:]
+        for protection in Protection.allCases {
+            var l = labels
+            l["reason"] = protection.rawValue
+            protections[protection] = registry.counter(
+                "otlp_gateway_receiver_protections_total",
+                help: "Connections or streams the listener refused or ended to protect itself, by reason (limits, timeouts, protocol errors).",
+                labels: l)
+        }
+        self.protections = protections
+        openConnections = registry.gauge(
+            "otlp_gateway_receiver_open_connections", help: "Connections open on the listener.", labels: labels)
         tlsHandshakeFailures =
             tls
             ? registry.counter(
@@ -66,4 +107,38 @@ public struct ReceiverTelemetry: Sendable {
     }
 
     func countHandshakeFailure() { tlsHandshakeFailures?.add() }
+
+    func count(_ protection: Protection) { protections[protection]!.add() }
+
+    func count(_ event: HTTP2ServerEvent) {
+        switch event {
+        case .headerListTooLarge:
+            count(Protection.headerListTooLarge)
+            // The stream's request never reaches a handler: count it as a failed request too.
+            count(Outcome.failure)
+        case .handshakeTimeout: count(Protection.handshakeTimeout)
+        case .idleTimeout: count(Protection.idleTimeout)
+        case .maxAge: count(Protection.maxConnectionAge)
+        case .streamStalled: count(Protection.streamIdleTimeout)
+        case .protocolError: count(Protection.protocolError)
+        }
+    }
+
+    func countTimeout(_ kind: HTTP1ConnectionClock.Timeout) {
+        switch kind {
+        case .readHeader: count(Protection.readHeaderTimeout)
+        case .idle: count(Protection.idleTimeout)
+        case .write: count(Protection.writeTimeout)
+        }
+    }
+
+    func countHeaderTooLarge() {
+        count(Protection.headerListTooLarge)
+        count(Outcome.failure)
+    }
+
+    func countAcceptError() { count(Protection.acceptError) }
+    func countConnectionRefused() { count(Protection.maxConnections) }
+    func connectionOpened() { openConnections.add(1) }
+    func connectionClosed() { openConnections.add(-1) }
 }

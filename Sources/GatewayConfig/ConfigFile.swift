@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
+/// Reads a configuration file with one-line errors: what is wrong with the path, not a platform error dump.
+enum ConfigFile {
+    struct Problem: Error {
+        let message: String
+    }
+
+    /// The file's bytes; refuses what is not a regular file (a directory, a device such as /dev/zero, a FIFO
+    /// that would block) and anything over `limit` bytes, before reading it.
+    static func load(_ path: String, limit: Int) -> Result<[UInt8], Problem> {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .failure(Problem(message: "cannot read the file: \(errorText())")) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .failure(Problem(message: "is a directory, not a configuration file"))
+        case S_IFCHR, S_IFBLK: return .failure(Problem(message: "is a device, not a configuration file"))
+        case S_IFIFO: return .failure(Problem(message: "is a FIFO (named pipe), not a configuration file"))
+        case S_IFSOCK: return .failure(Problem(message: "is a socket, not a configuration file"))
+        default: return .failure(Problem(message: "is not a regular file"))
+        }
+        guard Int(info.st_size) <= limit else {
+            return .failure(
+                Problem(message: "the file has \(info.st_size) bytes; a configuration may have at most \(limit)"))
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(Problem(message: "cannot read the file: \(errorText())")) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(Problem(message: "cannot read the file: \(errorText())"))
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            // The file may have grown since stat.
+            if bytes.count > limit {
+                return .failure(
+                    Problem(message: "the file has more than \(limit) bytes; a configuration may have at most \(limit)")
+                )
+            }
+        }
+        return .success(bytes)
+    }
+
+    private static func errorText() -> String {
+        switch errno {
+        case ENOENT: return "no such file"
+        case EACCES: return "permission denied"
+        case ENOTDIR: return "a component of the path is not a directory"
+        case ELOOP: return "too many symbolic links"
+        default: return String(cString: strerror(errno))
+        }
+    }
+}
