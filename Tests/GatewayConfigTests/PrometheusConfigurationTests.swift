@@ -209,7 +209,7 @@ import Testing
                 "exporters.prometheusremotewrite.tls.cert_file: needs key_file (the private key of the client certificate)",
                 "exporters.prometheusremotewrite.wal: unknown key",
                 #"exporters.prometheus.endpoint: expected host:port, got "localhost""#,
-                "extensions.basicauth/a.client_auth.password: must not be empty",
+                "extensions.basicauth/a.client_auth.password: must not be empty (${env:PASSWORD} is not set)",
                 "extensions.bearertokenauth: needs token or filename",
             ])
     }

@@ -187,7 +187,7 @@ import Testing
         #expect(
             problems(
                 document(exporters: "debug:\notlp:\n  endpoint: ${env:TEMPO}"), environment: [:]) == [
-                    #"exporters.otlp.endpoint: expected host:port like tempo:4317, got """#
+                    #"exporters.otlp.endpoint: expected host:port like tempo:4317, got "" (${env:TEMPO} is not set)"#
                 ])
     }
 

@@ -267,7 +267,7 @@ import Testing
                     "exporters.prometheusremotewrite.external_labels.service.name: invalid label name; expected [a-zA-Z_][a-zA-Z0-9_]*",
                     "exporters.prometheusremotewrite.external_labels.__name__: label names starting with __ are reserved for Prometheus",
                     "exporters.prometheusremotewrite.external_labels.empty: must not be empty (an empty value removes the label in Prometheus)",
-                    "exporters.prometheusremotewrite.external_labels.env: must not be empty (an empty value removes the label in Prometheus)",
+                    "exporters.prometheusremotewrite.external_labels.env: must not be empty (an empty value removes the label in Prometheus) (${env:UNSET} is not set)",
                 ])
     }
 

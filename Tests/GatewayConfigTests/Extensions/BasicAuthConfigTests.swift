@@ -31,7 +31,7 @@ import Testing
         // An unset variable expands to nothing, which is caught rather than sent as an empty password.
         #expect(
             problemsWith("  client_auth:\n    username: u\n    password: ${env:PRW_PASSWORD}") == [
-                "extensions.basicauth.client_auth.password: must not be empty"
+                "extensions.basicauth.client_auth.password: must not be empty (${env:PRW_PASSWORD} is not set)"
             ])
     }
 

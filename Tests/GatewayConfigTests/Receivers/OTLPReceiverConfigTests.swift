@@ -60,7 +60,7 @@ import Testing
                       max_recv_msg_size_mib: 0
                       max_concurrent_streams: 0
                       read_buffer_size: -1
-                      keepalive: {}
+                      keepalive_settings: {}
                 """)
         #expect(
             problems(yaml) == [
@@ -68,7 +68,7 @@ import Testing
                 "receivers.otlp.protocols.grpc.max_recv_msg_size_mib: must be between 1 and 4095, got 0",
                 "receivers.otlp.protocols.grpc.max_concurrent_streams: must be at least 1, got 0",
                 "receivers.otlp.protocols.grpc.read_buffer_size: must be at least 0, got -1",
-                "receivers.otlp.protocols.grpc.keepalive: unknown key",
+                "receivers.otlp.protocols.grpc.keepalive_settings: unknown key",
             ])
     }
 
