@@ -142,7 +142,7 @@ let package = Package(
                 "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "MemoryLimiterProcessor", "DebugExporter",
                 "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
                 "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector", "InferenceEngine", "EngineTelemetry",
-                "HostMetricsReceiver", "ClientTLS", "ServerTLS", "HTTP2Transport", nioCore, nioPosix, nioHTTP1, logging,
+                "HostMetricsReceiver", "ClientTLS", "ServerTLS", "HTTP2Transport", "OTLPWire", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

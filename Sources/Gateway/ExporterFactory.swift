@@ -30,7 +30,9 @@ enum ExporterFactory {
                     numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
                     tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
                 registry: registry, logger: logger)
-            graph.processorLoops.append { await exporter.run() }
+            graph.add(.exporters, "exporters.\(id) (\(Data.signal.rawValue))", drain: { exporter.drain() }) {
+                await exporter.run()
+            }
             return exporter
         case .otlpHTTP(let c):
             guard let url = c.url(for: Data.signal) else {
@@ -49,7 +51,9 @@ enum ExporterFactory {
                     numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
                     tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
                 registry: registry, logger: logger)
-            graph.processorLoops.append { await exporter.run() }
+            graph.add(.exporters, "exporters.\(id) (\(Data.signal.rawValue))", drain: { exporter.drain() }) {
+                await exporter.run()
+            }
             return exporter
         case .memory(let c):
             guard Data.signal == .traces else {
@@ -60,7 +64,7 @@ enum ExporterFactory {
             }
             let exporter = MemoryTraceExporter(name: id.description, maxBytes: c.maxBytes, host: host, port: port, registry: registry, logger: logger)
             let tls = try ListenerSecurityWiring.endpointTLS(c.tls, path: "exporters.\(id)")
-            graph.processorLoops.append {
+            graph.add(.exporters, "exporters.\(id)") {
                 do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton, tls: tls) } catch {
                     logger.error("memory exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
                 }
@@ -110,7 +114,7 @@ enum ConnectorFactory {
                 exemplars: c.exemplarsEnabled, flushInterval: c.metricsFlushInterval, namespace: c.namespace,
                 delta: c.aggregationTemporality == .delta, maxSeries: c.maxSeries)
             let connector = SpanMetricsConnector(name: id.description, settings: settings, next: metrics, registry: registry, logger: logger, now: { WallClock.nowUnixNano() })
-            graph.processorLoops.append { await connector.run() }
+            graph.add(.connectors, "connectors.\(id)") { await connector.run() }
             return connector
         case nil:
             return nil

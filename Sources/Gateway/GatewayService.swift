@@ -11,7 +11,9 @@ public import ServiceLifecycle
 internal import Synchronization
 
 /// The whole gateway as one `Service`: self-telemetry and extensions first, then processors, then receivers;
-/// on graceful shutdown the reverse: receivers stop, processors flush into the exporters, servers close.
+/// on graceful shutdown the Collector's order: receivers stop accepting (in-flight requests finish), processors
+/// flush into the exporters (those upstream of connectors first), exporters drain their queues for up to
+/// `service.shutdown_timeout` (a persistent queue keeps the rest), then the extensions and endpoints close.
 public final class GatewayService: Service, Sendable {
     private let config: GatewayConfiguration
     private let logger: Logger
@@ -61,27 +63,65 @@ public final class GatewayService: Service, Sendable {
             logger.info("health_check listening", metadata: ["endpoint": "\(server.localAddress?.description ?? "?")"])
         }
 
+        // Each part runs in its own task so that stopping can go stage by stage; cancelling run() itself (not a
+        // graceful stop) cancels them all.
+        let tasks = graph.parts.map { part in (part, Task { await part.run() }) }
         do {
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                for loop in graph.processorLoops { tasks.addTask { await loop() } }
+            try await withTaskCancellationHandler {
                 for receiver in graph.receivers { try await receiver.start(group: group) }
                 healthy.store(true, ordering: .relaxed)
                 logger.info("gateway running", metadata: ["pipelines": "\(config.service.pipelines.keys.map(\.description).sorted().joined(separator: ","))"])
-
                 try? await gracefulShutdown()
-
-                logger.info("shutting down: stopping receivers")
-                healthy.store(false, ordering: .relaxed)
-                for receiver in graph.receivers { await receiver.shutdown() }
-                // Cancelling the processor loops makes each flush what it holds into the exporters.
-                tasks.cancelAll()
-                try await tasks.waitForAll()
+            } onCancel: {
+                for (_, task) in tasks { task.cancel() }
             }
         } catch {
+            for (_, task) in tasks { task.cancel() }
+            for receiver in graph.receivers { await receiver.shutdown() }
             for server in servers { await server.close() }
             throw error
         }
+        healthy.store(false, ordering: .relaxed)
+        await Self.stop(graph: graph, tasks: tasks, drainTimeout: config.service.shutdownTimeout, logger: logger)
+        logger.info("shutting down: stopping extensions")
         for server in servers { await server.close() }
         logger.info("shutdown complete")
+    }
+
+    /// The graceful stop after the receivers' listeners: stage by stage, each finished before the next starts.
+    static func stop(
+        graph: PipelineGraph, tasks: [(PipelineGraph.Part, Task<Void, Never>)], drainTimeout: Duration, logger: Logger
+    ) async {
+        logger.info("shutting down: stopping receivers")
+        for receiver in graph.receivers { await receiver.shutdown() }
+        await finish(tasks.filter { $0.0.stage == .receivers })
+        logger.info("shutting down: flushing processors")
+        await finish(tasks.filter { $0.0.stage == .tracesProcessors })
+        await finish(tasks.filter { $0.0.stage == .connectors })
+        await finish(tasks.filter { $0.0.stage == .processors })
+        let exporters = tasks.filter { $0.0.stage == .exporters }
+        logger.info("shutting down: draining exporters", metadata: ["timeout": "\(drainTimeout)"])
+        for (part, _) in exporters { part.drain?() }
+        // Drained exporters return by themselves; the rest are stopped (a final collection and send). Whatever
+        // is still running when the timeout passes is cancelled: a persistent queue keeps what it holds, an
+        // in-memory one counts and logs it as dropped.
+        for (part, task) in exporters where part.drain == nil { task.cancel() }
+        let deadline = Task {
+            try? await Task.sleep(for: drainTimeout)
+            guard !Task.isCancelled else { return }
+            let late = exporters.map(\.0.name)
+            logger.warning("shutdown timeout reached: stopping exporters that have not drained", metadata: ["exporters": "\(late)"])
+            for (_, task) in exporters { task.cancel() }
+        }
+        for (_, task) in exporters { await task.value }
+        deadline.cancel()
+    }
+
+    /// Stops parts of one stage: cancelled together (each then flushes what it holds), awaited together.
+    private static func finish(_ tasks: [(PipelineGraph.Part, Task<Void, Never>)]) async {
+        for (part, task) in tasks {
+            if let drain = part.drain { drain() } else { task.cancel() }
+        }
+        for (_, task) in tasks { await task.value }
     }
 }

@@ -28,7 +28,8 @@ struct MetricStoreWiring {
     var stores: [MetricStore.Settings: MetricStore] = [:]
     /// The store each store-backed exporter reads.
     var storeOf: [ComponentID: MetricStore] = [:]
-    var loops: [@Sendable () async -> Void] = []
+    /// The exporters' long-running parts, by name (`exporters.<id>`).
+    var loops: [(String, @Sendable () async -> Void)] = []
 
     static func isStoreBacked(_ config: ExporterConfig) -> Bool {
         switch config {
@@ -92,7 +93,7 @@ struct MetricStoreWiring {
                     encoder: encoder, queueSize: c.remoteWriteQueue.queueSize,
                     numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry, tls: tls),
                 store: store, registry: registry, logger: logger)
-            loops.append { await exporter.run() }
+            loops.append(("exporters.\(id)", { await exporter.run() }))
         case .prometheus(let c)?:
             guard let (host, port) = parseHostPort(c.endpoint) else {
                 throw PipelineGraph.BuildError(description: "exporters.\(id).endpoint: invalid")
@@ -102,11 +103,15 @@ struct MetricStoreWiring {
                 constLabels: c.constLabels.map { PrometheusLabel(name: $0.key, value: $0.value) },
                 enableOpenMetrics: c.enableOpenMetrics,
                 tls: try ListenerSecurityWiring.endpointTLS(c.tls, path: "exporters.\(id)"), logger: logger)
-            loops.append {
-                do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton) } catch {
-                    logger.error("prometheus exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
-                }
-            }
+            loops.append(
+                (
+                    "exporters.\(id)",
+                    {
+                        do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton) } catch {
+                            logger.error("prometheus exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
+                        }
+                    }
+                ))
         default:
             break
         }

@@ -15,9 +15,36 @@ internal import MetricStore
 /// pipeline that lists them.
 struct PipelineGraph: Sendable {
     var receivers: [OTLPReceiver] = []
-    /// Long-running parts (batch timers, remote-write senders, pull endpoints), run for the gateway's lifetime;
-    /// each finishes its work (flush, final write) when cancelled.
-    var processorLoops: [@Sendable () async -> Void] = []
+    /// Long-running parts (engine, batch timers, connectors, senders, endpoints), run for the gateway's lifetime
+    /// and stopped stage by stage; each finishes its work (flush, final write) when stopped.
+    var parts: [Part] = []
+
+    /// When a part is stopped on a graceful shutdown, in the Collector's order: what produces data first, then
+    /// what holds it (processors upstream of connectors before the connectors, the connectors before the
+    /// pipelines they feed), exporters last, so that every flush has somewhere to go.
+    enum Stage: Int, CaseIterable, Comparable, Sendable {
+        case receivers, tracesProcessors, connectors, processors, exporters
+
+        static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
+
+        /// Where a processor of a `signal` pipeline stops: traces pipelines feed the connectors.
+        static func processors(of signal: Signal) -> Stage { signal == .traces ? .tracesProcessors : .processors }
+    }
+
+    /// One long-running part. Stopping cancels its task, except where it has a `drain`: that is called instead
+    /// (an exporter finishing its queue), and the task is cancelled only if it outlives the shutdown timeout.
+    struct Part: Sendable {
+        var stage: Stage
+        var name: String
+        var drain: (@Sendable () -> Void)?
+        var run: @Sendable () async -> Void
+    }
+
+    mutating func add(
+        _ stage: Stage, _ name: String, drain: (@Sendable () -> Void)? = nil, _ run: @escaping @Sendable () async -> Void
+    ) {
+        parts.append(Part(stage: stage, name: name, drain: drain, run: run))
+    }
     var metricStores = MetricStoreWiring()
     /// One limiter per `memory_limiter` ID, shared by every pipeline listing it, as in the Collector.
     var memoryLimiters: [ComponentID: MemoryLimiter] = [:]
@@ -54,7 +81,7 @@ struct PipelineGraph: Sendable {
             }
         }
 
-        graph.processorLoops.append(contentsOf: graph.metricStores.loops)
+        for (name, loop) in graph.metricStores.loops { graph.add(.exporters, name, loop) }
 
         let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted { $0.description < $1.description }
         for id in receiverIDs {
@@ -97,9 +124,13 @@ struct PipelineGraph: Sendable {
                 }
                 graph.receivers.append(OTLPReceiver(name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry, logger: logger))
             case .engine(let engine):
-                graph.processorLoops.append(contentsOf: try EngineWiring.loops(id, engine, metrics: metrics.consumer(for: id), traces: traces.consumer(for: id), logger: logger))
+                for loop in try EngineWiring.loops(id, engine, metrics: metrics.consumer(for: id), traces: traces.consumer(for: id), logger: logger) {
+                    graph.add(.receivers, "receivers.\(id)", loop)
+                }
             case .hostMetrics(let host):
-                graph.processorLoops.append(contentsOf: HostMetricsWiring.loops(id, host, metrics: metrics.consumer(for: id), registry: registry, logger: logger))
+                for loop in HostMetricsWiring.loops(id, host, metrics: metrics.consumer(for: id), registry: registry, logger: logger) {
+                    graph.add(.receivers, "receivers.\(id)", loop)
+                }
             }
         }
         return graph
@@ -172,8 +203,11 @@ struct PipelineGraph: Sendable {
                     let processor = BatchProcessor<Data>(
                         name: id.description,
                         settings: .init(sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout, maxPendingItems: b.maxPendingItems),
-                        next: next, registry: registry, logger: logger)
-                    graph.processorLoops.append { await processor.run(clock: ContinuousClock()) }
+                        next: next, registry: registry, logger: logger,
+                        journal: try BatchJournalWiring.journal(for: id, in: pipelineID, pipeline, config, as: Data.self, logger: logger))
+                    graph.add(.processors(of: Data.signal), "processors.\(id) (\(pipelineID))") {
+                        await processor.run(clock: ContinuousClock())
+                    }
                     next = processor
                 }
             }
@@ -209,7 +243,7 @@ struct PipelineGraph: Sendable {
         // The first measurement now, so a gateway that starts over its limit refuses from its first request.
         limiter.check()
         memoryLimiters[id] = limiter
-        processorLoops.append { await limiter.run(clock: ContinuousClock()) }
+        add(.processors, "processors.\(id)") { await limiter.run(clock: ContinuousClock()) }
         return limiter
     }
 }

@@ -59,6 +59,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         let refused: TelemetryCounter
         let retries: TelemetryCounter
         let queueSize: TelemetryGauge
+        /// Items an in-memory queue still held when the drain at shutdown ran out of time.
+        let droppedAtShutdown: TelemetryCounter
     }
 
     /// One send attempt's outcome.
@@ -74,6 +76,13 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     private let queue: SendingQueue<Data>
     private let fileQueue: FileQueue?
     private let counters: Counters
+    /// Signalled by `drain()`: the senders finish the queue and `run()` returns.
+    private let drainSignal = AsyncStream<Void>.makeStream()
+    private let lostAtShutdown = Mutex(0)
+    /// Set by `drain()`: a persistent queue then stops at the first retryable failure and keeps the rest on disk
+    /// (that is what it is for) instead of waiting out backoffs; an in-memory queue keeps retrying until the
+    /// shutdown timeout, since nothing else would keep its data.
+    private let draining = Atomic<Bool>(false)
     /// Clock for backoff; injected so retry timing is tested without waiting.
     private let sleep: @Sendable (Duration) async throws -> Void
 
@@ -93,7 +102,11 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             enqueueFailed: registry.counter("otelcol_exporter_enqueue_failed_\(unit)_total", help: "Number of \(unit) refused because the sending queue was full.", labels: labels),
             refused: registry.counter("otlp_gateway_exporter_refused_\(unit)_total", help: "Number of \(unit) the destination rejected in a partial_success answer.", labels: labels),
             retries: registry.counter("otlp_gateway_exporter_retries_total", help: "Send attempts repeated after a retryable failure.", labels: labels),
-            queueSize: registry.gauge("otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels))
+            queueSize: registry.gauge("otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels),
+            droppedAtShutdown: registry.counter(
+                "otlp_gateway_exporter_shutdown_dropped_\(unit)_total",
+                help: "Number of \(unit) an in-memory sending queue still held when the drain at shutdown timed out.",
+                labels: labels))
         registry.gauge("otelcol_exporter_queue_capacity", help: "Capacity of the sending queue.", labels: labels)
             .set(settings.persistentQueue?.capacity ?? settings.queueSize)
         if let fileQueue = settings.persistentQueue {
@@ -131,21 +144,41 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         return .accepted
     }
 
-    /// Runs the senders until cancelled; then sends what is queued, one attempt each, and returns.
+    /// Runs the senders until `drain()`; then they send what is queued (retrying as configured) and `run()`
+    /// returns once the queue is empty. Cancelling the task ends the drain early: a persistent queue keeps what
+    /// was not sent for the next start; an in-memory queue's remainder is counted and logged as dropped.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<settings.numConsumers {
                 group.addTask { await self.sender() }
             }
-            // Wait for shutdown (cancellation), then let the senders drain the queue.
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: .seconds(3600)) } catch { break }
-            }
+            // Until drain() (or cancellation, which ends the stream's iteration).
+            for await _ in drainSignal.stream { break }
             queue.close()
             fileQueue?.close()
             await group.waitForAll()
         }
+        let lost = lostAtShutdown.withLock { $0 }
+        if lost > 0 {
+            logger.error(
+                "sending queue not drained at shutdown: the destination did not take these items in time; dropped",
+                metadata: ["exporter": "\(name)", "items": "\(lost)"])
+        } else if let fileQueue, fileQueue.count > 0 {
+            logger.warning(
+                "persistent sending queue kept for the next start",
+                metadata: ["exporter": "\(name)", "requests": "\(fileQueue.count)", "directory": "\(fileQueue.directory)"])
+        }
     }
+
+    /// Starts the shutdown drain: no more data is accepted, the senders empty the queue and `run()` returns.
+    public func drain() {
+        draining.store(true, ordering: .relaxed)
+        drainSignal.continuation.yield()
+        drainSignal.continuation.finish()
+    }
+
+    /// Items queued now (requests, for a persistent queue).
+    public var queued: Int { fileQueue?.count ?? queue.count }
 
     private func sender() async {
         var connection = Connection()
@@ -155,10 +188,19 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 let done = await deliver(body: entry.body, items: entry.items, keepOnShutdown: true, connection: &connection)
                 if done { fileQueue.complete(entry) } else { fileQueue.keep(entry) }
                 counters.queueSize.set(fileQueue.count)
+                // Shutting down and the destination is not taking data: the rest stays on disk for the next start.
+                if !done { break }
             }
         } else {
             while let data = await queue.pop() {
                 counters.queueSize.set(queue.count)
+                if Task.isCancelled {
+                    // The drain ran out of time: what is left cannot be kept anywhere.
+                    counters.failed.add(data.itemCount)
+                    counters.droppedAtShutdown.add(data.itemCount)
+                    lostAtShutdown.withLock { $0 += data.itemCount }
+                    continue
+                }
                 await deliver(body: encode(data, json: usesJSON), items: data.itemCount, keepOnShutdown: false, connection: &connection)
             }
         }
@@ -208,7 +250,11 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 let elapsed = start.duration(to: clock.now)
                 let wait = after ?? settings.retry.delay(attempt: attempt, random: Double.random(in: 0..<1))
                 let budgetGone = settings.retry.maxElapsed > .zero && elapsed + wait > settings.retry.maxElapsed
-                if keepOnShutdown && Task.isCancelled { return false }
+                if keepOnShutdown && (Task.isCancelled || draining.load(ordering: .relaxed)) { return false }
+                if Task.isCancelled {
+                    counters.droppedAtShutdown.add(items)
+                    lostAtShutdown.withLock { $0 += items }
+                }
                 if !settings.retry.enabled || budgetGone || Task.isCancelled {
                     counters.failed.add(items)
                     logger.error("export failed; giving up", metadata: ["exporter": "\(name)", "items": "\(items)", "attempts": "\(attempt + 1)", "error": "\(message)"])
@@ -220,6 +266,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 do { try await sleep(wait) } catch {
                     if keepOnShutdown { return false }
                     counters.failed.add(items)
+                    counters.droppedAtShutdown.add(items)
+                    lostAtShutdown.withLock { $0 += items }
                     return true
                 }
             }

@@ -7,6 +7,11 @@ public struct ServiceConfig: Sendable, Equatable {
     public var pipelines: [PipelineID: PipelineConfig]
     /// `telemetry`: the gateway's own metrics and logs. Default `TelemetryConfig()`.
     public var telemetry: TelemetryConfig
+    /// `shutdown_timeout` (not in the Collector): on a graceful stop, how long exporters may take to drain their
+    /// sending queues after receivers stopped and processors flushed. What an in-memory queue still holds then is
+    /// counted and logged as dropped; a persistent queue keeps it. Default 20s, inside Kubernetes' default 30 s
+    /// termination grace period.
+    public var shutdownTimeout: Duration = .seconds(20)
 
     public init(
         extensions: [ComponentID] = [],
@@ -59,5 +64,6 @@ extension ServiceConfig {
         }
         let telemetry = reader.section("telemetry", as: TelemetryConfig.self) ?? TelemetryConfig()
         self.init(extensions: extensions.ids, pipelines: pipelines, telemetry: telemetry)
+        shutdownTimeout = reader.duration("shutdown_timeout", default: .seconds(20))
     }
 }

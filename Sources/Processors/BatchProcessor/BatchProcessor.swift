@@ -30,6 +30,17 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
 
     public enum Trigger: String, Sendable { case size, timeout, shutdown }
 
+    /// How buffered data is written to and read from the journal (the assembly supplies the OTLP encoding).
+    public struct Codec: Sendable {
+        public var encode: @Sendable (Data) -> [UInt8]
+        public var decode: @Sendable ([UInt8]) -> Data?
+
+        public init(encode: @escaping @Sendable (Data) -> [UInt8], decode: @escaping @Sendable ([UInt8]) -> Data?) {
+            self.encode = encode
+            self.decode = decode
+        }
+    }
+
     private struct State: @unchecked Sendable {
         var buffer: Data?
         var items = 0
@@ -44,8 +55,13 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
     private let dropped: TelemetryCounter
     private let triggers: [Trigger: TelemetryCounter]
     private let pending: TelemetryGauge
+    /// With a journal, accepted data is on disk before `consume` returns (see `BatchJournal`).
+    private let journal: (BatchJournal, Codec)?
 
-    public init(name: String, settings: Settings, next: any Consumer<Data>, registry: TelemetryRegistry, logger: Logger) {
+    public init(
+        name: String, settings: Settings, next: any Consumer<Data>, registry: TelemetryRegistry, logger: Logger,
+        journal: (BatchJournal, Codec)? = nil
+    ) {
         precondition(settings.sendBatchSize > 0, "send_batch_size must be positive")
         self.settings = settings
         self.next = next
@@ -60,14 +76,51 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         triggers[.timeout] = registry.counter("otelcol_processor_batch_timeout_trigger_send_total", help: "Batches sent because of the timeout.", labels: ["processor": name])
         triggers[.shutdown] = registry.counter("otelcol_processor_batch_shutdown_trigger_send_total", help: "Batches sent at shutdown.", labels: ["processor": name])
         self.triggers = triggers
+        self.journal = journal
+        if let (journal, codec) = journal, !journal.recovered.isEmpty {
+            // What an earlier run accepted but never handed on waits for the next batch like new data; its segments
+            // stay until that batch has gone.
+            var recovered: Data?
+            var unreadable = 0
+            for record in journal.recovered {
+                guard let data = codec.decode(record) else {
+                    unreadable += 1
+                    continue
+                }
+                if recovered == nil { recovered = data } else { recovered!.append(contentsOf: data) }
+            }
+            let items = recovered?.itemCount ?? 0
+            state.withLock { s in
+                s.buffer = recovered
+                s.items = items
+            }
+            pending.set(items)
+            logger.info(
+                "batch processor: data accepted before a crash recovered from its journal",
+                metadata: ["processor": "\(name)", "items": "\(items)", "directory": "\(journal.directory)"])
+            if unreadable > 0 {
+                logger.error(
+                    "batch processor: unreadable journal records skipped",
+                    metadata: ["processor": "\(name)", "records": "\(unreadable)"])
+            }
+        }
     }
 
     @discardableResult
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         let count = data.itemCount
-        let ready: Data? = try state.withLock { (s) throws(PipelineError) -> Data? in
+        // Encoded outside the lock; written under it, so a flush never separates a record from its data.
+        let record = journal.map { $0.1.encode(data) }
+        let ready: (Data, [UInt64])? = try state.withLock { (s) throws(PipelineError) -> (Data, [UInt64])? in
             guard s.items + count <= settings.maxPendingItems else {
                 throw PipelineError.retryable("batch processor is full (\(s.items) items pending, max_pending_items \(settings.maxPendingItems))", retryAfterSeconds: 1)
+            }
+            if let journal, let record {
+                do throws(BatchJournal.JournalError) {
+                    try journal.0.append(record)
+                } catch {
+                    throw PipelineError.retryable("batch processor cannot write its journal: \(error)", retryAfterSeconds: 1)
+                }
             }
             if s.buffer == nil { s.buffer = data } else { s.buffer!.append(contentsOf: data) }
             s.items += count
@@ -81,28 +134,44 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                 s.items = 0
                 pending.set(0)
             }
-            return s.buffer
+            return (s.buffer!, journal?.0.takeSegments() ?? [])
         }
         incoming.add(count)
-        if let ready { send(ready, trigger: .size) }
+        if let (batch, segments) = ready { send(batch, trigger: .size, segments: segments) }
         // What later stages refuse is only known after the client was answered; it is counted as dropped.
         return .accepted
     }
 
     /// Sends whatever is buffered now.
     public func flush(trigger: Trigger) {
-        let data: Data? = state.withLock { s in
+        let taken: (Data, [UInt64])? = state.withLock { s in
             defer {
                 s.buffer = nil
                 s.items = 0
             }
             pending.set(0)
-            return s.items > 0 ? s.buffer : nil
+            guard s.items > 0, let buffer = s.buffer else { return nil }
+            return (buffer, journal?.0.takeSegments() ?? [])
         }
-        if let data { send(data, trigger: trigger) }
+        if let (data, segments) = taken { send(data, trigger: trigger, segments: segments) }
     }
 
-    private func send(_ data: Data, trigger: Trigger) {
+    private func send(_ data: Data, trigger: Trigger, segments: [UInt64]) {
+        if send(data, trigger: trigger) {
+            journal?.0.release(segments)
+        } else if !segments.isEmpty {
+            // Kept on disk: the next start hands it on again rather than losing what the client was told was
+            // accepted.
+            logger.warning(
+                "batch processor: next stage refused data; its journal is kept for the next start",
+                metadata: ["segments": "\(segments.count)"])
+        }
+    }
+
+    /// Hands `data` on in batches of at most `send_batch_max_size`; false when any part was refused.
+    @discardableResult
+    private func send(_ data: Data, trigger: Trigger) -> Bool {
+        var complete = true
         var rest = data
         while rest.itemCount > 0 {
             let batch: Data
@@ -120,10 +189,12 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                 dropped.add(result.rejectedItems)
             } catch {
                 // The client was already answered: this loss can only be counted and logged.
+                complete = false
                 dropped.add(n)
                 logger.warning("batch processor: next stage refused a batch; dropped", metadata: ["items": "\(n)", "error": "\(error)"])
             }
         }
+        return complete
     }
 
     /// The timer loop: flushes every `timeout` until cancelled, then flushes what is left.
