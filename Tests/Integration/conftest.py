@@ -64,6 +64,8 @@ class _Gateways:
     def teardown(self, failed: bool) -> list[str]:
         problems = []
         for gw in self.started:
+            if gw.killed_on_purpose:
+                continue
             already_dead = gw.proc is not None and gw.proc.poll() is not None and gw.returncode is None
             rc, killed = gw.stop(signal.SIGTERM, timeout=10.0)
             if killed:

@@ -503,6 +503,8 @@ class Gateway:
         self.stderr_path = self.workdir / "stderr.txt"
         self.proc: subprocess.Popen | None = None
         self.returncode: int | None = None
+        # Set by a test that kills the process on purpose (kill -9), so teardown does not report it.
+        self.killed_on_purpose = False
 
     # -- addresses
     @property
@@ -571,6 +573,12 @@ class Gateway:
             if f and not f.closed:
                 f.close()
         return (self.returncode, killed)
+
+    def kill9(self) -> int:
+        """SIGKILL, as a crash would: no shutdown runs. Returns the exit status (-9)."""
+        self.killed_on_purpose = True
+        rc, _ = self.stop(signal.SIGKILL, timeout=5)
+        return rc
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
