@@ -262,7 +262,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PrometheusRemoteWriteExporterTests",
-            dependencies: ["PrometheusRemoteWriteExporter", "MetricStore", "GatewayCore", "Compression", "SelfTelemetry", "COTLPProto", logging],
+            dependencies: [
+                "PrometheusRemoteWriteExporter", "MetricStore", "GatewayCore", "Compression", "SelfTelemetry", "COTLPProto",
+                "HTTP1Transport", "TestSupport", logging, nioCore, nioPosix, nioHTTP1,
+            ],
             path: "Tests/Exporters/PrometheusRemoteWriteExporterTests",
             swiftSettings: strictSettings
         ),
@@ -297,7 +300,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpanMetricsConnectorTests",
-            dependencies: ["SpanMetricsConnector", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["SpanMetricsConnector", "GatewayCore", "SelfTelemetry", "TestSupport", logging],
             path: "Tests/Connectors/SpanMetricsConnectorTests",
             swiftSettings: strictSettings
         ),
@@ -310,7 +313,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BatchProcessorTests",
-            dependencies: ["BatchProcessor", "GatewayCore", "SelfTelemetry"],
+            dependencies: ["BatchProcessor", "GatewayCore", "SelfTelemetry", "TestSupport", logging],
             path: "Tests/Processors/BatchProcessorTests",
             swiftSettings: strictSettings
         ),

@@ -42,16 +42,11 @@ public final class EngineTelemetryReceiver: Sendable {
     }
 
     /// Delivers every `interval` until the task is cancelled, then once more so nothing recorded is left behind.
-    public func run() async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                break
-            }
-            deliver()
-        }
-        deliver()
+    public func run() async { await run(clock: ContinuousClock()) }
+
+    /// `run()` on `clock`.
+    public func run<C: Clock>(clock: C) async where C.Duration == Duration {
+        await Periodic.run(every: interval, clock: clock) { deliver() }
     }
 
     /// Collects and drains now and hands the results to the consumers.

@@ -29,7 +29,7 @@ struct MetricStoreWiring {
     /// The store each store-backed exporter reads.
     var storeOf: [ComponentID: MetricStore] = [:]
     /// The exporters' long-running parts, by name (`exporters.<id>`).
-    var loops: [(String, @Sendable () async -> Void)] = []
+    var loops: [(String, (@Sendable () -> Void)?, @Sendable () async -> Void)] = []
 
     static func isStoreBacked(_ config: ExporterConfig) -> Bool {
         switch config {
@@ -93,7 +93,7 @@ struct MetricStoreWiring {
                     encoder: encoder, queueSize: c.remoteWriteQueue.queueSize,
                     numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry, tls: tls),
                 store: store, registry: registry, logger: logger)
-            loops.append(("exporters.\(id)", { await exporter.run() }))
+            loops.append(("exporters.\(id)", { exporter.drain() }, { await exporter.run() }))
         case .prometheus(let c)?:
             guard let (host, port) = parseHostPort(c.endpoint) else {
                 throw PipelineGraph.BuildError(description: "exporters.\(id).endpoint: invalid")
@@ -105,7 +105,7 @@ struct MetricStoreWiring {
                 tls: try ListenerSecurityWiring.endpointTLS(c.tls, path: "exporters.\(id)"), logger: logger)
             loops.append(
                 (
-                    "exporters.\(id)",
+                    "exporters.\(id)", nil,
                     {
                         do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton) } catch {
                             logger.error("prometheus exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])

@@ -81,7 +81,7 @@ struct PipelineGraph: Sendable {
             }
         }
 
-        for (name, loop) in graph.metricStores.loops { graph.add(.exporters, name, loop) }
+        for (name, drain, loop) in graph.metricStores.loops { graph.add(.exporters, name, drain: drain, loop) }
 
         let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted { $0.description < $1.description }
         for id in receiverIDs {

@@ -183,12 +183,11 @@ public final class SpanMetricsConnector: Consumer, Sendable {
     }
 
     /// Sends the metrics every `flushInterval` until cancelled, then once more.
-    public func run() async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: settings.flushInterval) } catch { break }
-            flush()
-        }
-        flush()
+    public func run() async { await run(clock: ContinuousClock()) }
+
+    /// `run()` on `clock`.
+    public func run<C: Clock>(clock: C) async where C.Duration == Duration {
+        await Periodic.run(every: settings.flushInterval, clock: clock) { flush() }
     }
 
     public func flush() {

@@ -65,8 +65,27 @@ public final class PrometheusRemoteWriteExporter: Sendable {
     private let logger: Logger
     private let counters: Counters
     private let queues: [ShardQueue]
+    /// Ends the collection timer for the shutdown drain (`drain()`).
+    private let stopSignal = StopSignal()
+    /// Time, from the injected clock: the collection timer, the retry backoff and the retry budget.
+    private let periodic: @Sendable (Duration, StopSignal, () async -> Void) async -> Void
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let elapsed: @Sendable () -> Duration
 
-    public init(name: String, settings: Settings, store: MetricStore, registry: TelemetryRegistry, logger: Logger) {
+    public convenience init(
+        name: String, settings: Settings, store: MetricStore, registry: TelemetryRegistry, logger: Logger
+    ) {
+        self.init(name: name, settings: settings, store: store, registry: registry, logger: logger, clock: ContinuousClock())
+    }
+
+    /// With `clock` for every wait (tests pass a manual clock).
+    public init<C: Clock>(
+        name: String, settings: Settings, store: MetricStore, registry: TelemetryRegistry, logger: Logger, clock: C
+    ) where C.Duration == Duration {
+        let origin = clock.now
+        periodic = { interval, stop, tick in await Periodic.run(every: interval, clock: clock, stop: stop, tick) }
+        sleep = { try await clock.sleep(for: $0) }
+        elapsed = { origin.duration(to: clock.now) }
         precondition(settings.numConsumers > 0, "num_consumers must be positive")
         self.name = name
         self.settings = settings
@@ -93,22 +112,22 @@ public final class PrometheusRemoteWriteExporter: Sendable {
             .set(settings.queueSize * settings.numConsumers)
     }
 
-    /// Runs until cancelled: the collection timer and one sender per shard. On cancellation it collects once more
-    /// and sends what is queued, one attempt per request, bounded by `timeout`.
+    /// Runs the collection timer and one sender per shard until `drain()`: then it collects once more and the
+    /// senders send what is queued (retrying as configured) before `run()` returns. Cancelling the task ends that
+    /// drain early: what is still queued is counted as dropped.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for (index, queue) in queues.enumerated() {
                 group.addTask { await self.sender(index: index, queue: queue) }
             }
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: settings.interval) } catch { break }
-                await collect()
-            }
-            await collect()
+            await periodic(settings.interval, stopSignal) { await collect() }
             for queue in queues { await queue.close() }
             await group.waitForAll()
         }
     }
+
+    /// Starts the shutdown drain: a final collection, then the queues are sent and `run()` returns.
+    public func drain() { stopSignal.stop() }
 
     /// Moves the store's changes into the shard queues.
     func collect() async {
@@ -173,8 +192,7 @@ public final class PrometheusRemoteWriteExporter: Sendable {
         // An IPv6 address goes in brackets.
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         let hostHeader = "\(host):\(settings.port)"
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = elapsed()
         var attempt = 0
         while true {
             var retryAfter: Duration?
@@ -210,8 +228,8 @@ public final class PrometheusRemoteWriteExporter: Sendable {
                 await client?.close()
                 client = nil
             }
-            let elapsed = start.duration(to: clock.now)
-            let exhausted = settings.retry.maxElapsed > .zero && elapsed >= settings.retry.maxElapsed
+            let spent = elapsed() - start
+            let exhausted = settings.retry.maxElapsed > .zero && spent >= settings.retry.maxElapsed
             if !settings.retry.enabled || exhausted || Task.isCancelled {
                 counters.failed.add(request.samples)
                 counters.requests["failure"]!.add()
@@ -223,7 +241,7 @@ public final class PrometheusRemoteWriteExporter: Sendable {
             let wait = retryAfter ?? settings.retry.delay(attempt: attempt, random: Double.random(in: 0..<1))
             logger.warning("remote write failed; retrying", metadata: ["exporter": "\(name)", "error": "\(failure)", "retry_in": "\(wait)"])
             attempt += 1
-            do { try await Task.sleep(for: wait) } catch {
+            do { try await sleep(wait) } catch {
                 counters.dropped.add(request.samples)
                 return
             }

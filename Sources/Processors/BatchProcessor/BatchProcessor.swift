@@ -199,12 +199,7 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
 
     /// The timer loop: flushes every `timeout` until cancelled, then flushes what is left.
     public func run<C: Clock>(clock: C) async where C.Duration == Duration {
-        while !Task.isCancelled {
-            do {
-                try await clock.sleep(for: settings.timeout)
-            } catch {
-                break
-            }
+        await Periodic.run(every: settings.timeout, clock: clock, options: .init(tickAtStop: false)) {
             flush(trigger: .timeout)
         }
         flush(trigger: .shutdown)

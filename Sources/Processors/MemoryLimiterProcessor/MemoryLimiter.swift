@@ -141,9 +141,8 @@ public final class MemoryLimiter: Sendable {
     /// Checks every `checkInterval` until cancelled; the first check runs at once so a gateway that starts over
     /// its limit refuses from its first request.
     public func run<C: Clock>(clock: C) async where C.Duration == Duration {
-        while !Task.isCancelled {
-            check()
-            do { try await clock.sleep(for: settings.checkInterval) } catch { return }
-        }
+        await Periodic.run(
+            every: settings.checkInterval, clock: clock, options: .init(tickAtStart: true, tickAtStop: false)
+        ) { check() }
     }
 }

@@ -55,14 +55,11 @@ public final class HostMetricsReceiver: Sendable {
 
     /// Scrapes at once (so CPU utilization has a baseline), then every `interval` until cancelled; releases the
     /// GPU library on the way out.
-    public func run() async {
-        collect()
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                break
-            }
+    public func run() async { await run(clock: ContinuousClock()) }
+
+    /// `run()` on `clock`.
+    public func run<C: Clock>(clock: C) async where C.Duration == Duration {
+        await Periodic.run(every: interval, clock: clock, options: .init(tickAtStart: true, tickAtStop: false)) {
             collect()
         }
         gpu.withLock { state in

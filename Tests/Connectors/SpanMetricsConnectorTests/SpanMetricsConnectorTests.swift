@@ -3,6 +3,7 @@ import Logging
 import SelfTelemetry
 import SpanMetricsConnector
 import Synchronization
+import TestSupport
 import Testing
 
 final class MetricsSink: Consumer, Sendable {
@@ -106,5 +107,23 @@ func traces(service: String, _ spans: [Span]) -> Traces {
         #expect(calls.temporality == .delta)
         #expect(calls.dataPoints[0].value == .int(2))
         #expect(latency.dataPoints[0].exemplars.first?.traceID == TraceID(high: 1, low: 2))
+    }
+
+    @Test func flushesEveryIntervalOnTheClockAndOnceMoreWhenStopped() async throws {
+        let sink = MetricsSink()
+        let clock = ManualClock()
+        let c = connector(.init(flushInterval: .seconds(15)), sink: sink)
+        let task = Task { await c.run(clock: clock) }
+        _ = try c.consume(traces(service: "a", [span("GET", ms: 5)]))
+        #expect(await clock.waitForSleepers())
+        #expect(sink.received.withLock { $0.count } == 0)
+        clock.advance(by: .seconds(15))
+        #expect(await clock.waitForSleepers())
+        #expect(sink.received.withLock { $0.count } == 1)
+        _ = try c.consume(traces(service: "a", [span("GET", ms: 7)]))
+        task.cancel()
+        await task.value
+        let flushes = sink.received.withLock { $0.count }
+        #expect(flushes == 2, "the final flush on stop")
     }
 }

@@ -3,7 +3,12 @@ import GatewayCore
 import Logging
 import SelfTelemetry
 import Synchronization
+import TestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 final class RecordingConsumer: Consumer, Sendable {
     let batches = Mutex<[Int]>([])
@@ -56,6 +61,55 @@ func spans(_ n: Int) -> Traces {
         #expect(sink.sizes == [10])
     }
 
+    @Test func theTimeoutSendsOnTheClock() async throws {
+        let sink = RecordingConsumer()
+        let clock = ManualClock()
+        let batch = BatchProcessor<Traces>(
+            name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(30)), next: sink, registry: registry,
+            logger: logger)
+        let task = Task { await batch.run(clock: clock) }
+        try batch.consume(spans(3))
+        #expect(await clock.waitForSleepers())
+        clock.advance(by: .seconds(29))
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(sink.sizes == [], "not before the timeout")
+        clock.advance(by: .seconds(1))
+        #expect(await clock.waitForSleepers())
+        #expect(sink.sizes == [3])
+        #expect(registry.value("otelcol_processor_batch_timeout_trigger_send_total", labels: ["processor": "b"]) == 1)
+        task.cancel()
+        await task.value
+        #expect(sink.sizes == [3], "nothing left for the final flush")
+    }
+
+    @Test func theJournalKeepsAcceptedDataAcrossACrash() throws {
+        let directory = "/tmp/batch-journal-test-\(UInt64.random(in: 0..<UInt64.max))"
+        defer { _ = try? FileManagerless.remove(directory) }
+        let codec = BatchProcessor<Traces>.Codec(
+            encode: { Array(String($0.spanCount).utf8) }, decode: { Int(String(decoding: $0, as: UTF8.self)).map(spans) })
+        do {
+            // The first process accepts 4 + 2 spans, then "crashes": nothing flushed.
+            let sink = RecordingConsumer()
+            let journal = try BatchJournal(directory: directory, fsync: false)
+            let batch = BatchProcessor<Traces>(
+                name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(30)), next: sink, registry: registry,
+                logger: logger, journal: (journal, codec))
+            try batch.consume(spans(4))
+            try batch.consume(spans(2))
+            #expect(sink.sizes == [])
+        }
+        let sink = RecordingConsumer()
+        let journal = try BatchJournal(directory: directory, fsync: false)
+        #expect(journal.recovered.count == 2)
+        let batch = BatchProcessor<Traces>(
+            name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(30)), next: sink, registry: registry,
+            logger: logger, journal: (journal, codec))
+        batch.flush(trigger: .shutdown)
+        #expect(sink.sizes == [6])
+        // Handed on: a third start finds nothing.
+        #expect(try BatchJournal(directory: directory, fsync: false).recovered.isEmpty)
+    }
+
     @Test func cancellingTheTimerLoopFlushes() async throws {
         let sink = RecordingConsumer()
         let batch = BatchProcessor<Traces>(name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(3600)), next: sink, registry: registry, logger: logger)
@@ -64,5 +118,20 @@ func spans(_ n: Int) -> Traces {
         task.cancel()
         await task.value
         #expect(sink.sizes == [5])
+    }
+}
+
+/// Removes a test directory with its files (no Foundation in this target).
+enum FileManagerless {
+    static func remove(_ directory: String) throws {
+        let dir = opendir(directory)
+        if let dir {
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(directory + "/" + name) }
+            }
+            closedir(dir)
+        }
+        rmdir(directory)
     }
 }

@@ -107,6 +107,22 @@ final class FakeMemory: Sendable {
         #expect(memory.releases == 2)
     }
 
+    @Test func checksEveryIntervalOnTheClock() async {
+        let limiter = limiter()
+        let clock = ManualClock()
+        memory.set(mib: 10)
+        let task = Task { await limiter.run(clock: clock) }
+        #expect(await clock.waitForSleepers())
+        #expect(!limiter.pressure.isRefusing, "the first check ran at start, under the limits")
+        memory.set(mib: 90)
+        #expect(!limiter.pressure.isRefusing, "not measured again before the interval")
+        clock.advance(by: .seconds(1))
+        #expect(await clock.waitForSleepers())
+        #expect(limiter.pressure.isRefusing)
+        task.cancel()
+        await task.value
+    }
+
     @Test func runChecksUntilCancelled() async {
         let limiter = limiter()
         memory.set(mib: 90)
