@@ -20,7 +20,7 @@ let package = Package(
     name: "otlp-gateway",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "otlp-gateway", targets: ["otlp-gateway"]),
+        .executable(name: "otlp-gateway", targets: ["otlp-gateway"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -48,16 +48,22 @@ let package = Package(
         ),
 
         // A non-recursive protobuf wire validator over protobuf-c's descriptors: depth, wire types, lengths, UTF-8.
-        .target(name: "CProtoValidate", dependencies: ["CProtobufC", "COTLPProto"], linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .target(
+            name: "CProtoValidate", dependencies: ["CProtobufC", "COTLPProto"],
+            linkerSettings: [.linkedLibrary("protobuf-c")]),
 
         // The telemetry model, consumer protocols and pipeline errors: no I/O.
         .target(name: "GatewayCore", swiftSettings: strictSettings),
         // gzip and snappy with explicit output limits.
         .target(name: "Compression", dependencies: ["CZlib", "CSnappy"], swiftSettings: strictSettings),
         // OTLP protobuf and JSON <-> model.
-        .target(name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto", "CProtoValidate"], swiftSettings: strictSettings),
+        .target(
+            name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto", "CProtoValidate"],
+            swiftSettings: strictSettings),
         // HTTP/2 over nghttp2 on SwiftNIO, and gRPC message framing.
-        .target(name: "HTTP2Transport", dependencies: ["CNGHTTP2", "GatewayCore", nioCore, nioPosix], swiftSettings: strictSettings),
+        .target(
+            name: "HTTP2Transport", dependencies: ["CNGHTTP2", "GatewayCore", nioCore, nioPosix],
+            swiftSettings: strictSettings),
         // Counters and gauges about the gateway itself, rendered as Prometheus text.
         .target(name: "SelfTelemetry", dependencies: [], swiftSettings: strictSettings),
         // Collector-shaped configuration: YAML, env expansion, validation.
@@ -81,7 +87,8 @@ let package = Package(
         .target(name: "ClientTLS", dependencies: [nioCore, nioTLS, nioSSL], swiftSettings: strictSettings),
         // Server TLS for the listeners: the same PEM loading and error texts, ALPN per protocol, handshake failures
         // reported and contained.
-        .target(name: "ServerTLS", dependencies: ["ClientTLS", nioCore, nioTLS, nioSSL], swiftSettings: strictSettings),
+        .target(
+            name: "ServerTLS", dependencies: ["ClientTLS", nioCore, nioTLS, nioSSL], swiftSettings: strictSettings),
 
         // Components.
         .target(
@@ -122,7 +129,8 @@ let package = Package(
         .target(
             name: "PrometheusRemoteWriteExporter",
             dependencies: [
-                "GatewayCore", "MetricStore", "OTLPWire", "PrometheusTranslation", "Compression", "HTTP1Transport", "ClientTLS",
+                "GatewayCore", "MetricStore", "OTLPWire", "PrometheusTranslation", "Compression", "HTTP1Transport",
+                "ClientTLS",
                 "SelfTelemetry", nioCore, logging,
             ],
             path: "Sources/Exporters/PrometheusRemoteWriteExporter",
@@ -130,7 +138,10 @@ let package = Package(
         ),
         .target(
             name: "PrometheusExporter",
-            dependencies: ["GatewayCore", "MetricStore", "PrometheusTranslation", "HTTP1Transport", "SelfTelemetry", nioCore, nioHTTP1, logging],
+            dependencies: [
+                "GatewayCore", "MetricStore", "PrometheusTranslation", "HTTP1Transport", "SelfTelemetry", nioCore,
+                nioHTTP1, logging,
+            ],
             path: "Sources/Exporters/PrometheusExporter",
             swiftSettings: strictSettings
         ),
@@ -139,10 +150,13 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor", "MemoryLimiterProcessor", "DebugExporter",
-                "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter", "HTTP1Transport",
+                "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor",
+                "MemoryLimiterProcessor", "DebugExporter",
+                "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter",
+                "HTTP1Transport",
                 "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector", "InferenceEngine", "EngineTelemetry",
-                "HostMetricsReceiver", "ClientTLS", "ServerTLS", "HTTP2Transport", "OTLPWire", nioCore, nioPosix, nioHTTP1, logging,
+                "HostMetricsReceiver", "ClientTLS", "ServerTLS", "HTTP2Transport", "OTLPWire", nioCore, nioPosix,
+                nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -150,7 +164,9 @@ let package = Package(
         // Synthetic OTLP traffic through our own HTTP/2 and HTTP/1.1 clients.
         .target(
             name: "LoadGen",
-            dependencies: ["GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", nioCore, nioPosix],
+            dependencies: [
+                "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", nioCore, nioPosix,
+            ],
             swiftSettings: strictSettings
         ),
         // The continuous-batching inference engine: knows nothing of the gateway, speaks swift-metrics,
@@ -170,7 +186,8 @@ let package = Package(
         .target(
             name: "OTLPExporter",
             dependencies: [
-                "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", "ClientTLS", "SelfTelemetry",
+                "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", "ClientTLS",
+                "SelfTelemetry",
                 nioCore, nioPosix, logging,
             ],
             path: "Sources/Exporters/OTLPExporter",
@@ -195,7 +212,8 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "GatewayCore", "OTLPWire", "MetricStore", "PrometheusRemoteWriteExporter", "LoadGen", "Compression", "SelfTelemetry",
+                "GatewayCore", "OTLPWire", "MetricStore", "PrometheusRemoteWriteExporter", "LoadGen", "Compression",
+                "SelfTelemetry",
                 "InferenceEngine", "EngineTelemetry",
             ],
             swiftSettings: strictSettings
@@ -208,7 +226,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CFuzzEntry"),
-        .executableTarget(name: "otlp-gateway-fuzz", dependencies: ["FuzzHarness", "CFuzzEntry"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "otlp-gateway-fuzz", dependencies: ["FuzzHarness", "CFuzzEntry"], swiftSettings: strictSettings),
         .executableTarget(
             name: "otlp-gateway",
             dependencies: [
@@ -222,7 +241,8 @@ let package = Package(
 
         // What several test targets need: a recording consumer and a log capture.
         .target(
-            name: "TestSupport", dependencies: ["GatewayCore", logging], path: "Tests/TestSupport", swiftSettings: strictSettings),
+            name: "TestSupport", dependencies: ["GatewayCore", logging], path: "Tests/TestSupport",
+            swiftSettings: strictSettings),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "FuzzHarnessTests",
@@ -242,8 +262,10 @@ let package = Package(
         // the openssl command at test time.
         .testTarget(
             name: "ClientTLSTests",
-            dependencies: ["TestSupport", 
-                "ClientTLS", "ServerTLS", "OTLPReceiver", "HTTP1Transport", "HTTP2Transport", "OTLPExporter", "GatewayCore",
+            dependencies: [
+                "TestSupport",
+                "ClientTLS", "ServerTLS", "OTLPReceiver", "HTTP1Transport", "HTTP2Transport", "OTLPExporter",
+                "GatewayCore",
                 "SelfTelemetry", logging,
                 nioCore, nioPosix, nioHTTP1, nioSSL, nioTLS,
             ],
@@ -263,7 +285,8 @@ let package = Package(
         .testTarget(
             name: "PrometheusRemoteWriteExporterTests",
             dependencies: [
-                "PrometheusRemoteWriteExporter", "MetricStore", "GatewayCore", "Compression", "SelfTelemetry", "COTLPProto",
+                "PrometheusRemoteWriteExporter", "MetricStore", "GatewayCore", "Compression", "SelfTelemetry",
+                "COTLPProto",
                 "HTTP1Transport", "TestSupport", logging, nioCore, nioPosix, nioHTTP1,
             ],
             path: "Tests/Exporters/PrometheusRemoteWriteExporterTests",
@@ -294,7 +317,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OTLPExporterTests",
-            dependencies: ["OTLPExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", "HTTP1Transport", "HTTP2Transport", logging],
+            dependencies: [
+                "OTLPExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", "HTTP1Transport", "HTTP2Transport", logging,
+            ],
             path: "Tests/Exporters/OTLPExporterTests",
             swiftSettings: strictSettings
         ),
@@ -325,7 +350,9 @@ let package = Package(
         ),
         .testTarget(
             name: "OTLPReceiverTests",
-            dependencies: ["OTLPReceiver", "GatewayCore", "HTTP2Transport", "SelfTelemetry", nioCore, nioEmbedded, nioHTTP1],
+            dependencies: [
+                "OTLPReceiver", "GatewayCore", "HTTP2Transport", "SelfTelemetry", nioCore, nioEmbedded, nioHTTP1,
+            ],
             path: "Tests/Receivers/OTLPReceiverTests",
             swiftSettings: strictSettings
         ),
@@ -342,7 +369,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineTelemetryTests",
-            dependencies: ["TestSupport", 
+            dependencies: [
+                "TestSupport",
                 "EngineTelemetry", "GatewayCore", "InferenceEngine", logging,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

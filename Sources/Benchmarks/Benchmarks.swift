@@ -7,7 +7,7 @@ internal import PrometheusRemoteWriteExporter
 internal import SelfTelemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// In-process benchmarks of the hot paths, on one core (everything runs on the calling thread): OTLP decode,
@@ -41,20 +41,25 @@ public enum Benchmarks {
     /// Protobuf-c decode of 100-span requests into the model (the receive path before the pipeline).
     static func decodeTraces(seconds: Double) -> String {
         var synthetic = SyntheticTelemetry()
-        let payloads = (0..<16).map { _ in OTLPProtobuf.encode(synthetic.traces(spans: 100, nowNanos: 1_700_000_000_000_000_000)) }
+        let payloads = (0..<16).map { _ in
+            OTLPProtobuf.encode(synthetic.traces(spans: 100, nowNanos: 1_700_000_000_000_000_000))
+        }
         let arena = ProtobufArena()
         var spans = 0
         let start = now()
         var i = 0
         while now() - start < seconds {
             for _ in 0..<100 {
-                let decoded = payloads[i % payloads.count].withUnsafeBytes { try! OTLPProtobuf.decodeTraces($0, arena: arena) }
+                let decoded = payloads[i % payloads.count].withUnsafeBytes {
+                    try! OTLPProtobuf.decodeTraces($0, arena: arena)
+                }
                 spans += decoded.spanCount
                 i += 1
             }
         }
         let elapsed = now() - start
-        return "decode traces (protobuf-c, arena): \(Int(Double(spans) / elapsed)) spans/s (\(String(format1: 1e9 * elapsed / Double(spans))) ns/span), 100 spans per request"
+        return
+            "decode traces (protobuf-c, arena): \(Int(Double(spans) / elapsed)) spans/s (\(String(format1: 1e9 * elapsed / Double(spans))) ns/span), 100 spans per request"
     }
 
     /// Decode plus aggregation: the data points per second one core turns from OTLP bytes into store state.
@@ -65,7 +70,8 @@ public enum Benchmarks {
         let base: UInt64 = 1_700_000_000_000_000_000
         let rounds = 64
         let payloads = (0..<rounds).map { r in
-            OTLPProtobuf.encode(synthetic.metrics(points: 1000, nowNanos: base + UInt64(r + 1) * 1_000_000_000, startNanos: base))
+            OTLPProtobuf.encode(
+                synthetic.metrics(points: 1000, nowNanos: base + UInt64(r + 1) * 1_000_000_000, startNanos: base))
         }
         let arena = ProtobufArena()
         var points = 0
@@ -81,7 +87,8 @@ public enum Benchmarks {
             series = store.seriesCount
         } while now() - start < seconds
         let elapsed = now() - start
-        return "decode + aggregate metrics: \(Int(Double(points) / elapsed)) data points/s (\(series) series; counters, gauges, 8-bucket histograms in thirds)"
+        return
+            "decode + aggregate metrics: \(Int(Double(points) / elapsed)) data points/s (\(series) series; counters, gauges, 8-bucket histograms in thirds)"
     }
 
     /// Heap bytes per active series for `series` series with 10 labels each (gauges).
@@ -100,22 +107,36 @@ public enum Benchmarks {
             for k in 0..<n {
                 let id = made + k
                 // 8 attributes + job + instance = 10 labels, plus the two scope labels.
-                points.append(NumberDataPoint(attributes: [
-                    "model_name": .string("tiny-llm"), "region": .string("eu-west-\(id % 3)"), "pod": .string("pod-\(id % 500)"),
-                    "endpoint": .string("/v1/completions"), "status": .string("200"), "tenant": .string("t\(id % 50)"),
-                    "replica": .int(Int64(id % 7)), "series": .int(Int64(id)),
-                ], timeUnixNano: 1_700_000_000_000_000_000, value: .double(Double(id))))
+                points.append(
+                    NumberDataPoint(
+                        attributes: [
+                            "model_name": .string("tiny-llm"), "region": .string("eu-west-\(id % 3)"),
+                            "pod": .string("pod-\(id % 500)"),
+                            "endpoint": .string("/v1/completions"), "status": .string("200"),
+                            "tenant": .string("t\(id % 50)"),
+                            "replica": .int(Int64(id % 7)), "series": .int(Int64(id)),
+                        ], timeUnixNano: 1_700_000_000_000_000_000, value: .double(Double(id))))
             }
-            store.ingest(Metrics(resourceMetrics: [ResourceMetrics(resource: resource, scopeMetrics: [ScopeMetrics(scope: scope, metrics: [
-                Metric(name: "bench_gauge", data: .gauge(points)),
-            ])])]))
+            store.ingest(
+                Metrics(resourceMetrics: [
+                    ResourceMetrics(
+                        resource: resource,
+                        scopeMetrics: [
+                            ScopeMetrics(
+                                scope: scope,
+                                metrics: [
+                                    Metric(name: "bench_gauge", data: .gauge(points))
+                                ])
+                        ])
+                ]))
             made += n
         }
         let after = heapBytes()
         let count = store.seriesCount
         let perSeries = Double(after - before) / Double(count)
         withExtendedLifetime(store) {}
-        return "metric store memory: \(Int(perSeries.rounded())) bytes/series (RSS growth) at \(count) series (12 labels each incl. job, instance, scope)"
+        return
+            "metric store memory: \(Int(perSeries.rounded())) bytes/series (RSS growth) at \(count) series (12 labels each incl. job, instance, scope)"
     }
 
     /// Remote-write encoding (protobuf + snappy) of a full snapshot.
@@ -129,7 +150,9 @@ public enum Benchmarks {
             let metrics = synthetic.metrics(points: 3000, nowNanos: base, startNanos: base - 1)
             // Give every batch distinct series by tagging the resource.
             var tagged = metrics
-            tagged.resourceMetrics[0].resource = Resource(attributes: ["service.name": .string("svc"), "service.instance.id": .string("i-\(made)")])
+            tagged.resourceMetrics[0].resource = Resource(attributes: [
+                "service.name": .string("svc"), "service.instance.id": .string("i-\(made)"),
+            ])
             store.ingest(tagged)
             made += 3000
         }
@@ -142,7 +165,8 @@ public enum Benchmarks {
         for r in requests { compressed += Snappy.compress(r.body).count }
         let elapsed = now() - start
         let samples = requests.reduce(0) { $0 + $1.samples }
-        return "remote-write encode + snappy: \(Int(Double(samples) / elapsed)) samples/s (\(samples) samples from \(changes.updated.count) series, \(requests.count) requests, \(compressed / max(1, samples)) bytes/sample compressed)"
+        return
+            "remote-write encode + snappy: \(Int(Double(samples) / elapsed)) samples/s (\(samples) samples from \(changes.updated.count) series, \(requests.count) requests, \(compressed / max(1, samples)) bytes/sample compressed)"
     }
 }
 

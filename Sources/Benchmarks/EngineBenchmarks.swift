@@ -15,7 +15,9 @@ public enum EngineBenchmarks {
         Model(label: "default (2 layers, hidden 64, 4 heads, vocab 256)", configuration: ModelConfiguration()),
         Model(
             label: "larger (4 layers, hidden 256, 8 heads, vocab 2048)",
-            configuration: ModelConfiguration(numLayers: 4, hiddenSize: 256, numHeads: 8, numKVHeads: 8, intermediateSize: 1024, vocabularySize: 2048)),
+            configuration: ModelConfiguration(
+                numLayers: 4, hiddenSize: 256, numHeads: 8, numKVHeads: 8, intermediateSize: 1024, vocabularySize: 2048)
+        ),
     ]
 
     public static func run() -> String {
@@ -27,7 +29,8 @@ public enum EngineBenchmarks {
             let result = (0..<(index == 0 ? 3 : 1)).map { _ in
                 EngineBenchmark.run(configuration: config, requests: 64, promptLength: 128, outputLength: 64)
             }.min { $0.seconds < $1.seconds }!
-            lines.append("engine throughput, \(model.label), max_batch_tokens 256, 64 requests of 128+64 tokens: \(result)")
+            lines.append(
+                "engine throughput, \(model.label), max_batch_tokens 256, 64 requests of 128+64 tokens: \(result)")
         }
         lines.append(schedulerOverhead())
         lines.append(instrumentationOverhead())
@@ -37,10 +40,12 @@ public enum EngineBenchmarks {
     /// 256 requests decoding together on a 1-layer, hidden-16 model, so the step is dominated by what is not the
     /// model: scheduling 256 requests, block accounting, sampling, telemetry.
     static func schedulerOverhead() -> String {
-        let model = ModelConfiguration(numLayers: 1, hiddenSize: 16, numHeads: 2, numKVHeads: 2, intermediateSize: 32, vocabularySize: 64)
+        let model = ModelConfiguration(
+            numLayers: 1, hiddenSize: 16, numHeads: 2, numKVHeads: 2, intermediateSize: 32, vocabularySize: 64)
         let config = EngineConfiguration(model: model, numBlocks: 1024, maxBatchTokens: 8192, maxWaitingRequests: 4096)
         let result = EngineBenchmark.run(configuration: config, requests: 256, promptLength: 32, outputLength: 64)
-        return "engine step overhead at 256 running requests (everything but the forward pass; tiny model): \(fmt(result.overheadPerStepMicroseconds)) µs/step over \(result.steps) steps (forward \(fmt(result.forwardSeconds / Double(result.steps) * 1e6)) µs/step)"
+        return
+            "engine step overhead at 256 running requests (everything but the forward pass; tiny model): \(fmt(result.overheadPerStepMicroseconds)) µs/step over \(result.steps) steps (forward \(fmt(result.forwardSeconds / Double(result.steps) * 1e6)) µs/step)"
     }
 
     /// The default model's throughput run with no metrics backend, then with the gateway's backends (every
@@ -60,7 +65,9 @@ public enum EngineBenchmarks {
                 units: { EngineMetricNames.descriptor(named: $0)?.unit })
             let tracer = PipelineTracer(resource: resource)
             let seconds = EngineBenchmark.run(
-                configuration: config, requests: 128, promptLength: 128, outputLength: 64, metricsFactory: factory, tracer: tracer).seconds
+                configuration: config, requests: 128, promptLength: 128, outputLength: 64, metricsFactory: factory,
+                tracer: tracer
+            ).seconds
             _ = factory.collect(timeUnixNano: 0)
             _ = tracer.drain()
             return seconds
@@ -76,7 +83,8 @@ public enum EngineBenchmarks {
             }
         }
         let ratio = instrumented / bare
-        return "engine instrumentation overhead (default model, gateway metrics + tracing backends vs none): step time x\(fmt(ratio)) (\(fmt((ratio - 1) * 100))%), best of 6: \(fmt(bare)) s vs \(fmt(instrumented)) s"
+        return
+            "engine instrumentation overhead (default model, gateway metrics + tracing backends vs none): step time x\(fmt(ratio)) (\(fmt((ratio - 1) * 100))%), best of 6: \(fmt(bare)) s vs \(fmt(instrumented)) s"
     }
 }
 

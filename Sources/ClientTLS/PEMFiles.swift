@@ -15,7 +15,9 @@ package enum PEMFiles {
     static let maxBytes = 4 << 20
 
     /// The certificates of the PEM file at `path`, at least one.
-    package static func certificates(key: String, path: String) throws(ClientTLS.ConfigurationError) -> [NIOSSLCertificate] {
+    package static func certificates(key: String, path: String) throws(ClientTLS.ConfigurationError)
+        -> [NIOSSLCertificate]
+    {
         let bytes = try read(key: key, path: path)
         guard contains(bytes, "-----BEGIN CERTIFICATE-----") else {
             throw problem(key, "\(path) is not a PEM certificate file (no -----BEGIN CERTIFICATE----- line)")

@@ -56,7 +56,9 @@ public enum Gzip {
                 let count = produced
                 let source = buffer
                 return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
-                    if count > 0 { out.baseAddress!.update(from: source.assumingMemoryBound(to: UInt8.self), count: count) }
+                    if count > 0 {
+                        out.baseAddress!.update(from: source.assumingMemoryBound(to: UInt8.self), count: count)
+                    }
                     initialized = count
                 }
             case Z_OK:
@@ -73,7 +75,9 @@ public enum Gzip {
 
     public static func decompress(_ input: [UInt8], limit: Int) throws(DecompressionError) -> [UInt8] {
         var result: Result<[UInt8], DecompressionError> = .success([])
-        input.withUnsafeBytes { buffer in result = Result { () throws(DecompressionError) -> [UInt8] in try decompress(buffer, limit: limit) } }
+        input.withUnsafeBytes { buffer in
+            result = Result { () throws(DecompressionError) -> [UInt8] in try decompress(buffer, limit: limit) }
+        }
         return try result.get()
     }
 

@@ -22,7 +22,9 @@ public enum Snappy {
 
     public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(DecompressionError) -> [UInt8] {
         var length = 0
-        let ok = input.withMemoryRebound(to: CChar.self) { snappy_uncompressed_length($0.baseAddress, input.count, &length) }
+        let ok = input.withMemoryRebound(to: CChar.self) {
+            snappy_uncompressed_length($0.baseAddress, input.count, &length)
+        }
         guard ok == SNAPPY_OK else { throw .corrupt("invalid snappy data") }
         // The length comes from the header, before any allocation: a bomb is refused for free.
         guard length <= limit else { throw .tooLarge(limit: limit) }
@@ -40,7 +42,9 @@ public enum Snappy {
 
     public static func decompress(_ input: [UInt8], limit: Int) throws(DecompressionError) -> [UInt8] {
         var result: Result<[UInt8], DecompressionError> = .success([])
-        input.withUnsafeBytes { b in result = Result { () throws(DecompressionError) -> [UInt8] in try decompress(b, limit: limit) } }
+        input.withUnsafeBytes { b in
+            result = Result { () throws(DecompressionError) -> [UInt8] in try decompress(b, limit: limit) }
+        }
         return try result.get()
     }
 }

@@ -75,7 +75,9 @@ public final class PipelineMetricsFactory: MetricsFactory, Sendable {
         if !aggregate {
             return registry.withLock { Registry.cached(&$0.gauges, key) { PipelineGauge() } }
         }
-        return registry.withLock { Registry.cached(&$0.histograms, key) { PipelineHistogram(bounds: bounds(for: label)) } }
+        return registry.withLock {
+            Registry.cached(&$0.histograms, key) { PipelineHistogram(bounds: bounds(for: label)) }
+        }
     }
 
     public func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
@@ -250,9 +252,11 @@ private struct MetricBuilder {
     func build() -> [Metric] {
         var metrics: [Metric] = []
         func ordered<P>(_ points: [P], _ attributes: (P) -> Attributes) -> [P] {
-            points.sorted { attributes($0).lexicographicallyPrecedes(attributes($1)) { a, b in
-                a.key != b.key ? a.key < b.key : a.value.displayString < b.value.displayString
-            } }
+            points.sorted {
+                attributes($0).lexicographicallyPrecedes(attributes($1)) { a, b in
+                    a.key != b.key ? a.key < b.key : a.value.displayString < b.value.displayString
+                }
+            }
         }
         if !sumPoints.isEmpty {
             let sum = Sum(dataPoints: ordered(sumPoints, \.attributes), temporality: .cumulative, isMonotonic: true)
@@ -260,7 +264,8 @@ private struct MetricBuilder {
         }
         if !gaugePoints.isEmpty {
             metrics.append(
-                Metric(name: name, description: description, unit: unit, data: .gauge(ordered(gaugePoints, \.attributes)))
+                Metric(
+                    name: name, description: description, unit: unit, data: .gauge(ordered(gaugePoints, \.attributes)))
             )
         }
         if !histogramPoints.isEmpty {

@@ -13,7 +13,9 @@ public struct PipelineSpanContext: Sendable, Hashable {
     /// Whether the context came from another process (`extract`).
     public var isRemote: Bool
 
-    public init(traceID: TraceID, spanID: SpanID, traceFlags: UInt8 = 1, traceState: String = "", isRemote: Bool = false) {
+    public init(
+        traceID: TraceID, spanID: SpanID, traceFlags: UInt8 = 1, traceState: String = "", isRemote: Bool = false
+    ) {
         self.traceID = traceID
         self.spanID = spanID
         self.traceFlags = traceFlags

@@ -48,13 +48,19 @@ public enum FuzzHarness {
         switch selector % 3 {
         case 0:
             guard let decoded = try? OTLPProtobuf.decodeTraces(body, arena: arena) else { return }
-            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeTraces($0, arena: arena)) }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) {
+                try OTLPProtobuf.encode(OTLPProtobuf.decodeTraces($0, arena: arena))
+            }
         case 1:
             guard let decoded = try? OTLPProtobuf.decodeMetrics(body, arena: arena) else { return }
-            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeMetrics($0, arena: arena)) }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) {
+                try OTLPProtobuf.encode(OTLPProtobuf.decodeMetrics($0, arena: arena))
+            }
         default:
             guard let decoded = try? OTLPProtobuf.decodeLogs(body, arena: arena) else { return }
-            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeLogs($0, arena: arena)) }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) {
+                try OTLPProtobuf.encode(OTLPProtobuf.decodeLogs($0, arena: arena))
+            }
         }
     }
 
@@ -93,13 +99,19 @@ public enum FuzzHarness {
         switch selector % 3 {
         case 0:
             guard let decoded = try? OTLPJSON.decodeTraces(body) else { return }
-            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeTraces($0, arena: arena)) }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) {
+                try OTLPProtobuf.encode(OTLPProtobuf.decodeTraces($0, arena: arena))
+            }
         case 1:
             guard let decoded = try? OTLPJSON.decodeMetrics(body) else { return }
-            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeMetrics($0, arena: arena)) }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) {
+                try OTLPProtobuf.encode(OTLPProtobuf.decodeMetrics($0, arena: arena))
+            }
         default:
             guard let decoded = try? OTLPJSON.decodeLogs(body) else { return }
-            checkFixedPoint(OTLPProtobuf.encode(decoded)) { try OTLPProtobuf.encode(OTLPProtobuf.decodeLogs($0, arena: arena)) }
+            checkFixedPoint(OTLPProtobuf.encode(decoded)) {
+                try OTLPProtobuf.encode(OTLPProtobuf.decodeLogs($0, arena: arena))
+            }
         }
     }
 
@@ -111,7 +123,8 @@ public enum FuzzHarness {
         } catch {
             preconditionFailure("our own encoding of decoded data does not decode: \(error)")
         }
-        precondition(again == bytes, "re-encoding decoded data is not a fixed point (\(bytes.count) vs \(again.count) bytes)")
+        precondition(
+            again == bytes, "re-encoding decoded data is not a fixed point (\(bytes.count) vs \(again.count) bytes)")
     }
 
     // MARK: Compression
@@ -177,10 +190,14 @@ public enum FuzzHarness {
     /// export response's partial_success, and Retry-After.
     static func grpcStatus(_ input: UnsafeRawBufferPointer) {
         let bytes = Array(input)
-        if let delay = OTLPProtobuf.retryDelay(fromStatus: bytes) { precondition(delay >= .zero, "negative retry delay") }
+        if let delay = OTLPProtobuf.retryDelay(fromStatus: bytes) {
+            precondition(delay >= .zero, "negative retry delay")
+        }
         _ = OTLPProtobuf.statusMessage(bytes)
         _ = OTLPProtobuf.partialSuccess(bytes)
-        if let delay = parseRetryAfter(String(decoding: bytes, as: UTF8.self)) { precondition(delay >= .zero, "negative Retry-After") }
+        if let delay = parseRetryAfter(String(decoding: bytes, as: UTF8.self)) {
+            precondition(delay >= .zero, "negative Retry-After")
+        }
     }
 
     // MARK: Configuration

@@ -23,7 +23,8 @@ enum EngineWiring {
 
     /// The loops to run (engine and telemetry delivery), or none when the engine is disabled.
     static func loops(
-        _ id: ComponentID, _ c: EngineReceiverConfig, metrics: (any Consumer<Metrics>)?, traces: (any Consumer<Traces>)?,
+        _ id: ComponentID, _ c: EngineReceiverConfig, metrics: (any Consumer<Metrics>)?,
+        traces: (any Consumer<Traces>)?,
         logger: Logger
     ) throws -> [@Sendable () async -> Void] {
         guard c.enabled else { return [] }
@@ -49,9 +50,11 @@ enum EngineWiring {
         let delivery = EngineTelemetryReceiver(
             resource: resource, metricsFactory: factory, tracer: tracer, metrics: metrics, traces: traces,
             interval: c.collectionInterval, logger: logger)
-        logger.info("inference engine running", metadata: [
-            "receiver": "\(id)", "model_name": "\(c.modelName)", "workload_rate": "\(c.workloadRate)",
-        ])
+        logger.info(
+            "inference engine running",
+            metadata: [
+                "receiver": "\(id)", "model_name": "\(c.modelName)", "workload_rate": "\(c.workloadRate)",
+            ])
         return [
             {
                 do { try await service.run() } catch {

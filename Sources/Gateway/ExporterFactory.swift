@@ -16,18 +16,24 @@ enum ExporterFactory {
     ) throws -> any Consumer<Data> {
         switch exporterConfig {
         case .debug(let d):
-            return DebugExporter<Data>(name: id.description, verbosity: DebugExporter<Data>.Verbosity(rawValue: d.verbosity.rawValue) ?? .basic, registry: registry)
+            return DebugExporter<Data>(
+                name: id.description,
+                verbosity: DebugExporter<Data>.Verbosity(rawValue: d.verbosity.rawValue) ?? .basic, registry: registry)
         case .otlp(let c):
             var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) { headers.append(("authorization", value)) }
+            if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) {
+                headers.append(("authorization", value))
+            }
             let tls = try ClientTLSWiring.make(
                 id, c.tls, enabled: c.usesTLS, applicationProtocols: ClientTLSWiring.grpcProtocols, logger: logger)
             let exporter = OTLPExporter<Data>(
                 name: id.description,
                 settings: .init(
-                    transport: .grpc(host: c.host, port: c.port), headers: headers, gzip: c.compression == .gzip, timeout: c.timeout,
+                    transport: .grpc(host: c.host, port: c.port), headers: headers, gzip: c.compression == .gzip,
+                    timeout: c.timeout,
                     queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
-                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
+                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1,
+                    retry: retryPolicy(c.retryOnFailure),
                     tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
                 registry: registry, logger: logger)
             graph.add(.exporters, "exporters.\(id) (\(Data.signal.rawValue))", drain: { exporter.drain() }) {
@@ -39,16 +45,21 @@ enum ExporterFactory {
                 throw PipelineGraph.BuildError(description: "exporters.\(id): no endpoint for \(Data.signal.rawValue)")
             }
             var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) { headers.append(("Authorization", value)) }
+            if let auth = c.authenticator, let value = try MetricStoreWiring.authorizationHeader(auth, config) {
+                headers.append(("Authorization", value))
+            }
             let tls = try ClientTLSWiring.make(
-                id, c.tls, enabled: url.scheme == "https", applicationProtocols: ClientTLSWiring.http1Protocols, logger: logger)
+                id, c.tls, enabled: url.scheme == "https", applicationProtocols: ClientTLSWiring.http1Protocols,
+                logger: logger)
             let exporter = OTLPExporter<Data>(
                 name: id.description,
                 settings: .init(
-                    transport: .http(host: url.host, port: url.port, path: url.path, json: c.encoding == .json), headers: headers,
+                    transport: .http(host: url.host, port: url.port, path: url.path, json: c.encoding == .json),
+                    headers: headers,
                     gzip: c.compression == .gzip, timeout: c.timeout,
                     queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
-                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1, retry: retryPolicy(c.retryOnFailure),
+                    numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1,
+                    retry: retryPolicy(c.retryOnFailure),
                     tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
                 registry: registry, logger: logger)
             graph.add(.exporters, "exporters.\(id) (\(Data.signal.rawValue))", drain: { exporter.drain() }) {
@@ -62,7 +73,8 @@ enum ExporterFactory {
             guard let (host, port) = parseHostPort(c.endpoint) else {
                 throw PipelineGraph.BuildError(description: "exporters.\(id).endpoint: invalid")
             }
-            let exporter = MemoryTraceExporter(name: id.description, maxBytes: c.maxBytes, host: host, port: port, registry: registry, logger: logger)
+            let exporter = MemoryTraceExporter(
+                name: id.description, maxBytes: c.maxBytes, host: host, port: port, registry: registry, logger: logger)
             let tls = try ListenerSecurityWiring.endpointTLS(c.tls, path: "exporters.\(id)")
             graph.add(.exporters, "exporters.\(id)") {
                 do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton, tls: tls) } catch {
@@ -76,21 +88,30 @@ enum ExporterFactory {
     }
 
     static func retryPolicy(_ r: RetryOnFailureConfig) -> RetryPolicy {
-        RetryPolicy(enabled: r.enabled, initialInterval: r.initialInterval, maxInterval: r.maxInterval, maxElapsed: r.maxElapsedTime, multiplier: r.multiplier)
+        RetryPolicy(
+            enabled: r.enabled, initialInterval: r.initialInterval, maxInterval: r.maxInterval,
+            maxElapsed: r.maxElapsedTime, multiplier: r.multiplier)
     }
 
     /// The on-disk queue of an exporter whose `sending_queue.storage` names a `file_storage` extension: one
     /// directory per exporter and signal under the extension's directory, so exporters never share files.
-    static func persistentQueue(_ id: ComponentID, _ queue: SendingQueueConfig, _ config: GatewayConfiguration, signal: Signal) throws -> FileQueue? {
+    static func persistentQueue(
+        _ id: ComponentID, _ queue: SendingQueueConfig, _ config: GatewayConfiguration, signal: Signal
+    ) throws -> FileQueue? {
         guard queue.enabled, let storageID = queue.storage else { return nil }
         guard case .fileStorage(let storage)? = config.extensions[storageID] else {
-            throw PipelineGraph.BuildError(description: "exporters.\(id).sending_queue.storage: \(storageID) is not a file_storage extension")
+            throw PipelineGraph.BuildError(
+                description: "exporters.\(id).sending_queue.storage: \(storageID) is not a file_storage extension")
         }
-        let name = "\(id.description)-\(signal.rawValue)".map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        let name = "\(id.description)-\(signal.rawValue)".map {
+            $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_"
+        }
         do {
             // The extension's own directory is created only when it says so; the per-exporter one always.
             try FileQueue.ensureDirectory(storage.directory, create: storage.createDirectory)
-            return try FileQueue(directory: storage.directory + "/" + String(name), capacity: queue.queueSize, fsync: storage.fsync, create: true)
+            return try FileQueue(
+                directory: storage.directory + "/" + String(name), capacity: queue.queueSize, fsync: storage.fsync,
+                create: true)
         } catch {
             throw PipelineGraph.BuildError(description: "extensions.\(storageID).directory: \(error)")
         }
@@ -110,10 +131,14 @@ enum ConnectorFactory {
             }
             let settings = SpanMetricsConnector.Settings(
                 buckets: c.histogramBuckets.map(\.seconds),
-                dimensions: c.dimensions.map { SpanMetricsConnector.Dimension(name: $0.name, defaultValue: $0.defaultValue) },
+                dimensions: c.dimensions.map {
+                    SpanMetricsConnector.Dimension(name: $0.name, defaultValue: $0.defaultValue)
+                },
                 exemplars: c.exemplarsEnabled, flushInterval: c.metricsFlushInterval, namespace: c.namespace,
                 delta: c.aggregationTemporality == .delta, maxSeries: c.maxSeries)
-            let connector = SpanMetricsConnector(name: id.description, settings: settings, next: metrics, registry: registry, logger: logger, now: { WallClock.nowUnixNano() })
+            let connector = SpanMetricsConnector(
+                name: id.description, settings: settings, next: metrics, registry: registry, logger: logger,
+                now: { WallClock.nowUnixNano() })
             graph.add(.connectors, "connectors.\(id)") { await connector.run() }
             return connector
         case nil:

@@ -37,13 +37,20 @@ public final class GatewayService: Service, Sendable {
                 throw PipelineGraph.BuildError(description: "service.telemetry.metrics.address: invalid")
             }
             let registry = self.registry
-            let tls = try ListenerSecurityWiring.endpointTLS(config.service.telemetry.metricsTLS, path: "service.telemetry.metrics")
-            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { method, target, _ in
-                guard SimpleHTTPServer.path(of: target) == "/metrics" else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
-                return .init(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(registry.render().utf8))
+            let tls = try ListenerSecurityWiring.endpointTLS(
+                config.service.telemetry.metricsTLS, path: "service.telemetry.metrics")
+            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) {
+                method, target, _ in
+                guard SimpleHTTPServer.path(of: target) == "/metrics" else {
+                    return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8))
+                }
+                return .init(
+                    status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                    body: Array(registry.render().utf8))
             }
             servers.append(server)
-            logger.info("self-telemetry listening", metadata: ["endpoint": "\(server.localAddress?.description ?? "?")"])
+            logger.info(
+                "self-telemetry listening", metadata: ["endpoint": "\(server.localAddress?.description ?? "?")"])
         }
         for id in config.service.extensions {
             guard case .healthCheck(let health)? = config.extensions[id] else { continue }
@@ -52,12 +59,19 @@ public final class GatewayService: Service, Sendable {
             }
             let healthPath = health.path
             let tls = try ListenerSecurityWiring.endpointTLS(health.tls, path: "extensions.\(id)")
-            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { [self] _, target, _ in
-                guard SimpleHTTPServer.path(of: target) == healthPath else { return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8)) }
-                if self.healthy.load(ordering: .relaxed) {
-                    return .init(status: .ok, contentType: "application/json", body: Array(#"{"status":"Server available"}"#.utf8))
+            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) {
+                [self] _, target, _ in
+                guard SimpleHTTPServer.path(of: target) == healthPath else {
+                    return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8))
                 }
-                return .init(status: .serviceUnavailable, contentType: "application/json", body: Array(#"{"status":"Server not available"}"#.utf8))
+                if self.healthy.load(ordering: .relaxed) {
+                    return .init(
+                        status: .ok, contentType: "application/json",
+                        body: Array(#"{"status":"Server available"}"#.utf8))
+                }
+                return .init(
+                    status: .serviceUnavailable, contentType: "application/json",
+                    body: Array(#"{"status":"Server not available"}"#.utf8))
             }
             servers.append(server)
             logger.info("health_check listening", metadata: ["endpoint": "\(server.localAddress?.description ?? "?")"])
@@ -70,7 +84,12 @@ public final class GatewayService: Service, Sendable {
             try await withTaskCancellationHandler {
                 for receiver in graph.receivers { try await receiver.start(group: group) }
                 healthy.store(true, ordering: .relaxed)
-                logger.info("gateway running", metadata: ["pipelines": "\(config.service.pipelines.keys.map(\.description).sorted().joined(separator: ","))"])
+                logger.info(
+                    "gateway running",
+                    metadata: [
+                        "pipelines":
+                            "\(config.service.pipelines.keys.map(\.description).sorted().joined(separator: ","))"
+                    ])
                 try? await gracefulShutdown()
             } onCancel: {
                 for (_, task) in tasks { task.cancel() }
@@ -110,7 +129,9 @@ public final class GatewayService: Service, Sendable {
             try? await Task.sleep(for: drainTimeout)
             guard !Task.isCancelled else { return }
             let late = exporters.map(\.0.name)
-            logger.warning("shutdown timeout reached: stopping exporters that have not drained", metadata: ["exporters": "\(late)"])
+            logger.warning(
+                "shutdown timeout reached: stopping exporters that have not drained", metadata: ["exporters": "\(late)"]
+            )
             for (_, task) in exporters { task.cancel() }
         }
         for (_, task) in exporters { await task.value }

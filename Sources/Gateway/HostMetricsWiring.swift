@@ -19,7 +19,8 @@ enum HostMetricsWiring {
     }
 
     static func loops(
-        _ id: ComponentID, _ c: HostMetricsReceiverConfig, metrics: (any Consumer<Metrics>)?, registry: TelemetryRegistry,
+        _ id: ComponentID, _ c: HostMetricsReceiverConfig, metrics: (any Consumer<Metrics>)?,
+        registry: TelemetryRegistry,
         logger: Logger
     ) -> [@Sendable () async -> Void] {
         guard let metrics else { return [] }

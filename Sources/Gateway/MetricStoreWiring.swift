@@ -38,24 +38,31 @@ struct MetricStoreWiring {
         }
     }
 
-    static func strategy(_ t: GatewayConfig.PrometheusTranslationStrategy) -> PrometheusTranslation.PrometheusTranslationStrategy {
+    static func strategy(_ t: GatewayConfig.PrometheusTranslationStrategy)
+        -> PrometheusTranslation.PrometheusTranslationStrategy
+    {
         PrometheusTranslation.PrometheusTranslationStrategy(rawValue: t.rawValue) ?? .underscoreEscaping
     }
 
-    mutating func store(for id: ComponentID, _ config: GatewayConfiguration, registry: TelemetryRegistry, logger: Logger) throws -> MetricStore {
+    mutating func store(
+        for id: ComponentID, _ config: GatewayConfiguration, registry: TelemetryRegistry, logger: Logger
+    ) throws -> MetricStore {
         if let existing = storeOf[id] { return existing }
         let settings: MetricStore.Settings
         switch config.exporters[id] {
         case .prometheusRemoteWrite(let c)?:
             settings = MetricStore.Settings(
                 strategy: Self.strategy(c.translation), namespace: c.namespace, addSuffixes: true,
-                promoteResourceAttributes: c.promoteResourceAttributes, promoteAllResourceAttributes: c.resourceToTelemetryConversionEnabled,
+                promoteResourceAttributes: c.promoteResourceAttributes,
+                promoteAllResourceAttributes: c.resourceToTelemetryConversionEnabled,
                 targetInfo: c.targetInfoEnabled, staleAfter: c.staleAfter, maxSeriesPerMetric: c.maxSeriesPerMetric)
         case .prometheus(let c)?:
             settings = MetricStore.Settings(
                 strategy: Self.strategy(c.translation), namespace: c.namespace, addSuffixes: c.addMetricSuffixes,
-                promoteResourceAttributes: c.promoteResourceAttributes, promoteAllResourceAttributes: c.resourceToTelemetryConversionEnabled,
-                targetInfo: c.targetInfoEnabled, staleAfter: c.metricExpiration, maxSeriesPerMetric: c.maxSeriesPerMetric)
+                promoteResourceAttributes: c.promoteResourceAttributes,
+                promoteAllResourceAttributes: c.resourceToTelemetryConversionEnabled,
+                targetInfo: c.targetInfoEnabled, staleAfter: c.metricExpiration,
+                maxSeriesPerMetric: c.maxSeriesPerMetric)
         default:
             throw PipelineGraph.BuildError(description: "exporter \(id) does not read a metric store")
         }
@@ -71,7 +78,10 @@ struct MetricStoreWiring {
         return store
     }
 
-    private mutating func startExporter(_ id: ComponentID, _ config: GatewayConfiguration, store: MetricStore, registry: TelemetryRegistry, logger: Logger) throws {
+    private mutating func startExporter(
+        _ id: ComponentID, _ config: GatewayConfiguration, store: MetricStore, registry: TelemetryRegistry,
+        logger: Logger
+    ) throws {
         switch config.exporters[id] {
         case .prometheusRemoteWrite(let c)?:
             var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -82,16 +92,19 @@ struct MetricStoreWiring {
                 externalLabels: c.externalLabels.map { PrometheusLabel(name: $0.key, value: $0.value) },
                 nativeHistograms: c.sendNativeHistograms, maxBytes: c.maxBatchSizeBytes)
             let retry = RetryPolicy(
-                enabled: c.retryOnFailure.enabled, initialInterval: c.retryOnFailure.initialInterval, maxInterval: c.retryOnFailure.maxInterval,
+                enabled: c.retryOnFailure.enabled, initialInterval: c.retryOnFailure.initialInterval,
+                maxInterval: c.retryOnFailure.maxInterval,
                 maxElapsed: c.retryOnFailure.maxElapsedTime, multiplier: c.retryOnFailure.multiplier)
             let tls = try ClientTLSWiring.make(
                 id, c.tls, enabled: c.usesTLS, applicationProtocols: ClientTLSWiring.http1Protocols, logger: logger)
             let exporter = PrometheusRemoteWriteExporter(
                 name: id.description,
                 settings: .init(
-                    host: c.host, port: c.port, path: c.path, headers: headers, timeout: c.timeout, interval: c.interval,
+                    host: c.host, port: c.port, path: c.path, headers: headers, timeout: c.timeout,
+                    interval: c.interval,
                     encoder: encoder, queueSize: c.remoteWriteQueue.queueSize,
-                    numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry, tls: tls),
+                    numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry,
+                    tls: tls),
                 store: store, registry: registry, logger: logger)
             loops.append(("exporters.\(id)", { exporter.drain() }, { await exporter.run() }))
         case .prometheus(let c)?:
@@ -108,7 +121,8 @@ struct MetricStoreWiring {
                     "exporters.\(id)", nil,
                     {
                         do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton) } catch {
-                            logger.error("prometheus exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
+                            logger.error(
+                                "prometheus exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
                         }
                     }
                 ))
@@ -123,7 +137,8 @@ struct MetricStoreWiring {
         case .basicAuth(let b)?:
             guard b.hasClientAuth else {
                 throw PipelineGraph.BuildError(
-                    description: "extensions.\(id): has no client_auth, which an exporter needs (htpasswd is for receivers)")
+                    description:
+                        "extensions.\(id): has no client_auth, which an exporter needs (htpasswd is for receivers)")
             }
             return "Basic " + Base64.encode(Array("\(b.username):\(b.password)".utf8))
         case .bearerTokenAuth(let t)?:
@@ -161,7 +176,7 @@ extension String {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -5,10 +5,10 @@ internal import GatewayCore
 internal import HTTP2Transport
 internal import Logging
 internal import MemoryLimiterProcessor
+internal import MetricStore
 internal import NIOCore
 internal import OTLPReceiver
 internal import SelfTelemetry
-internal import MetricStore
 
 /// Builds the running components from a validated configuration: exporters first, then each pipeline's
 /// processors (one instance per pipeline, as in the Collector), then the receivers with a fan-out to every
@@ -41,7 +41,8 @@ struct PipelineGraph: Sendable {
     }
 
     mutating func add(
-        _ stage: Stage, _ name: String, drain: (@Sendable () -> Void)? = nil, _ run: @escaping @Sendable () async -> Void
+        _ stage: Stage, _ name: String, drain: (@Sendable () -> Void)? = nil,
+        _ run: @escaping @Sendable () async -> Void
     ) {
         parts.append(Part(stage: stage, name: name, drain: drain, run: run))
     }
@@ -55,7 +56,9 @@ struct PipelineGraph: Sendable {
         var description: String
     }
 
-    static func build(_ config: GatewayConfiguration, registry: TelemetryRegistry, logger: Logger) throws -> PipelineGraph {
+    static func build(_ config: GatewayConfiguration, registry: TelemetryRegistry, logger: Logger) throws
+        -> PipelineGraph
+    {
         var graph = PipelineGraph()
         var traces = Entry<Traces>()
         var metrics = Entry<Metrics>()
@@ -72,7 +75,9 @@ struct PipelineGraph: Sendable {
             case .traces:
                 let metricsHeads = metrics
                 try traces.add(pipelineID, pipeline, config, registry, logger, &graph) { id, graph in
-                    try ConnectorFactory.tracesConnector(id, config, metrics: metricsHeads.consumer(for: id), registry: registry, logger: logger, graph: &graph)
+                    try ConnectorFactory.tracesConnector(
+                        id, config, metrics: metricsHeads.consumer(for: id), registry: registry, logger: logger,
+                        graph: &graph)
                 }
             case .metrics:
                 try metrics.add(pipelineID, pipeline, config, registry, logger, &graph) { _, _ in nil }
@@ -83,7 +88,9 @@ struct PipelineGraph: Sendable {
 
         for (name, drain, loop) in graph.metricStores.loops { graph.add(.exporters, name, drain: drain, loop) }
 
-        let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted { $0.description < $1.description }
+        let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted {
+            $0.description < $1.description
+        }
         for id in receiverIDs {
             guard let receiverConfig = config.receivers[id] else { continue }
             switch receiverConfig {
@@ -94,11 +101,15 @@ struct PipelineGraph: Sendable {
                 var grpc: OTLPReceiver.GRPCSettings?
                 var http: OTLPReceiver.HTTPSettings?
                 if let g = otlp.grpc {
-                    guard let (host, port) = parseHostPort(g.endpoint) else { throw BuildError(description: "receivers.\(id).protocols.grpc.endpoint: invalid") }
+                    guard let (host, port) = parseHostPort(g.endpoint) else {
+                        throw BuildError(description: "receivers.\(id).protocols.grpc.endpoint: invalid")
+                    }
                     let path = "receivers.\(id).protocols.grpc"
                     grpc = .init(
-                        host: host, port: port, maxRecvMessageSize: g.maxRecvMsgSizeMiB << 20, maxConcurrentStreams: g.maxConcurrentStreams,
-                        tls: try ListenerSecurityWiring.tls(g.tls, path: path, applicationProtocols: ListenerSecurityWiring.grpcProtocols),
+                        host: host, port: port, maxRecvMessageSize: g.maxRecvMsgSizeMiB << 20,
+                        maxConcurrentStreams: g.maxConcurrentStreams,
+                        tls: try ListenerSecurityWiring.tls(
+                            g.tls, path: path, applicationProtocols: ListenerSecurityWiring.grpcProtocols),
                         authenticator: try ListenerSecurityWiring.authenticator(g.authenticator, path: path, config))
                     grpc?.maxConnections = g.maxConnections
                     grpc?.maxHeaderListSize = g.maxHeaderListSize
@@ -109,12 +120,15 @@ struct PipelineGraph: Sendable {
                     grpc?.limits.streamStallTimeout = g.streamIdleTimeout.map(TimeAmount.init)
                 }
                 if let h = otlp.http {
-                    guard let (host, port) = parseHostPort(h.endpoint) else { throw BuildError(description: "receivers.\(id).protocols.http.endpoint: invalid") }
+                    guard let (host, port) = parseHostPort(h.endpoint) else {
+                        throw BuildError(description: "receivers.\(id).protocols.http.endpoint: invalid")
+                    }
                     let path = "receivers.\(id).protocols.http"
                     http = .init(
                         host: host, port: port, maxRequestBodySize: h.maxRequestBodySize, tracesPath: h.tracesURLPath,
                         metricsPath: h.metricsURLPath, logsPath: h.logsURLPath,
-                        tls: try ListenerSecurityWiring.tls(h.tls, path: path, applicationProtocols: ListenerSecurityWiring.http1Protocols),
+                        tls: try ListenerSecurityWiring.tls(
+                            h.tls, path: path, applicationProtocols: ListenerSecurityWiring.http1Protocols),
                         authenticator: try ListenerSecurityWiring.authenticator(h.authenticator, path: path, config))
                     http?.maxConnections = h.maxConnections
                     http?.maxHeaderListSize = h.maxHeaderListSize
@@ -122,13 +136,20 @@ struct PipelineGraph: Sendable {
                     http?.timeouts.idle = h.idleTimeout.map(TimeAmount.init)
                     http?.timeouts.write = h.writeTimeout.map(TimeAmount.init)
                 }
-                graph.receivers.append(OTLPReceiver(name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry, logger: logger))
+                graph.receivers.append(
+                    OTLPReceiver(
+                        name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry,
+                        logger: logger))
             case .engine(let engine):
-                for loop in try EngineWiring.loops(id, engine, metrics: metrics.consumer(for: id), traces: traces.consumer(for: id), logger: logger) {
+                for loop in try EngineWiring.loops(
+                    id, engine, metrics: metrics.consumer(for: id), traces: traces.consumer(for: id), logger: logger)
+                {
                     graph.add(.receivers, "receivers.\(id)", loop)
                 }
             case .hostMetrics(let host):
-                for loop in HostMetricsWiring.loops(id, host, metrics: metrics.consumer(for: id), registry: registry, logger: logger) {
+                for loop in HostMetricsWiring.loops(
+                    id, host, metrics: metrics.consumer(for: id), registry: registry, logger: logger)
+                {
                     graph.add(.receivers, "receivers.\(id)", loop)
                 }
             }
@@ -161,30 +182,50 @@ struct PipelineGraph: Sendable {
                 }
                 if config.connectors[id] != nil {
                     guard let c = try connector(id, &graph) else {
-                        throw BuildError(description: "connector \(id) cannot be used as an exporter of a \(Data.signal.rawValue) pipeline")
+                        throw BuildError(
+                            description:
+                                "connector \(id) cannot be used as an exporter of a \(Data.signal.rawValue) pipeline")
                     }
                     exporters[id] = c
                     outputs.append(c)
                     continue
                 }
-                guard let exporterConfig = config.exporters[id] else { throw BuildError(description: "exporter \(id) is not defined") }
+                guard let exporterConfig = config.exporters[id] else {
+                    throw BuildError(description: "exporter \(id) is not defined")
+                }
                 if MetricStoreWiring.isStoreBacked(exporterConfig) {
-                    guard Data.signal == .metrics else { throw BuildError(description: "exporter \(id) supports metrics pipelines only") }
+                    guard Data.signal == .metrics else {
+                        throw BuildError(description: "exporter \(id) supports metrics pipelines only")
+                    }
                     let store = try graph.metricStores.store(for: id, config, registry: registry, logger: logger)
-                    if let i = storeGroups.firstIndex(where: { $0.0 === store }) { storeGroups[i].1.append(id) } else { storeGroups.append((store, [id])) }
+                    if let i = storeGroups.firstIndex(where: { $0.0 === store }) {
+                        storeGroups[i].1.append(id)
+                    } else {
+                        storeGroups.append((store, [id]))
+                    }
                     continue
                 }
-                let exporter = try ExporterFactory.make(id, exporterConfig, config, as: Data.self, registry: registry, logger: logger, graph: &graph)
+                let exporter = try ExporterFactory.make(
+                    id, exporterConfig, config, as: Data.self, registry: registry, logger: logger, graph: &graph)
                 exporters[id] = exporter
                 outputs.append(exporter)
             }
             for (store, ids) in storeGroups {
-                let sent = ids.map { registry.counter("otelcol_exporter_sent_metric_points_total", help: "Number of metric_points successfully sent to destination.", labels: ["exporter": $0.description]) }
-                if let consumer = StoreIngestConsumer(store: store, sent: sent) as? any Consumer<Data> { outputs.append(consumer) }
+                let sent = ids.map {
+                    registry.counter(
+                        "otelcol_exporter_sent_metric_points_total",
+                        help: "Number of metric_points successfully sent to destination.",
+                        labels: ["exporter": $0.description])
+                }
+                if let consumer = StoreIngestConsumer(store: store, sent: sent) as? any Consumer<Data> {
+                    outputs.append(consumer)
+                }
             }
             var next: any Consumer<Data> = outputs.count == 1 ? outputs[0] : FanOutConsumer(outputs)
             for (index, id) in pipeline.processors.enumerated().reversed() {
-                guard let processorConfig = config.processors[id] else { throw BuildError(description: "processor \(id) is not defined") }
+                guard let processorConfig = config.processors[id] else {
+                    throw BuildError(description: "processor \(id) is not defined")
+                }
                 switch processorConfig {
                 case .memoryLimiter(let m):
                     if index > 0 {
@@ -202,9 +243,12 @@ struct PipelineGraph: Sendable {
                 case .batch(let b):
                     let processor = BatchProcessor<Data>(
                         name: id.description,
-                        settings: .init(sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout, maxPendingItems: b.maxPendingItems),
+                        settings: .init(
+                            sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout,
+                            maxPendingItems: b.maxPendingItems),
                         next: next, registry: registry, logger: logger,
-                        journal: try BatchJournalWiring.journal(for: id, in: pipelineID, pipeline, config, as: Data.self, logger: logger))
+                        journal: try BatchJournalWiring.journal(
+                            for: id, in: pipelineID, pipeline, config, as: Data.self, logger: logger))
                     graph.add(.processors(of: Data.signal), "processors.\(id) (\(pipelineID))") {
                         await processor.run(clock: ContinuousClock())
                     }
@@ -225,12 +269,17 @@ struct PipelineGraph: Sendable {
         var total = 0
         if config.limitMiB == 0 {
             guard let bytes = SystemMemory.totalBytes() else {
-                throw BuildError(description: "processors.\(id).limit_percentage: cannot read total memory (cgroup memory.max or /proc/meminfo)")
+                throw BuildError(
+                    description:
+                        "processors.\(id).limit_percentage: cannot read total memory (cgroup memory.max or /proc/meminfo)"
+                )
             }
             total = bytes
         }
         let (hard, soft) = config.limits(totalMemoryBytes: total)
-        guard soft > 0 else { throw BuildError(description: "processors.\(id): the limit comes to \(hard) bytes, too small to use") }
+        guard soft > 0 else {
+            throw BuildError(description: "processors.\(id): the limit comes to \(hard) bytes, too small to use")
+        }
         let limiter = MemoryLimiter(
             name: id.description,
             settings: .init(
@@ -239,7 +288,8 @@ struct PipelineGraph: Sendable {
                 minReleaseIntervalWhenHardLimited: config.minReleaseIntervalWhenHardLimited),
             registry: registry, logger: logger)
         logger.info(
-            "memory_limiter", metadata: ["processor": "\(id)", "hard_limit_mib": "\(hard >> 20)", "soft_limit_mib": "\(soft >> 20)"])
+            "memory_limiter",
+            metadata: ["processor": "\(id)", "hard_limit_mib": "\(hard >> 20)", "soft_limit_mib": "\(soft >> 20)"])
         // The first measurement now, so a gateway that starts over its limit refuses from its first request.
         limiter.check()
         memoryLimiters[id] = limiter

@@ -28,7 +28,9 @@ public struct ScopeLogs: Sendable, Hashable {
     public var logRecords: [LogRecord]
     public var schemaURL: String
 
-    public init(scope: InstrumentationScope = InstrumentationScope(), logRecords: [LogRecord] = [], schemaURL: String = "") {
+    public init(
+        scope: InstrumentationScope = InstrumentationScope(), logRecords: [LogRecord] = [], schemaURL: String = ""
+    ) {
         self.scope = scope
         self.logRecords = logRecords
         self.schemaURL = schemaURL

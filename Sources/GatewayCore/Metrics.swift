@@ -50,7 +50,9 @@ public struct Metric: Sendable, Hashable {
     public var data: MetricData
     public var metadata: Attributes
 
-    public init(name: String, description: String = "", unit: String = "", data: MetricData, metadata: Attributes = Attributes()) {
+    public init(
+        name: String, description: String = "", unit: String = "", data: MetricData, metadata: Attributes = Attributes()
+    ) {
         self.name = name
         self.description = description
         self.unit = unit
@@ -159,7 +161,10 @@ public struct Exemplar: Sendable, Hashable {
     public var spanID: SpanID
     public var traceID: TraceID
 
-    public init(filteredAttributes: Attributes = Attributes(), timeUnixNano: UInt64, value: NumberValue, spanID: SpanID = .invalid, traceID: TraceID = .invalid) {
+    public init(
+        filteredAttributes: Attributes = Attributes(), timeUnixNano: UInt64, value: NumberValue,
+        spanID: SpanID = .invalid, traceID: TraceID = .invalid
+    ) {
         self.filteredAttributes = filteredAttributes
         self.timeUnixNano = timeUnixNano
         self.value = value
@@ -176,7 +181,10 @@ public struct NumberDataPoint: Sendable, Hashable {
     public var exemplars: [Exemplar]
     public var flags: DataPointFlags
 
-    public init(attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, value: NumberValue, exemplars: [Exemplar] = [], flags: DataPointFlags = []) {
+    public init(
+        attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, value: NumberValue,
+        exemplars: [Exemplar] = [], flags: DataPointFlags = []
+    ) {
         self.attributes = attributes
         self.startTimeUnixNano = startTimeUnixNano
         self.timeUnixNano = timeUnixNano
@@ -200,7 +208,11 @@ public struct HistogramDataPoint: Sendable, Hashable {
     public var min: Double?
     public var max: Double?
 
-    public init(attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, count: UInt64, sum: Double? = nil, bucketCounts: [UInt64] = [], explicitBounds: [Double] = [], exemplars: [Exemplar] = [], flags: DataPointFlags = [], min: Double? = nil, max: Double? = nil) {
+    public init(
+        attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, count: UInt64,
+        sum: Double? = nil, bucketCounts: [UInt64] = [], explicitBounds: [Double] = [], exemplars: [Exemplar] = [],
+        flags: DataPointFlags = [], min: Double? = nil, max: Double? = nil
+    ) {
         self.attributes = attributes
         self.startTimeUnixNano = startTimeUnixNano
         self.timeUnixNano = timeUnixNano
@@ -240,7 +252,12 @@ public struct ExponentialHistogramDataPoint: Sendable, Hashable {
     public var max: Double?
     public var zeroThreshold: Double
 
-    public init(attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, count: UInt64, sum: Double? = nil, scale: Int32, zeroCount: UInt64 = 0, positive: Buckets = Buckets(), negative: Buckets = Buckets(), flags: DataPointFlags = [], exemplars: [Exemplar] = [], min: Double? = nil, max: Double? = nil, zeroThreshold: Double = 0) {
+    public init(
+        attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, count: UInt64,
+        sum: Double? = nil, scale: Int32, zeroCount: UInt64 = 0, positive: Buckets = Buckets(),
+        negative: Buckets = Buckets(), flags: DataPointFlags = [], exemplars: [Exemplar] = [], min: Double? = nil,
+        max: Double? = nil, zeroThreshold: Double = 0
+    ) {
         self.attributes = attributes
         self.startTimeUnixNano = startTimeUnixNano
         self.timeUnixNano = timeUnixNano
@@ -276,7 +293,10 @@ public struct SummaryDataPoint: Sendable, Hashable {
     public var quantileValues: [ValueAtQuantile]
     public var flags: DataPointFlags
 
-    public init(attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, count: UInt64, sum: Double, quantileValues: [ValueAtQuantile] = [], flags: DataPointFlags = []) {
+    public init(
+        attributes: Attributes = Attributes(), startTimeUnixNano: UInt64 = 0, timeUnixNano: UInt64, count: UInt64,
+        sum: Double, quantileValues: [ValueAtQuantile] = [], flags: DataPointFlags = []
+    ) {
         self.attributes = attributes
         self.startTimeUnixNano = startTimeUnixNano
         self.timeUnixNano = timeUnixNano

@@ -7,7 +7,10 @@ public struct RetryPolicy: Sendable {
     public var maxElapsed: Duration
     public var multiplier: Double
 
-    public init(enabled: Bool = true, initialInterval: Duration = .milliseconds(50), maxInterval: Duration = .seconds(30), maxElapsed: Duration = .seconds(300), multiplier: Double = 1.5) {
+    public init(
+        enabled: Bool = true, initialInterval: Duration = .milliseconds(50), maxInterval: Duration = .seconds(30),
+        maxElapsed: Duration = .seconds(300), multiplier: Double = 1.5
+    ) {
         self.enabled = enabled
         self.initialInterval = initialInterval
         self.maxInterval = maxInterval

@@ -30,7 +30,9 @@ extension Traces: TelemetryData {
     public var itemCount: Int { spanCount }
     /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once.
     public mutating func append(contentsOf other: Traces) {
-        Grouping.merge(&resourceSpans, other.resourceSpans, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeSpans, scope: { ($0.scope, $0.schemaURL) }, items: \.spans)
+        Grouping.merge(
+            &resourceSpans, other.resourceSpans, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeSpans,
+            scope: { ($0.scope, $0.schemaURL) }, items: \.spans)
     }
     public mutating func removeFirst(items maxItems: Int) -> Traces {
         Traces(resourceSpans: Splitter.split(&resourceSpans, maxItems: maxItems, scopes: \.scopeSpans, items: \.spans))
@@ -42,7 +44,9 @@ extension Metrics: TelemetryData {
     public var itemCount: Int { dataPointCount }
     /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once.
     public mutating func append(contentsOf other: Metrics) {
-        Grouping.merge(&resourceMetrics, other.resourceMetrics, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeMetrics, scope: { ($0.scope, $0.schemaURL) }, items: \.metrics)
+        Grouping.merge(
+            &resourceMetrics, other.resourceMetrics, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeMetrics,
+            scope: { ($0.scope, $0.schemaURL) }, items: \.metrics)
     }
     /// Splits at metric granularity: a metric's points stay together, so a batch may exceed `maxItems` by
     /// at most one metric's points. Splitting inside a metric would duplicate its identity across requests.
@@ -61,9 +65,14 @@ extension Metrics: TelemetryData {
                     takenMetrics.append(metric)
                 }
                 takenScopes.append(ScopeMetrics(scope: scope.scope, metrics: takenMetrics, schemaURL: scope.schemaURL))
-                if scope.metrics.isEmpty { resource.scopeMetrics.removeFirst() } else { resource.scopeMetrics[0] = scope }
+                if scope.metrics.isEmpty {
+                    resource.scopeMetrics.removeFirst()
+                } else {
+                    resource.scopeMetrics[0] = scope
+                }
             }
-            taken.append(ResourceMetrics(resource: resource.resource, scopeMetrics: takenScopes, schemaURL: resource.schemaURL))
+            taken.append(
+                ResourceMetrics(resource: resource.resource, scopeMetrics: takenScopes, schemaURL: resource.schemaURL))
             if resource.scopeMetrics.isEmpty { resourceMetrics.removeFirst() } else { resourceMetrics[0] = resource }
         }
         return Metrics(resourceMetrics: taken)
@@ -75,7 +84,9 @@ extension Logs: TelemetryData {
     public var itemCount: Int { logRecordCount }
     /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once.
     public mutating func append(contentsOf other: Logs) {
-        Grouping.merge(&resourceLogs, other.resourceLogs, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeLogs, scope: { ($0.scope, $0.schemaURL) }, items: \.logRecords)
+        Grouping.merge(
+            &resourceLogs, other.resourceLogs, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeLogs,
+            scope: { ($0.scope, $0.schemaURL) }, items: \.logRecords)
     }
     public mutating func removeFirst(items maxItems: Int) -> Logs {
         Logs(resourceLogs: Splitter.split(&resourceLogs, maxItems: maxItems, scopes: \.scopeLogs, items: \.logRecords))
@@ -155,7 +166,9 @@ enum Grouping {
             }
             for incomingScope in group[keyPath: scopes] {
                 let (sc, surl) = scope(incomingScope)
-                if let j = groups[i][keyPath: scopes].firstIndex(where: { let (x, y) = scope($0); return x == sc && y == surl }) {
+                if let j = groups[i][keyPath: scopes].firstIndex(where: {
+                    let (x, y) = scope($0); return x == sc && y == surl
+                }) {
                     groups[i][keyPath: scopes][j][keyPath: items].append(contentsOf: incomingScope[keyPath: items])
                 } else {
                     groups[i][keyPath: scopes].append(incomingScope)

@@ -95,7 +95,9 @@ public struct SpanEvent: Sendable, Hashable {
     public var attributes: Attributes
     public var droppedAttributesCount: UInt32
 
-    public init(timeUnixNano: UInt64, name: String, attributes: Attributes = Attributes(), droppedAttributesCount: UInt32 = 0) {
+    public init(
+        timeUnixNano: UInt64, name: String, attributes: Attributes = Attributes(), droppedAttributesCount: UInt32 = 0
+    ) {
         self.timeUnixNano = timeUnixNano
         self.name = name
         self.attributes = attributes

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Unix time, as OTLP timestamps and Prometheus samples carry it. Durations use a monotonic clock instead.

@@ -61,12 +61,17 @@ public final class HTTP1Client: Sendable {
 
     /// POSTs `body`; with `timeout`, a request not answered in time fails and the connection is closed (a late
     /// answer could otherwise be taken for the next request's).
-    public func post(path: String, host: String, headers: [(String, String)], body: [UInt8], timeout: Duration? = nil) async throws -> Response {
+    public func post(path: String, host: String, headers: [(String, String)], body: [UInt8], timeout: Duration? = nil)
+        async throws -> Response
+    {
         let promise = channel.eventLoop.makePromise(of: Response.self)
         if let timeout {
             let channel = self.channel
             let handler = self.handler
-            let scheduled = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+            let scheduled = channel.eventLoop.scheduleTask(
+                in: .nanoseconds(
+                    Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+            ) {
                 handler.value.fail(ClientError(description: "request timed out after \(timeout)"))
                 channel.close(promise: nil)
             }
@@ -87,7 +92,9 @@ public final class HTTP1Client: Sendable {
                 promise.fail(ClientError(description: "a request is already in flight on this connection"))
                 return
             }
-            channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: h)), promise: nil)
+            channel.write(
+                HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: h)),
+                promise: nil)
             channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         }

@@ -121,9 +121,14 @@ public final class SimpleHTTPServer: Sendable {
                 headers.add(name: "Content-Type", value: response.contentType)
                 headers.add(name: "Content-Length", value: String(response.body.count))
                 if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
+                context.write(
+                    wrapOutboundOut(
+                        .head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
+                    promise: nil)
                 if head.method != .HEAD {
-                    context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+                    context.write(
+                        wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))),
+                        promise: nil)
                 }
                 let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
                 if !head.isKeepAlive {

@@ -116,14 +116,17 @@ public enum GRPCFraming {
 
     /// A "trailers-only" error response: one HEADERS frame with the status, no body.
     /// `details` is a serialized google.rpc.Status for `grpc-status-details-bin` (e.g. carrying RetryInfo).
-    public static func errorResponse(_ code: GRPCStatusCode, message: String, details: [UInt8]? = nil) -> HTTP2Response {
+    public static func errorResponse(_ code: GRPCStatusCode, message: String, details: [UInt8]? = nil) -> HTTP2Response
+    {
         var headers = [
             HTTP2Header(":status", "200"),
             HTTP2Header("content-type", "application/grpc"),
             HTTP2Header("grpc-status", String(code.rawValue)),
             HTTP2Header("grpc-message", percentEncode(message)),
         ]
-        if let details { headers.append(HTTP2Header("grpc-status-details-bin", Base64.encode(details, padding: false))) }
+        if let details {
+            headers.append(HTTP2Header("grpc-status-details-bin", Base64.encode(details, padding: false)))
+        }
         return HTTP2Response(headers: headers, body: nil)
     }
 
@@ -149,7 +152,9 @@ public enum GRPCFraming {
         var out: [UInt8] = []
         var i = 0
         while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let v = UInt8(String(decoding: bytes[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count,
+                let v = UInt8(String(decoding: bytes[(i + 1)...(i + 2)], as: UTF8.self), radix: 16)
+            {
                 out.append(v)
                 i += 3
             } else {

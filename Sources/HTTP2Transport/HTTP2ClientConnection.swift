@@ -96,7 +96,9 @@ final class HTTP2ClientHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
         do {
             try buffer.withUnsafeReadableBytes { try session.receive($0) }
         } catch {
-            failAll(HTTP2ClientConnection.ConnectionError(description: "HTTP/2 protocol error: \(session.lastError ?? "\(error)")"))
+            failAll(
+                HTTP2ClientConnection.ConnectionError(
+                    description: "HTTP/2 protocol error: \(session.lastError ?? "\(error)")"))
             context.close(promise: nil)
             return
         }
@@ -152,7 +154,8 @@ final class HTTP2ClientHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
     func session(_ session: NGHTTP2Session, didReceiveResponse response: HTTP2Message, errorCode: UInt32) {
         guard let promise = pending.removeValue(forKey: response.streamID) else { return }
         if errorCode != 0, response.headers.isEmpty {
-            promise.fail(HTTP2ClientConnection.ConnectionError(description: "stream reset by peer (error \(errorCode))"))
+            promise.fail(
+                HTTP2ClientConnection.ConnectionError(description: "stream reset by peer (error \(errorCode))"))
         } else {
             promise.succeed(response)
         }
@@ -197,24 +200,35 @@ public struct GRPCCallResult: Sendable {
 extension HTTP2ClientConnection {
     /// A unary gRPC call: frames `message`, sends it to `path`, reads grpc-status from trailers (or a
     /// trailers-only response). `:scheme` is the connection's (`https` over TLS).
-    public func unaryCall(path: String, authority: String, message: [UInt8], compressed: Bool = false, extraHeaders: [HTTP2Header] = []) async throws -> GRPCCallResult {
+    public func unaryCall(
+        path: String, authority: String, message: [UInt8], compressed: Bool = false, extraHeaders: [HTTP2Header] = []
+    ) async throws -> GRPCCallResult {
         var headers = [
             HTTP2Header(":method", "POST"), HTTP2Header(":scheme", scheme), HTTP2Header(":path", path),
-            HTTP2Header(":authority", authority), HTTP2Header("content-type", "application/grpc"), HTTP2Header("te", "trailers"),
+            HTTP2Header(":authority", authority), HTTP2Header("content-type", "application/grpc"),
+            HTTP2Header("te", "trailers"),
         ]
         if compressed { headers.append(HTTP2Header("grpc-encoding", "gzip")) }
         headers.append(contentsOf: extraHeaders)
         let response = try await send(headers: headers, body: GRPCFraming.frame(message, compressed: compressed))
-        guard let statusText = response.trailers["grpc-status"] ?? response.headers["grpc-status"], let code = Int32(statusText) else {
+        guard let statusText = response.trailers["grpc-status"] ?? response.headers["grpc-status"],
+            let code = Int32(statusText)
+        else {
             let http = response.headers[":status"] ?? "?"
             // No gRPC status: map the HTTP status as gRPC clients do (503 and friends are UNAVAILABLE).
             let status: GRPCStatusCode = ["502", "503", "504", "429"].contains(http) ? .unavailable : .unknown
-            return GRPCCallResult(status: status, message: "no grpc-status (HTTP status \(http))", response: [], details: nil)
+            return GRPCCallResult(
+                status: status, message: "no grpc-status (HTTP status \(http))", response: [], details: nil)
         }
-        let message = GRPCFraming.percentDecode(response.trailers["grpc-message"] ?? response.headers["grpc-message"] ?? "")
+        let message = GRPCFraming.percentDecode(
+            response.trailers["grpc-message"] ?? response.headers["grpc-message"] ?? "")
         var payload: [UInt8] = []
-        if code == 0, let m = try? GRPCFraming.unaryMessage(response.body, limit: Int(Int32.max)) { payload = Array(m.bytes) }
-        let details = (response.trailers["grpc-status-details-bin"] ?? response.headers["grpc-status-details-bin"]).flatMap(Base64.decode)
-        return GRPCCallResult(status: GRPCStatusCode(rawValue: code), message: message, response: payload, details: details)
+        if code == 0, let m = try? GRPCFraming.unaryMessage(response.body, limit: Int(Int32.max)) {
+            payload = Array(m.bytes)
+        }
+        let details = (response.trailers["grpc-status-details-bin"] ?? response.headers["grpc-status-details-bin"])
+            .flatMap(Base64.decode)
+        return GRPCCallResult(
+            status: GRPCStatusCode(rawValue: code), message: message, response: payload, details: details)
     }
 }

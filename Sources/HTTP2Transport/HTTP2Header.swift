@@ -29,7 +29,10 @@ public struct HTTP2Message: Sendable {
     /// discarded as it arrived (`bodyTruncated` is set too). Tells a refusal on headers from an oversize body.
     public var bodyRefused = false
 
-    public init(streamID: Int32, headers: [HTTP2Header], body: [UInt8] = [], trailers: [HTTP2Header] = [], bodyTruncated: Bool = false) {
+    public init(
+        streamID: Int32, headers: [HTTP2Header], body: [UInt8] = [], trailers: [HTTP2Header] = [],
+        bodyTruncated: Bool = false
+    ) {
         self.streamID = streamID
         self.headers = headers
         self.body = body

@@ -93,7 +93,8 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, NGHTTP2SessionDele
     private var timer: Scheduled<Void>?
 
     public init(
-        settings: HTTP2Settings, handler: any HTTP2RequestHandler, limits: HTTP2ConnectionLimits = HTTP2ConnectionLimits(),
+        settings: HTTP2Settings, handler: any HTTP2RequestHandler,
+        limits: HTTP2ConnectionLimits = HTTP2ConnectionLimits(),
         onEvent: (@Sendable (HTTP2ServerEvent) -> Void)? = nil
     ) {
         self.session = NGHTTP2Session(role: .server, settings: settings)
@@ -193,7 +194,9 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, NGHTTP2SessionDele
         }
         if let stall = limits.streamStallTimeout {
             session.now = UInt64(now.uptimeNanoseconds)
-            let cutoff = now.uptimeNanoseconds >= UInt64(stall.nanoseconds) ? now.uptimeNanoseconds - UInt64(stall.nanoseconds) : 0
+            let cutoff =
+                now.uptimeNanoseconds >= UInt64(stall.nanoseconds)
+                ? now.uptimeNanoseconds - UInt64(stall.nanoseconds) : 0
             let reset = session.resetStalledStreams(notActiveSince: cutoff)
             if reset > 0 {
                 for _ in 0..<reset { onEvent?(.streamStalled) }
@@ -228,7 +231,8 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, NGHTTP2SessionDele
 
     public func session(_ session: NGHTTP2Session, didReceiveRequest request: HTTP2Message) {
         let response = handler.handle(request)
-        session.respond(streamID: request.streamID, headers: response.headers, body: response.body, trailers: response.trailers)
+        session.respond(
+            streamID: request.streamID, headers: response.headers, body: response.body, trailers: response.trailers)
     }
 
     public func session(_ session: NGHTTP2Session, didReceiveResponse response: HTTP2Message, errorCode: UInt32) {}

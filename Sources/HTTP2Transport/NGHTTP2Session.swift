@@ -113,10 +113,14 @@ public final class NGHTTP2Session {
         case .client: nghttp2_session_client_new2(&session, callbacks, userData, option)
         }
         var entries = [
-            nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, value: UInt32(settings.maxConcurrentStreams)),
-            nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, value: UInt32(settings.initialWindowSize)),
-            nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, value: UInt32(settings.maxHeaderListSize)),
-            nghttp2_settings_entry(settings_id: CNGHTTP2_SETTINGS_HEADER_TABLE_SIZE, value: UInt32(settings.headerTableSize)),
+            nghttp2_settings_entry(
+                settings_id: CNGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, value: UInt32(settings.maxConcurrentStreams)),
+            nghttp2_settings_entry(
+                settings_id: CNGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, value: UInt32(settings.initialWindowSize)),
+            nghttp2_settings_entry(
+                settings_id: CNGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, value: UInt32(settings.maxHeaderListSize)),
+            nghttp2_settings_entry(
+                settings_id: CNGHTTP2_SETTINGS_HEADER_TABLE_SIZE, value: UInt32(settings.headerTableSize)),
         ]
         nghttp2_submit_settings(session, 0, &entries, entries.count)
         nghttp2_session_set_local_window_size(session, 0, 0, Int32(settings.connectionWindowSize))
@@ -146,7 +150,8 @@ public final class NGHTTP2Session {
             completedRequests.removeAll()
             for id in requests {
                 guard let stream = streams[id] else { continue }
-                var message = HTTP2Message(streamID: id, headers: stream.headers, body: stream.body, bodyTruncated: stream.bodyTruncated)
+                var message = HTTP2Message(
+                    streamID: id, headers: stream.headers, body: stream.body, bodyTruncated: stream.bodyTruncated)
                 message.bodyRefused = stream.bodyRefused
                 stream.body = []
                 delegate?.session(self, didReceiveRequest: message)
@@ -155,7 +160,9 @@ public final class NGHTTP2Session {
             closedResponses.removeAll()
             for (id, code) in closed {
                 guard let stream = streams.removeValue(forKey: id) else { continue }
-                let message = HTTP2Message(streamID: id, headers: stream.headers, body: stream.body, trailers: stream.trailers, bodyTruncated: stream.bodyTruncated)
+                let message = HTTP2Message(
+                    streamID: id, headers: stream.headers, body: stream.body, trailers: stream.trailers,
+                    bodyTruncated: stream.bodyTruncated)
                 delegate?.session(self, didReceiveResponse: message, errorCode: code)
             }
         }
@@ -188,7 +195,8 @@ public final class NGHTTP2Session {
             stream.output = body
             stream.outputOffset = 0
             stream.outputTrailers = trailers
-            var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: readOutputCallback)
+            var provider = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: nil), read_callback: readOutputCallback)
             withNameValues(headers) { nva, count in
                 _ = nghttp2_submit_response(session, streamID, nva, count, &provider)
             }
@@ -291,7 +299,9 @@ public final class NGHTTP2Session {
             stream.body = []
             return
         }
-        if stream.body.isEmpty { stream.body.reserveCapacity(Swift.min(settings.maxBodySize, Swift.max(bytes.count, 16 << 10))) }
+        if stream.body.isEmpty {
+            stream.body.reserveCapacity(Swift.min(settings.maxBodySize, Swift.max(bytes.count, 16 << 10)))
+        }
         stream.body.append(contentsOf: bytes)
         if role == .server, bodyPrefixLength > 0, !stream.prefixChecked, stream.body.count >= bodyPrefixLength {
             stream.prefixChecked = true
@@ -336,7 +346,9 @@ public final class NGHTTP2Session {
         }
     }
 
-    fileprivate func readOutput(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+    fileprivate func readOutput(
+        streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
         guard let stream = streams[streamID] else {
             flags.pointee |= CNGHTTP2_DATA_FLAG_EOF
             return 0
@@ -382,7 +394,9 @@ public final class NGHTTP2Session {
         storage.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             var nva = ranges.map { r in
-                nghttp2_nv(name: base + r.0, value: base + r.2, namelen: r.1, valuelen: r.3, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+                nghttp2_nv(
+                    name: base + r.0, value: base + r.2, namelen: r.1, valuelen: r.3,
+                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
             }
             nva.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
         }
@@ -398,7 +412,8 @@ private func sessionFrom(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2Session
 
 private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
     guard let frame else { return 0 }
-    sessionFrom(userData).beginHeaders(streamID: cnghttp2_frame_stream_id(frame), category: Int(cnghttp2_frame_headers_category(frame)))
+    sessionFrom(userData).beginHeaders(
+        streamID: cnghttp2_frame_stream_id(frame), category: Int(cnghttp2_frame_headers_category(frame)))
     return 0
 }
 
@@ -421,7 +436,8 @@ private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID,
 
 private let onFrameRecv: nghttp2_on_frame_recv_callback = { _, frame, userData in
     guard let frame else { return 0 }
-    sessionFrom(userData).frameReceived(streamID: cnghttp2_frame_stream_id(frame), type: cnghttp2_frame_type(frame), flags: cnghttp2_frame_flags(frame))
+    sessionFrom(userData).frameReceived(
+        streamID: cnghttp2_frame_stream_id(frame), type: cnghttp2_frame_type(frame), flags: cnghttp2_frame_flags(frame))
     return 0
 }
 

@@ -1,12 +1,11 @@
 internal import Compression
 public import GatewayCore
-internal import HTTP2Transport
 internal import HTTP1Transport
+internal import HTTP2Transport
 internal import NIOCore
 internal import NIOPosix
 internal import OTLPWire
 internal import Synchronization
-
 
 /// Sends synthetic OTLP traffic through the gateway's own client code (nghttp2 for gRPC, NIO for HTTP) and
 /// measures it, like the Collector's telemetrygen.
@@ -75,7 +74,9 @@ public struct LoadGenerator: Sendable {
             var bytes: [UInt8]
             switch options.signal {
             case .traces: bytes = OTLPProtobuf.encode(synthetic.traces(spans: options.batch, nowNanos: now))
-            case .metrics: bytes = OTLPProtobuf.encode(synthetic.metrics(points: options.batch, nowNanos: now, startNanos: now - 60_000_000_000))
+            case .metrics:
+                bytes = OTLPProtobuf.encode(
+                    synthetic.metrics(points: options.batch, nowNanos: now, startNanos: now - 60_000_000_000))
             case .logs: throw LoadGenError(description: "loadgen sends traces or metrics")
             }
             if options.gzip { bytes = Gzip.compress(bytes) }
@@ -84,14 +85,17 @@ public struct LoadGenerator: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start.advanced(by: options.duration)
-        let interval: Duration? = options.rate > 0 ? .nanoseconds(Int64(1e9 * Double(options.workers) / options.rate)) : nil
+        let interval: Duration? =
+            options.rate > 0 ? .nanoseconds(Int64(1e9 * Double(options.workers) / options.rate)) : nil
         let options = self.options
         let payloadList = payloads
 
         let results = try await withThrowingTaskGroup(of: WorkerResult.self) { group in
             for worker in 0..<options.workers {
                 group.addTask {
-                    try await Self.worker(index: worker, options: options, payloads: payloadList, deadline: deadline, interval: interval, clock: clock, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+                    try await Self.worker(
+                        index: worker, options: options, payloads: payloadList, deadline: deadline, interval: interval,
+                        clock: clock, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
                 }
             }
             var all: [WorkerResult] = []
@@ -143,7 +147,8 @@ public struct LoadGenerator: Sendable {
         var h2: HTTP2ClientConnection?
         var h1: HTTP1Client?
         switch options.transport {
-        case .grpc: h2 = try await HTTP2ClientConnection.connect(host: options.host, port: options.port, group: eventLoopGroup)
+        case .grpc:
+            h2 = try await HTTP2ClientConnection.connect(host: options.host, port: options.port, group: eventLoopGroup)
         case .http: h1 = try await HTTP1Client.connect(host: options.host, port: options.port, group: eventLoopGroup)
         }
         var httpHeaders = [("Content-Type", "application/x-protobuf")]
@@ -163,7 +168,8 @@ public struct LoadGenerator: Sendable {
             var error: String?
             do {
                 if let h2 {
-                    let r = try await h2.unaryCall(path: grpcPath, authority: authority, message: payload, compressed: options.gzip)
+                    let r = try await h2.unaryCall(
+                        path: grpcPath, authority: authority, message: payload, compressed: options.gzip)
                     ok = r.status == .ok
                     if !ok { error = "gRPC \(r.status): \(r.message)" }
                 } else if let h1 {
@@ -174,15 +180,20 @@ public struct LoadGenerator: Sendable {
             } catch let e {
                 error = "\(e)"
                 if options.transport == .grpc {
-                    h2 = try? await HTTP2ClientConnection.connect(host: options.host, port: options.port, group: eventLoopGroup)
+                    h2 = try? await HTTP2ClientConnection.connect(
+                        host: options.host, port: options.port, group: eventLoopGroup)
                 } else {
                     h1 = try? await HTTP1Client.connect(host: options.host, port: options.port, group: eventLoopGroup)
                 }
             }
             let elapsed = t0.duration(to: clock.now)
-            result.latencies.append(UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000))
+            result.latencies.append(
+                UInt64(elapsed.components.seconds) * 1_000_000_000
+                    + UInt64(elapsed.components.attoseconds / 1_000_000_000))
             result.requests += 1
-            if ok { result.items += options.batch } else {
+            if ok {
+                result.items += options.batch
+            } else {
                 result.errors += 1
                 if result.firstError == nil { result.firstError = error }
             }

@@ -35,25 +35,28 @@ public struct SyntheticTelemetry: Sendable {
             }
             let isRoot = i % 5 == 0
             let start = nowNanos - 2_000_000 + UInt64(i % 5) * 100_000
-            spans.append(Span(
-                traceID: traceID,
-                spanID: isRoot ? root : SpanID(value: next()),
-                parentSpanID: isRoot ? .invalid : root,
-                name: isRoot ? "POST /v1/completions" : "decode_step",
-                kind: isRoot ? .server : .internal,
-                startTimeUnixNano: start,
-                endTimeUnixNano: start + 1_000_000 + (next() % 500_000),
-                attributes: [
-                    "http.request.method": .string("POST"),
-                    "http.response.status_code": .int(200),
-                    "gen_ai.request.model": .string("tiny-llm"),
-                    "gen_ai.usage.output_tokens": .int(Int64(next() % 512)),
-                    "batch.size": .int(Int64(1 + next() % 64)),
-                ],
-                status: SpanStatus(code: .unset)
-            ))
+            spans.append(
+                Span(
+                    traceID: traceID,
+                    spanID: isRoot ? root : SpanID(value: next()),
+                    parentSpanID: isRoot ? .invalid : root,
+                    name: isRoot ? "POST /v1/completions" : "decode_step",
+                    kind: isRoot ? .server : .internal,
+                    startTimeUnixNano: start,
+                    endTimeUnixNano: start + 1_000_000 + (next() % 500_000),
+                    attributes: [
+                        "http.request.method": .string("POST"),
+                        "http.response.status_code": .int(200),
+                        "gen_ai.request.model": .string("tiny-llm"),
+                        "gen_ai.usage.output_tokens": .int(Int64(next() % 512)),
+                        "batch.size": .int(Int64(1 + next() % 64)),
+                    ],
+                    status: SpanStatus(code: .unset)
+                ))
         }
-        return Traces(resourceSpans: [ResourceSpans(resource: Self.resource, scopeSpans: [ScopeSpans(scope: Self.scope, spans: spans)])])
+        return Traces(resourceSpans: [
+            ResourceSpans(resource: Self.resource, scopeSpans: [ScopeSpans(scope: Self.scope, spans: spans)])
+        ])
     }
 
     /// `count` data points: a cumulative counter with one point per series (`series` label), a gauge and a
@@ -67,22 +70,42 @@ public struct SyntheticTelemetry: Sendable {
             let attributes: Attributes = ["model_name": .string("tiny-llm"), "series": .int(Int64(i))]
             switch i / third {
             case 0:
-                sums.append(NumberDataPoint(attributes: attributes, startTimeUnixNano: startNanos, timeUnixNano: nowNanos, value: .int(Int64(next() % 100_000))))
+                sums.append(
+                    NumberDataPoint(
+                        attributes: attributes, startTimeUnixNano: startNanos, timeUnixNano: nowNanos,
+                        value: .int(Int64(next() % 100_000))))
             case 1:
-                gauges.append(NumberDataPoint(attributes: attributes, timeUnixNano: nowNanos, value: .double(Double(next() % 1000) / 10)))
+                gauges.append(
+                    NumberDataPoint(
+                        attributes: attributes, timeUnixNano: nowNanos, value: .double(Double(next() % 1000) / 10)))
             default:
                 var buckets = [UInt64](repeating: 0, count: 8)
                 for b in 0..<8 { buckets[b] = next() % 100 }
-                histograms.append(HistogramDataPoint(
-                    attributes: attributes, startTimeUnixNano: startNanos, timeUnixNano: nowNanos,
-                    count: buckets.reduce(0, +), sum: Double(next() % 10_000),
-                    bucketCounts: buckets, explicitBounds: [5, 10, 25, 50, 100, 250, 500]))
+                histograms.append(
+                    HistogramDataPoint(
+                        attributes: attributes, startTimeUnixNano: startNanos, timeUnixNano: nowNanos,
+                        count: buckets.reduce(0, +), sum: Double(next() % 10_000),
+                        bucketCounts: buckets, explicitBounds: [5, 10, 25, 50, 100, 250, 500]))
             }
         }
         var metrics: [Metric] = []
-        if !sums.isEmpty { metrics.append(Metric(name: "decode_tokens_processed", unit: "{token}", data: .sum(Sum(dataPoints: sums, temporality: .cumulative, isMonotonic: true)))) }
-        if !gauges.isEmpty { metrics.append(Metric(name: "batch_fill_percentage", unit: "percent", data: .gauge(gauges))) }
-        if !histograms.isEmpty { metrics.append(Metric(name: "ttft_milliseconds", unit: "ms", data: .histogram(Histogram(dataPoints: histograms, temporality: .cumulative)))) }
-        return Metrics(resourceMetrics: [ResourceMetrics(resource: Self.resource, scopeMetrics: [ScopeMetrics(scope: Self.scope, metrics: metrics)])])
+        if !sums.isEmpty {
+            metrics.append(
+                Metric(
+                    name: "decode_tokens_processed", unit: "{token}",
+                    data: .sum(Sum(dataPoints: sums, temporality: .cumulative, isMonotonic: true))))
+        }
+        if !gauges.isEmpty {
+            metrics.append(Metric(name: "batch_fill_percentage", unit: "percent", data: .gauge(gauges)))
+        }
+        if !histograms.isEmpty {
+            metrics.append(
+                Metric(
+                    name: "ttft_milliseconds", unit: "ms",
+                    data: .histogram(Histogram(dataPoints: histograms, temporality: .cumulative))))
+        }
+        return Metrics(resourceMetrics: [
+            ResourceMetrics(resource: Self.resource, scopeMetrics: [ScopeMetrics(scope: Self.scope, metrics: metrics)])
+        ])
     }
 }

@@ -68,15 +68,15 @@ extension Double {
     static func exp2(_ x: Double) -> Double { pow(2.0, x) }
     static func pow(_ a: Double, _ b: Double) -> Double {
         #if canImport(Glibc)
-        return Glibc.pow(a, b)
+            return Glibc.pow(a, b)
         #else
-        return Darwin.pow(a, b)
+            return Darwin.pow(a, b)
         #endif
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -3,7 +3,6 @@ public import PrometheusTranslation
 public import SelfTelemetry
 internal import Synchronization
 
-
 /// The current state of every metric series, keyed by its translated family name and canonical (sorted) label
 /// set, shared by the remote-write and pull exporters.
 ///
@@ -24,8 +23,10 @@ public final class MetricStore: Sendable {
         public var maxSeriesPerMetric: Int
 
         public init(
-            strategy: PrometheusTranslationStrategy = .underscoreEscaping, namespace: String = "", addSuffixes: Bool = true,
-            promoteResourceAttributes: [String] = [], promoteAllResourceAttributes: Bool = false, targetInfo: Bool = true,
+            strategy: PrometheusTranslationStrategy = .underscoreEscaping, namespace: String = "",
+            addSuffixes: Bool = true,
+            promoteResourceAttributes: [String] = [], promoteAllResourceAttributes: Bool = false,
+            targetInfo: Bool = true,
             staleAfter: Duration = .seconds(300), maxSeriesPerMetric: Int = 20_000
         ) {
             self.strategy = strategy
@@ -54,7 +55,10 @@ public final class MetricStore: Sendable {
 
         public var timestampMs: Int64 { Int64(timeUnixNano / 1_000_000) }
 
-        public init(family: MetricFamily, labels: [PrometheusLabel], value: SeriesValue, startTimeUnixNano: UInt64, timeUnixNano: UInt64, isStale: Bool, exemplar: Exemplar?) {
+        public init(
+            family: MetricFamily, labels: [PrometheusLabel], value: SeriesValue, startTimeUnixNano: UInt64,
+            timeUnixNano: UInt64, isStale: Bool, exemplar: Exemplar?
+        ) {
             self.family = family
             self.labels = labels
             self.value = value
@@ -110,7 +114,9 @@ public final class MetricStore: Sendable {
     /// Wall clock in nanoseconds; injected so staleness is tested without waiting.
     private let now: @Sendable () -> UInt64
 
-    public init(settings: Settings, registry: TelemetryRegistry, name: String = "default", now: (@Sendable () -> UInt64)? = nil) {
+    public init(
+        settings: Settings, registry: TelemetryRegistry, name: String = "default", now: (@Sendable () -> UInt64)? = nil
+    ) {
         self.settings = settings
         self.namer = PrometheusNamer(strategy: settings.strategy, namespace: settings.namespace)
         self.labelBuilder = PrometheusLabelBuilder(
@@ -124,8 +130,10 @@ public final class MetricStore: Sendable {
             "otlp_gateway_metric_store_out_of_order_points_total",
             help: "Data points dropped because they were not newer than the series' current state.", labels: labels)
         expired = registry.counter(
-            "otlp_gateway_metric_store_expired_series_total", help: "Series removed after stale_after without data.", labels: labels)
-        seriesGauge = registry.gauge("otlp_gateway_metric_store_series", help: "Active series in the metric store.", labels: labels)
+            "otlp_gateway_metric_store_expired_series_total", help: "Series removed after stale_after without data.",
+            labels: labels)
+        seriesGauge = registry.gauge(
+            "otlp_gateway_metric_store_series", help: "Active series in the metric store.", labels: labels)
         self.now = now ?? { WallClock.nowUnixNano() }
     }
 
@@ -145,16 +153,22 @@ public final class MetricStore: Sendable {
                 var latest: UInt64 = 0
                 for sm in rm.scopeMetrics {
                     for metric in sm.metrics {
-                        let r = apply(metric, resource: rm.resource, scope: sm.scope, now: nowNanos, latest: &latest, state: &s)
+                        let r = apply(
+                            metric, resource: rm.resource, scope: sm.scope, now: nowNanos, latest: &latest, state: &s)
                         if r > 0 {
                             refused += r
-                            if refusedNames.count < 5, !refusedNames.contains(metric.name) { refusedNames.append(metric.name) }
+                            if refusedNames.count < 5, !refusedNames.contains(metric.name) {
+                                refusedNames.append(metric.name)
+                            }
                         }
                     }
                 }
                 if settings.targetInfo, latest > 0, let labels = labelBuilder.targetInfoLabels(resource: rm.resource) {
                     let family = MetricFamily(name: "target_info", type: .gauge, help: "Target metadata", unit: "")
-                    _ = upsert(family: family, labels: labels, time: latest, start: 0, stale: false, exemplar: nil, now: nowNanos, state: &s) { _ in .number(1) }
+                    _ = upsert(
+                        family: family, labels: labels, time: latest, start: 0, stale: false, exemplar: nil,
+                        now: nowNanos, state: &s
+                    ) { _ in .number(1) }
                 }
             }
             seriesGauge.set(s.entries.count)
@@ -163,13 +177,19 @@ public final class MetricStore: Sendable {
         guard refused > 0 else { return .accepted }
         return ConsumeResult(
             rejectedItems: refused,
-            message: "max_series_per_metric (\(settings.maxSeriesPerMetric)) reached for \(refusedNames.joined(separator: ", "))")
+            message:
+                "max_series_per_metric (\(settings.maxSeriesPerMetric)) reached for \(refusedNames.joined(separator: ", "))"
+        )
     }
 
-    private func apply(_ metric: Metric, resource: Resource, scope: InstrumentationScope, now: UInt64, latest: inout UInt64, state s: inout State) -> Int {
+    private func apply(
+        _ metric: Metric, resource: Resource, scope: InstrumentationScope, now: UInt64, latest: inout UInt64,
+        state s: inout State
+    ) -> Int {
         var refused = 0
         func family(_ type: FamilyType, _ promType: PrometheusMetricType) -> MetricFamily {
-            let name = settings.addSuffixes
+            let name =
+                settings.addSuffixes
                 ? namer.metricName(metric.name, unit: metric.unit, type: promType)
                 : namer.metricName(metric.name, unit: "", type: .unknown)
             return MetricFamily(name: name, type: type, help: metric.description, unit: metric.unit)
@@ -182,7 +202,13 @@ public final class MetricStore: Sendable {
             for p in points {
                 latest = max(latest, p.timeUnixNano)
                 let v = p.value.doubleValue
-                if !upsert(family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope), time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue), exemplar: p.exemplars.last, now: now, state: &s, update: { _ in .number(v) }) { refused += 1 }
+                if !upsert(
+                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
+                    exemplar: p.exemplars.last, now: now, state: &s, update: { _ in .number(v) })
+                {
+                    refused += 1
+                }
             }
         case .sum(let sum):
             // Prometheus names a non-monotonic sum like an untyped metric (no `_ratio`), though it is a gauge.
@@ -191,7 +217,11 @@ public final class MetricStore: Sendable {
             for p in sum.dataPoints {
                 latest = max(latest, p.timeUnixNano)
                 let v = p.value.doubleValue
-                let ok = upsert(family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope), time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue), exemplar: p.exemplars.last, now: now, delta: delta, state: &s) { old in
+                let ok = upsert(
+                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
+                    exemplar: p.exemplars.last, now: now, delta: delta, state: &s
+                ) { old in
                     if delta, case .number(let previous)? = old { return .number(previous + v) }
                     return .number(v)
                 }
@@ -205,7 +235,11 @@ public final class MetricStore: Sendable {
                 let counts = p.bucketCounts.isEmpty ? [p.count] : p.bucketCounts
                 let bounds = p.bucketCounts.isEmpty ? [] : p.explicitBounds
                 let new = ClassicHistogramValue(bounds: bounds, bucketCounts: counts, count: p.count, sum: p.sum ?? 0)
-                let ok = upsert(family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope), time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue), exemplar: p.exemplars.last, now: now, delta: delta, state: &s) { old in
+                let ok = upsert(
+                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
+                    exemplar: p.exemplars.last, now: now, delta: delta, state: &s
+                ) { old in
                     if delta, case .histogram(var acc)? = old, acc.bounds == new.bounds {
                         for i in acc.bucketCounts.indices { acc.bucketCounts[i] &+= new.bucketCounts[i] }
                         acc.count &+= new.count
@@ -224,9 +258,16 @@ public final class MetricStore: Sendable {
                 let new = ExponentialHistogramValue(
                     scale: p.scale, zeroCount: p.zeroCount, zeroThreshold: p.zeroThreshold,
                     positiveOffset: p.positive.offset, positiveCounts: p.positive.bucketCounts,
-                    negativeOffset: p.negative.offset, negativeCounts: p.negative.bucketCounts, count: p.count, sum: p.sum ?? 0)
-                let ok = upsert(family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope), time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue), exemplar: p.exemplars.last, now: now, delta: delta, state: &s) { old in
-                    if delta, case .exponentialHistogram(let acc)? = old { return .exponentialHistogram(ExponentialMerge.merge(acc, new)) }
+                    negativeOffset: p.negative.offset, negativeCounts: p.negative.bucketCounts, count: p.count,
+                    sum: p.sum ?? 0)
+                let ok = upsert(
+                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
+                    exemplar: p.exemplars.last, now: now, delta: delta, state: &s
+                ) { old in
+                    if delta, case .exponentialHistogram(let acc)? = old {
+                        return .exponentialHistogram(ExponentialMerge.merge(acc, new))
+                    }
                     return .exponentialHistogram(new)
                 }
                 if !ok { refused += 1 }
@@ -235,8 +276,16 @@ public final class MetricStore: Sendable {
             let f = family(.summary, .summary)
             for p in points {
                 latest = max(latest, p.timeUnixNano)
-                let value = SeriesValue.summary(SummaryValue(quantiles: p.quantileValues.map { ($0.quantile, $0.value) }, count: p.count, sum: p.sum))
-                if !upsert(family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope), time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue), exemplar: nil, now: now, state: &s, update: { _ in value }) { refused += 1 }
+                let value = SeriesValue.summary(
+                    SummaryValue(
+                        quantiles: p.quantileValues.map { ($0.quantile, $0.value) }, count: p.count, sum: p.sum))
+                if !upsert(
+                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
+                    exemplar: nil, now: now, state: &s, update: { _ in value })
+                {
+                    refused += 1
+                }
             }
         }
         return refused
@@ -253,7 +302,9 @@ public final class MetricStore: Sendable {
             let current = entry.series
             // A point that is not newer than what we hold would make a reader go back in time: drop it.
             if time <= current.timeUnixNano {
-                if time < current.timeUnixNano || update(delta ? nil : current.value) != current.value || stale != current.isStale {
+                if time < current.timeUnixNano || update(delta ? nil : current.value) != current.value
+                    || stale != current.isStale
+                {
                     outOfOrder.add()
                 }
                 entry.touchedAtNanos = now
@@ -287,7 +338,9 @@ public final class MetricStore: Sendable {
         guard count < settings.maxSeriesPerMetric else { return false }
         s.familyCounts[family.name] = count + 1
         s.seq += 1
-        let series = Series(family: family, labels: labels, value: update(nil), startTimeUnixNano: start, timeUnixNano: time, isStale: stale, exemplar: exemplar)
+        let series = Series(
+            family: family, labels: labels, value: update(nil), startTimeUnixNano: start, timeUnixNano: time,
+            isStale: stale, exemplar: exemplar)
         s.index[key] = s.entries.count
         s.entries.append(Entry(series: series, seq: s.seq, touchedAtNanos: now))
         return true
@@ -336,7 +389,9 @@ public final class MetricStore: Sendable {
     /// Removes series that received nothing for `staleAfter`.
     public func expire() {
         let nowNanos = now()
-        let limit = UInt64(settings.staleAfter.components.seconds) * 1_000_000_000 + UInt64(settings.staleAfter.components.attoseconds / 1_000_000_000)
+        let limit =
+            UInt64(settings.staleAfter.components.seconds) * 1_000_000_000
+            + UInt64(settings.staleAfter.components.attoseconds / 1_000_000_000)
         var removedCount = 0
         state.withLock { s in
             var i = 0

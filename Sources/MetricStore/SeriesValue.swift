@@ -45,7 +45,10 @@ public struct ExponentialHistogramValue: Sendable, Hashable {
     public var count: UInt64
     public var sum: Double
 
-    public init(scale: Int32, zeroCount: UInt64, zeroThreshold: Double, positiveOffset: Int32, positiveCounts: [UInt64], negativeOffset: Int32, negativeCounts: [UInt64], count: UInt64, sum: Double) {
+    public init(
+        scale: Int32, zeroCount: UInt64, zeroThreshold: Double, positiveOffset: Int32, positiveCounts: [UInt64],
+        negativeOffset: Int32, negativeCounts: [UInt64], count: UInt64, sum: Double
+    ) {
         self.scale = scale
         self.zeroCount = zeroCount
         self.zeroThreshold = zeroThreshold

@@ -1,13 +1,13 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 #if canImport(Glibc)
-private let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
+    private let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
 #else
-private let RUSAGE_SELF_WHO = RUSAGE_SELF
+    private let RUSAGE_SELF_WHO = RUSAGE_SELF
 #endif
 
 /// The gateway process' own resource use, read from /proc at scrape time (Linux; zero elsewhere).
@@ -15,13 +15,20 @@ public enum ProcessMetrics {
     /// Registers `otelcol_process_*` series as the Collector names them when scraped through Prometheus.
     public static func register(in registry: TelemetryRegistry) {
         let start = monotonicSeconds()
-        registry.register("otelcol_process_memory_rss_bytes", kind: .gauge, help: "Total physical memory (resident set size) of the process.") {
+        registry.register(
+            "otelcol_process_memory_rss_bytes", kind: .gauge,
+            help: "Total physical memory (resident set size) of the process."
+        ) {
             Double(residentBytes())
         }
-        registry.register("otelcol_process_cpu_seconds_total", kind: .counter, help: "Total CPU user and system time in seconds.") {
+        registry.register(
+            "otelcol_process_cpu_seconds_total", kind: .counter, help: "Total CPU user and system time in seconds."
+        ) {
             cpuSeconds()
         }
-        registry.register("otelcol_process_uptime_seconds_total", kind: .counter, help: "Uptime of the process in seconds.") {
+        registry.register(
+            "otelcol_process_uptime_seconds_total", kind: .counter, help: "Uptime of the process in seconds."
+        ) {
             monotonicSeconds() - start
         }
     }

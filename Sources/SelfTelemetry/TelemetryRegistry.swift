@@ -90,7 +90,9 @@ public final class TelemetryRegistry: Sendable {
     }
 
     /// A value read at scrape time (process RSS, CPU seconds).
-    public func register(_ name: String, kind: Kind, help: String, labels: [String: String] = [:], read: @escaping @Sendable () -> Double) {
+    public func register(
+        _ name: String, kind: Kind, help: String, labels: [String: String] = [:], read: @escaping @Sendable () -> Double
+    ) {
         let key = Key(name: name, labels: Self.sorted(labels))
         state.withLock { state in
             var family = state.families[name] ?? Family(kind: kind, help: help)

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFuzzEntry
 import FuzzHarness
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // Built two ways. By `scripts/fuzz` with `-sanitize=fuzzer,address -parse-as-library -D FUZZING`: libFuzzer
 // supplies `main` and calls `LLVMFuzzerTestOneInput`, the target chosen by the FUZZ_TARGET environment
@@ -29,37 +30,37 @@ private func selectedTarget() -> FuzzHarness.Target {
 }
 
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    selectedTarget().run(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
-}
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        selectedTarget().run(UnsafeRawBufferPointer(start: data, count: size))
+        return 0
+    }
 #else
-@main
-struct CorpusRunner {
-    static func main() {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard let name = arguments.first, let target = FuzzHarness.target(named: name) else {
-            let names = FuzzHarness.targets.map(\.name).joined(separator: ", ")
-            printError("usage: otlp-gateway-fuzz TARGET FILE...  (targets: \(names))")
-            exit(2)
-        }
-        for path in arguments.dropFirst() {
-            guard let file = fopen(path, "rb") else {
-                printError("cannot open \(path)")
+    @main
+    struct CorpusRunner {
+        static func main() {
+            let arguments = CommandLine.arguments.dropFirst()
+            guard let name = arguments.first, let target = FuzzHarness.target(named: name) else {
+                let names = FuzzHarness.targets.map(\.name).joined(separator: ", ")
+                printError("usage: otlp-gateway-fuzz TARGET FILE...  (targets: \(names))")
                 exit(2)
             }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = fread(&chunk, 1, chunk.count, file)
-                if n <= 0 { break }
-                bytes += chunk[0..<n]
+            for path in arguments.dropFirst() {
+                guard let file = fopen(path, "rb") else {
+                    printError("cannot open \(path)")
+                    exit(2)
+                }
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = fread(&chunk, 1, chunk.count, file)
+                    if n <= 0 { break }
+                    bytes += chunk[0..<n]
+                }
+                fclose(file)
+                bytes.withUnsafeBytes { target.run($0) }
+                print("\(path): ok")
             }
-            fclose(file)
-            bytes.withUnsafeBytes { target.run($0) }
-            print("\(path): ok")
         }
     }
-}
 #endif

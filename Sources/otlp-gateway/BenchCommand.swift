@@ -9,7 +9,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the hot paths on one core and print the figures (build with -c release).")
 
     @Option(help: "Seconds per throughput benchmark.") var seconds: Double = 3
-    @Option(help: "Series counts for the memory benchmark, comma-separated.") var memorySeries: String = "100000,1000000"
+    @Option(help: "Series counts for the memory benchmark, comma-separated.") var memorySeries: String =
+        "100000,1000000"
     @Option(help: "Which benchmarks: pipeline, engine or all.") var suite: Suite = .all
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {

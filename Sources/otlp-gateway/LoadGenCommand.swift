@@ -21,9 +21,13 @@ struct LoadGenCommand: AsyncParsableCommand {
     @Flag(help: "Compress requests with gzip.") var gzip = false
 
     func validate() throws {
-        guard ["traces", "metrics"].contains(signal) else { throw ValidationError("--signal must be traces or metrics") }
+        guard ["traces", "metrics"].contains(signal) else {
+            throw ValidationError("--signal must be traces or metrics")
+        }
         guard parseGoDuration(duration) != nil else { throw ValidationError("--duration must be a duration like 10s") }
-        guard workers >= 1, batch >= 1, rate >= 0 else { throw ValidationError("--workers and --batch must be >= 1, --rate >= 0") }
+        guard workers >= 1, batch >= 1, rate >= 0 else {
+            throw ValidationError("--workers and --batch must be >= 1, --rate >= 0")
+        }
         if let endpoint, parseHostPort(endpoint) == nil { throw ValidationError("--endpoint must be host:port") }
     }
 

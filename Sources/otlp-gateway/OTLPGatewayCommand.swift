@@ -6,9 +6,9 @@ import ServiceLifecycle
 import UnixSignals
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @main
@@ -42,7 +42,10 @@ extension OTLPGatewayCommand {
                 printError("invalid configuration \(options.config):\n\(error)")
                 throw ExitCode(2)
             }
-            let level = Logger.Level(rawValue: config.service.telemetry.logsLevel == "warn" ? "warning" : config.service.telemetry.logsLevel) ?? .info
+            let level =
+                Logger.Level(
+                    rawValue: config.service.telemetry.logsLevel == "warn"
+                        ? "warning" : config.service.telemetry.logsLevel) ?? .info
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
@@ -52,7 +55,8 @@ extension OTLPGatewayCommand {
             Self.raiseFileDescriptorLimit(logger: logger)
             let gateway = GatewayService(config: config, logger: logger)
             let group = ServiceGroup(
-                configuration: .init(services: [.init(service: gateway)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(
+                    services: [.init(service: gateway)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
     }
@@ -80,7 +84,8 @@ extension OTLPGatewayCommand.Run {
 
 extension OTLPGatewayCommand {
     struct Validate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a configuration and print every problem.")
+        static let configuration = CommandConfiguration(
+            commandName: "validate", abstract: "Check a configuration and print every problem.")
 
         @OptionGroup var options: ConfigOptions
 

@@ -41,7 +41,8 @@ import Testing
         let tracer = PipelineTracer(resource: Self.resource)
         var logger = Logger(label: "engine-telemetry-tests")
         logger.logLevel = .critical
-        let engine = Engine(configuration: Self.configuration(), logger: logger, metricsFactory: factory, tracer: tracer)
+        let engine = Engine(
+            configuration: Self.configuration(), logger: logger, metricsFactory: factory, tracer: tracer)
         let requests = (0..<4).map { i in
             GenerationRequest(promptTokens: Array(1...(3 + i)), maxNewTokens: 3 + i)
         }
@@ -92,16 +93,22 @@ import Testing
         #expect(roots.count == requests.count)
         #expect(Set(roots.map(\.traceID)).count == requests.count, "one trace per request")
         for request in requests {
-            let root = try #require(roots.first { $0.attributes["inference.request.id"] == .string(request.id.rawValue) })
+            let root = try #require(
+                roots.first { $0.attributes["inference.request.id"] == .string(request.id.rawValue) })
             #expect(root.kind == .server)
             #expect(root.parentSpanID == .invalid)
             #expect(root.attributes["gen_ai.request.model"] == .string("test-model"))
             #expect(root.attributes["gen_ai.usage.input_tokens"] == .int(Int64(request.promptTokens.count)))
-            let children = spans.filter { $0.parentSpanID == root.spanID }.sorted { $0.startTimeUnixNano < $1.startTimeUnixNano }
+            let children = spans.filter { $0.parentSpanID == root.spanID }.sorted {
+                $0.startTimeUnixNano < $1.startTimeUnixNano
+            }
             #expect(children.map(\.name) == [EngineSpanNames.queue, EngineSpanNames.prefill, EngineSpanNames.decode])
             #expect(children.allSatisfy { $0.traceID == root.traceID })
             #expect(root.startTimeUnixNano <= root.endTimeUnixNano)
-            #expect(children.allSatisfy { $0.startTimeUnixNano >= root.startTimeUnixNano && $0.endTimeUnixNano <= root.endTimeUnixNano })
+            #expect(
+                children.allSatisfy {
+                    $0.startTimeUnixNano >= root.startTimeUnixNano && $0.endTimeUnixNano <= root.endTimeUnixNano
+                })
         }
         #expect(tracer.droppedSpanCount == 0)
     }
@@ -117,7 +124,8 @@ import Testing
             resource: Self.resource, metricsFactory: factory, tracer: tracer,
             metrics: metrics, traces: traces, interval: .seconds(60), logger: logger
         )
-        let engine = Engine(configuration: Self.configuration(), logger: logger, metricsFactory: factory, tracer: tracer)
+        let engine = Engine(
+            configuration: Self.configuration(), logger: logger, metricsFactory: factory, tracer: tracer)
         _ = await engine.generate(batch: [GenerationRequest(promptTokens: [1, 2, 3], maxNewTokens: 4)])
         receiver.deliver()
         let delivered = try #require(metrics.received.first)

@@ -98,7 +98,8 @@ import Testing
     @Test func histogramsWithoutBucketsGetOTelDefaults() throws {
         let factory = Self.factory()
         Recorder(label: "other", factory: factory).record(7)
-        let point = try #require(factory.collect(timeUnixNano: 1).metric(named: "other")?.data.histogram?.dataPoints.first)
+        let point = try #require(
+            factory.collect(timeUnixNano: 1).metric(named: "other")?.data.histogram?.dataPoints.first)
         #expect(point.explicitBounds == [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000])
         #expect(point.bucketCounts == [0, 0, 1] + Array(repeating: 0, count: 13))
         #expect(factory.collect(timeUnixNano: 1).metric(named: "other")?.unit == "")

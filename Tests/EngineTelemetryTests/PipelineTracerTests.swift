@@ -22,7 +22,8 @@ import Tracing
 
     @Test func childSpansShareTheTraceAndPointAtTheirParent() throws {
         let tracer = PipelineTracer(resource: Self.resource)
-        let root = tracer.startSpan("request", context: .topLevel, ofKind: .server, at: Instant(nanosecondsSinceEpoch: 100))
+        let root = tracer.startSpan(
+            "request", context: .topLevel, ofKind: .server, at: Instant(nanosecondsSinceEpoch: 100))
         let child = tracer.startSpan("prefill", context: root.context, at: Instant(nanosecondsSinceEpoch: 150))
         child.end(at: Instant(nanosecondsSinceEpoch: 180))
         root.end(at: Instant(nanosecondsSinceEpoch: 200))
@@ -122,7 +123,8 @@ import Tracing
         #expect(header.count == 55)
 
         var extracted = ServiceContext.topLevel
-        tracer.extract(headers.merging(["tracestate": "v=1"]) { a, _ in a }, into: &extracted, using: DictionaryExtractor())
+        tracer.extract(
+            headers.merging(["tracestate": "v=1"]) { a, _ in a }, into: &extracted, using: DictionaryExtractor())
         let remote = try #require(extracted.pipelineSpanContext)
         #expect(remote.traceID == span.spanContext.traceID)
         #expect(remote.spanID == span.spanContext.spanID)

@@ -32,4 +32,3 @@ extension MetricData {
 extension Traces {
     var spans: [Span] { resourceSpans.flatMap { $0.scopeSpans.flatMap(\.spans) } }
 }
-

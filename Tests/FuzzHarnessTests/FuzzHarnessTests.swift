@@ -94,7 +94,9 @@ import Testing
 
         final class Requests: NGHTTP2SessionDelegate {
             var paths: [String] = []
-            func session(_ session: NGHTTP2Session, didReceiveRequest request: HTTP2Message) { paths.append(request.headers[":path"] ?? "") }
+            func session(_ session: NGHTTP2Session, didReceiveRequest request: HTTP2Message) {
+                paths.append(request.headers[":path"] ?? "")
+            }
             func session(_ session: NGHTTP2Session, didReceiveResponse response: HTTP2Message, errorCode: UInt32) {}
         }
         let h2 = try Self.seeds("http2-server")

@@ -36,7 +36,9 @@ func document(
 /// A document with a `debug` exporter and an exporter of `type` written with `body` under it (indented by the
 /// caller), in a traces pipeline that sends to `debug` only, so problems come from the exporter's own section.
 /// `extensions` is the extensions section's body; `serviceExtensions` the list in `service.extensions`.
-func exporterDocument(_ type: String, _ body: String, extensions: String? = nil, serviceExtensions: String? = nil) -> String {
+func exporterDocument(_ type: String, _ body: String, extensions: String? = nil, serviceExtensions: String? = nil)
+    -> String
+{
     document(
         exporters: "debug:\n\(type):\n" + body, extensions: extensions,
         service: (serviceExtensions.map { "extensions: \($0)\n" } ?? "")

@@ -171,12 +171,14 @@ import Testing
 
     @Test func endpointFromTheEnvironment() throws {
         let config = try GatewayConfiguration.parse(
-            yaml: document(exporters: "otlp:\n  endpoint: ${env:TEMPO}", service: """
-                pipelines:
-                  traces:
-                    receivers: [otlp]
-                    exporters: [otlp]
-                """),
+            yaml: document(
+                exporters: "otlp:\n  endpoint: ${env:TEMPO}",
+                service: """
+                    pipelines:
+                      traces:
+                        receivers: [otlp]
+                        exporters: [otlp]
+                    """),
             environment: ["TEMPO": "http://tempo.monitoring:4317"])
         guard case .otlp(let otlp)? = config.exporters[ComponentID(type: "otlp")] else {
             Issue.record("no otlp exporter")

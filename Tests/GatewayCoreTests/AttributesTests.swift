@@ -11,7 +11,10 @@ import Testing
     }
 
     @Test func duplicateKeysKeepTheFirst() {
-        let a = Attributes([Attribute(key: "k", value: .int(1)), Attribute(key: "j", value: .int(0)), Attribute(key: "k", value: .int(2))])
+        let a = Attributes([
+            Attribute(key: "k", value: .int(1)), Attribute(key: "j", value: .int(0)),
+            Attribute(key: "k", value: .int(2)),
+        ])
         #expect(a.count == 2)
         #expect(a["k"] == .int(1))
         #expect(a["j"] == .int(0))
@@ -33,11 +36,19 @@ import Testing
 
 @Suite struct SplitTests {
     func traces(_ counts: [Int]) -> Traces {
-        Traces(resourceSpans: counts.enumerated().map { i, n in
-            ResourceSpans(resource: Resource(attributes: ["r": .int(Int64(i))]), scopeSpans: [
-                ScopeSpans(spans: (0..<n).map { Span(traceID: TraceID(high: 1, low: UInt64($0)), spanID: SpanID(value: UInt64($0 + 1)), name: "s\($0)") }),
-            ])
-        })
+        Traces(
+            resourceSpans: counts.enumerated().map { i, n in
+                ResourceSpans(
+                    resource: Resource(attributes: ["r": .int(Int64(i))]),
+                    scopeSpans: [
+                        ScopeSpans(
+                            spans: (0..<n).map {
+                                Span(
+                                    traceID: TraceID(high: 1, low: UInt64($0)), spanID: SpanID(value: UInt64($0 + 1)),
+                                    name: "s\($0)")
+                            })
+                    ])
+            })
     }
 
     @Test func removeFirstKeepsResourceGroupingAndOrder() {
@@ -87,7 +98,17 @@ import Testing
         let r1 = Resource(attributes: ["service.name": .string("a")])
         let r2 = Resource(attributes: ["service.name": .string("b")])
         func batch(_ r: Resource, _ scope: String, _ names: [String]) -> Traces {
-            Traces(resourceSpans: [ResourceSpans(resource: r, scopeSpans: [ScopeSpans(scope: InstrumentationScope(name: scope), spans: names.map { Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(value: 1), name: $0) })])])
+            Traces(resourceSpans: [
+                ResourceSpans(
+                    resource: r,
+                    scopeSpans: [
+                        ScopeSpans(
+                            scope: InstrumentationScope(name: scope),
+                            spans: names.map {
+                                Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(value: 1), name: $0)
+                            })
+                    ])
+            ])
         }
         var t = batch(r1, "s", ["1"])
         t.append(contentsOf: batch(r2, "s", ["2"]))

@@ -23,7 +23,9 @@ import Testing
 
     @Test func detectsTruncationAndExtraMessages() {
         #expect(throws: GRPCFraming.DeframeError.truncated) { try GRPCFraming.unaryMessage([0, 0, 0], limit: 100) }
-        #expect(throws: GRPCFraming.DeframeError.truncated) { try GRPCFraming.unaryMessage([0, 0, 0, 0, 10, 1, 2], limit: 100) }
+        #expect(throws: GRPCFraming.DeframeError.truncated) {
+            try GRPCFraming.unaryMessage([0, 0, 0, 0, 10, 1, 2], limit: 100)
+        }
         #expect(throws: GRPCFraming.DeframeError.tooManyMessages) {
             try GRPCFraming.unaryMessage(GRPCFraming.frame([1]) + GRPCFraming.frame([2]), limit: 100)
         }

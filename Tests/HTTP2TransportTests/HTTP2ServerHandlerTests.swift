@@ -45,8 +45,10 @@ func pump(_ client: NGHTTP2Session, _ channel: EmbeddedChannel) throws {
 }
 
 func request(_ path: String) -> [HTTP2Header] {
-    [HTTP2Header(":method", "POST"), HTTP2Header(":scheme", "http"), HTTP2Header(":path", path),
-     HTTP2Header(":authority", "test"), HTTP2Header("content-type", "application/grpc")]
+    [
+        HTTP2Header(":method", "POST"), HTTP2Header(":scheme", "http"), HTTP2Header(":path", path),
+        HTTP2Header(":authority", "test"), HTTP2Header("content-type", "application/grpc"),
+    ]
 }
 
 @Suite struct HTTP2ServerHandlerTests {

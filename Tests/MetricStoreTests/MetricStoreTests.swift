@@ -14,18 +14,36 @@ final class TestClock: Sendable {
 
 let t0: UInt64 = 1_700_000_000_000_000_000
 let sec: UInt64 = 1_000_000_000
-let resource = Resource(attributes: ["service.name": .string("svc"), "service.instance.id": .string("i-1"), "host.name": .string("h")])
+let resource = Resource(attributes: [
+    "service.name": .string("svc"), "service.instance.id": .string("i-1"), "host.name": .string("h"),
+])
 
 func batch(_ metrics: Metric...) -> Metrics {
-    Metrics(resourceMetrics: [ResourceMetrics(resource: resource, scopeMetrics: [ScopeMetrics(scope: InstrumentationScope(name: "lib", version: "2"), metrics: metrics)])])
+    Metrics(resourceMetrics: [
+        ResourceMetrics(
+            resource: resource,
+            scopeMetrics: [ScopeMetrics(scope: InstrumentationScope(name: "lib", version: "2"), metrics: metrics)])
+    ])
 }
 
-func counter(_ name: String, _ points: [(attrs: Attributes, start: UInt64, time: UInt64, value: Double)], delta: Bool = false) -> Metric {
-    Metric(name: name, data: .sum(Sum(dataPoints: points.map { NumberDataPoint(attributes: $0.attrs, startTimeUnixNano: $0.start, timeUnixNano: $0.time, value: .double($0.value)) }, temporality: delta ? .delta : .cumulative, isMonotonic: true)))
+func counter(
+    _ name: String, _ points: [(attrs: Attributes, start: UInt64, time: UInt64, value: Double)], delta: Bool = false
+) -> Metric {
+    Metric(
+        name: name,
+        data: .sum(
+            Sum(
+                dataPoints: points.map {
+                    NumberDataPoint(
+                        attributes: $0.attrs, startTimeUnixNano: $0.start, timeUnixNano: $0.time,
+                        value: .double($0.value))
+                }, temporality: delta ? .delta : .cumulative, isMonotonic: true)))
 }
 
 func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = nil) -> SeriesValue? {
-    store.snapshot().first { s in s.family.name == family && (label.map { l in s.labels.contains { $0.name == l.0 && $0.value == l.1 } } ?? true) }?.value
+    store.snapshot().first { s in
+        s.family.name == family && (label.map { l in s.labels.contains { $0.name == l.0 && $0.value == l.1 } } ?? true)
+    }?.value
 }
 
 @Suite struct MetricStoreTests {
@@ -39,7 +57,8 @@ func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = 
         #expect(series.count == 1)
         #expect(series[0].value == .number(9))
         #expect(series[0].family.type == .counter)
-        #expect(series[0].labels.map(\.name) == ["instance", "job", "model_name", "otel_scope_name", "otel_scope_version"])
+        #expect(
+            series[0].labels.map(\.name) == ["instance", "job", "model_name", "otel_scope_name", "otel_scope_version"])
         #expect(series[0].labels.first { $0.name == "job" }?.value == "svc")
         #expect(series[0].timestampMs == Int64((t0 + 2 * sec) / 1_000_000))
     }
@@ -53,15 +72,22 @@ func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = 
         // A repeated (overlapping) delta is not counted twice.
         store.ingest(batch(counter("reqs", [([:], t0 + 2 * sec, t0 + 3 * sec, 4)], delta: true)))
         #expect(value(store, "reqs_total") == .number(9))
-        #expect(registry.value("otlp_gateway_metric_store_out_of_order_points_total", labels: ["store": "default"]) == 1)
+        #expect(
+            registry.value("otlp_gateway_metric_store_out_of_order_points_total", labels: ["store": "default"]) == 1)
     }
 
     @Test func deltaHistogramsAddBucketsAndStartTimeChangeResetsCumulative() {
         let store = MetricStore(settings: .init(), registry: registry)
         func hist(_ start: UInt64, _ time: UInt64, _ counts: [UInt64], delta: Bool) -> Metric {
-            Metric(name: "ttft_milliseconds", unit: "ms", data: .histogram(Histogram(dataPoints: [
-                HistogramDataPoint(startTimeUnixNano: start, timeUnixNano: time, count: counts.reduce(0, +), sum: Double(counts.reduce(0, +)), bucketCounts: counts, explicitBounds: [10, 100]),
-            ], temporality: delta ? .delta : .cumulative)))
+            Metric(
+                name: "ttft_milliseconds", unit: "ms",
+                data: .histogram(
+                    Histogram(
+                        dataPoints: [
+                            HistogramDataPoint(
+                                startTimeUnixNano: start, timeUnixNano: time, count: counts.reduce(0, +),
+                                sum: Double(counts.reduce(0, +)), bucketCounts: counts, explicitBounds: [10, 100])
+                        ], temporality: delta ? .delta : .cumulative)))
         }
         store.ingest(batch(hist(t0, t0 + sec, [1, 2, 3], delta: true)))
         store.ingest(batch(hist(t0 + sec, t0 + 2 * sec, [1, 0, 1], delta: true)))
@@ -90,7 +116,9 @@ func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = 
 
     @Test func cardinalityLimitRefusesNewSeriesAndReportsThem() {
         let store = MetricStore(settings: .init(maxSeriesPerMetric: 3), registry: registry, name: "limited")
-        let points = (0..<5).map { i in (attrs: ["id": AnyValue.int(Int64(i))] as Attributes, start: t0, time: t0 + sec, value: 1.0) }
+        let points = (0..<5).map { i in
+            (attrs: ["id": AnyValue.int(Int64(i))] as Attributes, start: t0, time: t0 + sec, value: 1.0)
+        }
         let result = store.ingest(batch(counter("c", points)))
         #expect(result.rejectedItems == 2)
         #expect(result.message.contains("max_series_per_metric (3)"))
@@ -122,7 +150,12 @@ func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = 
         let reader = store.makeReader()
         store.ingest(batch(Metric(name: "g", data: .gauge([NumberDataPoint(timeUnixNano: t0, value: .double(3))]))))
         _ = store.changes(for: reader)
-        store.ingest(batch(Metric(name: "g", data: .gauge([NumberDataPoint(timeUnixNano: t0 + sec, value: .double(0), flags: .noRecordedValue)]))))
+        store.ingest(
+            batch(
+                Metric(
+                    name: "g",
+                    data: .gauge([NumberDataPoint(timeUnixNano: t0 + sec, value: .double(0), flags: .noRecordedValue)]))
+            ))
         let changes = store.changes(for: reader)
         let g = changes.updated.first { $0.family.name == "g" }
         #expect(g?.isStale == true)
@@ -139,13 +172,24 @@ func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = 
     }
 
     @Test func exponentialDeltasMergeAcrossScales() {
-        let a = ExponentialHistogramValue(scale: 1, zeroCount: 1, zeroThreshold: 0, positiveOffset: 0, positiveCounts: [1, 1, 1, 1], negativeOffset: 0, negativeCounts: [], count: 5, sum: 10)
-        let b = ExponentialHistogramValue(scale: 0, zeroCount: 0, zeroThreshold: 0, positiveOffset: 1, positiveCounts: [2], negativeOffset: 0, negativeCounts: [], count: 2, sum: 4)
+        let a = ExponentialHistogramValue(
+            scale: 1, zeroCount: 1, zeroThreshold: 0, positiveOffset: 0, positiveCounts: [1, 1, 1, 1],
+            negativeOffset: 0, negativeCounts: [], count: 5, sum: 10)
+        let b = ExponentialHistogramValue(
+            scale: 0, zeroCount: 0, zeroThreshold: 0, positiveOffset: 1, positiveCounts: [2], negativeOffset: 0,
+            negativeCounts: [], count: 2, sum: 4)
         let store = MetricStore(settings: .init(), registry: registry)
         func metric(_ v: ExponentialHistogramValue, _ start: UInt64, _ time: UInt64) -> Metric {
-            Metric(name: "e", data: .exponentialHistogram(ExponentialHistogram(dataPoints: [
-                ExponentialHistogramDataPoint(startTimeUnixNano: start, timeUnixNano: time, count: v.count, sum: v.sum, scale: v.scale, zeroCount: v.zeroCount, positive: .init(offset: v.positiveOffset, bucketCounts: v.positiveCounts)),
-            ], temporality: .delta)))
+            Metric(
+                name: "e",
+                data: .exponentialHistogram(
+                    ExponentialHistogram(
+                        dataPoints: [
+                            ExponentialHistogramDataPoint(
+                                startTimeUnixNano: start, timeUnixNano: time, count: v.count, sum: v.sum,
+                                scale: v.scale, zeroCount: v.zeroCount,
+                                positive: .init(offset: v.positiveOffset, bucketCounts: v.positiveCounts))
+                        ], temporality: .delta)))
         }
         store.ingest(batch(metric(a, t0, t0 + sec)))
         store.ingest(batch(metric(b, t0 + sec, t0 + 2 * sec)))

@@ -49,7 +49,9 @@ import Testing
             _ = try? prefix.withUnsafeBytes { try OTLPProtobuf.decodeTraces($0, arena: arena) }
         }
         #expect(throws: OTLPDecodingError.self) {
-            try [UInt8]([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]).withUnsafeBytes { try OTLPProtobuf.decodeTraces($0, arena: arena) }
+            try [UInt8]([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]).withUnsafeBytes {
+                try OTLPProtobuf.decodeTraces($0, arena: arena)
+            }
         }
         let truncated = Array(bytes.dropLast(3))
         #expect(throws: OTLPDecodingError.self) {

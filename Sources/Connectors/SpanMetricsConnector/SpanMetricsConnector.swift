@@ -71,14 +71,21 @@ public final class SpanMetricsConnector: Consumer, Sendable {
     private let seriesGauge: TelemetryGauge
     private let now: @Sendable () -> UInt64
 
-    public init(name: String, settings: Settings, next: any Consumer<Metrics>, registry: TelemetryRegistry, logger: Logger, now: @escaping @Sendable () -> UInt64) {
+    public init(
+        name: String, settings: Settings, next: any Consumer<Metrics>, registry: TelemetryRegistry, logger: Logger,
+        now: @escaping @Sendable () -> UInt64
+    ) {
         self.settings = settings
         self.next = next
         self.logger = logger
         self.now = now
         self.state = Mutex(State(startTime: now()))
-        overflowed = registry.counter("otlp_gateway_spanmetrics_overflow_spans_total", help: "Spans counted into the overflow series because max_series was reached.", labels: ["connector": name])
-        seriesGauge = registry.gauge("otlp_gateway_spanmetrics_series", help: "Dimension sets tracked by the spanmetrics connector.", labels: ["connector": name])
+        overflowed = registry.counter(
+            "otlp_gateway_spanmetrics_overflow_spans_total",
+            help: "Spans counted into the overflow series because max_series was reached.", labels: ["connector": name])
+        seriesGauge = registry.gauge(
+            "otlp_gateway_spanmetrics_series", help: "Dimension sets tracked by the spanmetrics connector.",
+            labels: ["connector": name])
     }
 
     static func kindName(_ k: SpanKind) -> String {
@@ -125,9 +132,12 @@ public final class SpanMetricsConnector: Consumer, Sendable {
                             key = Key(attributes: ["otel.metric.overflow": .string("true")])
                             overflow += 1
                         }
-                        let seconds = span.endTimeUnixNano > span.startTimeUnixNano
+                        let seconds =
+                            span.endTimeUnixNano > span.startTimeUnixNano
                             ? Double(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9 : 0
-                        var series = s.series[key] ?? Series(bucketCounts: [UInt64](repeating: 0, count: settings.buckets.count + 1))
+                        var series =
+                            s.series[key]
+                            ?? Series(bucketCounts: [UInt64](repeating: 0, count: settings.buckets.count + 1))
                         series.calls += 1
                         series.sum += seconds
                         // Bucket i holds (bound[i-1], bound[i]]; the last one is everything above the largest bound.
@@ -138,7 +148,9 @@ public final class SpanMetricsConnector: Consumer, Sendable {
                         }
                         series.bucketCounts[index] += 1
                         if settings.exemplars, span.traceID.isValid {
-                            series.exemplar = Exemplar(timeUnixNano: span.endTimeUnixNano, value: .double(seconds), spanID: span.spanID, traceID: span.traceID)
+                            series.exemplar = Exemplar(
+                                timeUnixNano: span.endTimeUnixNano, value: .double(seconds), spanID: span.spanID,
+                                traceID: span.traceID)
                         }
                         series.updated = true
                         s.series[key] = series
@@ -167,19 +179,36 @@ public final class SpanMetricsConnector: Consumer, Sendable {
             return (out, start)
         }
         guard !points.isEmpty else { return nil }
-        let sorted = points.sorted { $0.0.lexicographicallyPrecedes($1.0) { ($0.key, $0.value.displayString) < ($1.key, $1.value.displayString) } }
+        let sorted = points.sorted {
+            $0.0.lexicographicallyPrecedes($1.0) { ($0.key, $0.value.displayString) < ($1.key, $1.value.displayString) }
+        }
         let temporality: AggregationTemporality = settings.delta ? .delta : .cumulative
         let calls = Metric(
-            name: settings.namespace + ".calls", description: "Number of spans, by service, span name, kind and status.",
-            data: .sum(Sum(dataPoints: sorted.map { NumberDataPoint(attributes: $0.0, startTimeUnixNano: start, timeUnixNano: time, value: .int(Int64($0.1.calls))) }, temporality: temporality, isMonotonic: true)))
+            name: settings.namespace + ".calls",
+            description: "Number of spans, by service, span name, kind and status.",
+            data: .sum(
+                Sum(
+                    dataPoints: sorted.map {
+                        NumberDataPoint(
+                            attributes: $0.0, startTimeUnixNano: start, timeUnixNano: time,
+                            value: .int(Int64($0.1.calls)))
+                    }, temporality: temporality, isMonotonic: true)))
         let latency = Metric(
             name: settings.namespace + ".latency", description: "Span durations in seconds.",
-            data: .histogram(Histogram(dataPoints: sorted.map {
-                HistogramDataPoint(
-                    attributes: $0.0, startTimeUnixNano: start, timeUnixNano: time, count: $0.1.calls, sum: $0.1.sum,
-                    bucketCounts: $0.1.bucketCounts, explicitBounds: settings.buckets, exemplars: $0.1.exemplar.map { [$0] } ?? [])
-            }, temporality: temporality)))
-        return Metrics(resourceMetrics: [ResourceMetrics(scopeMetrics: [ScopeMetrics(scope: InstrumentationScope(name: "otlp-gateway/spanmetrics"), metrics: [calls, latency])])])
+            data: .histogram(
+                Histogram(
+                    dataPoints: sorted.map {
+                        HistogramDataPoint(
+                            attributes: $0.0, startTimeUnixNano: start, timeUnixNano: time, count: $0.1.calls,
+                            sum: $0.1.sum,
+                            bucketCounts: $0.1.bucketCounts, explicitBounds: settings.buckets,
+                            exemplars: $0.1.exemplar.map { [$0] } ?? [])
+                    }, temporality: temporality)))
+        return Metrics(resourceMetrics: [
+            ResourceMetrics(scopeMetrics: [
+                ScopeMetrics(scope: InstrumentationScope(name: "otlp-gateway/spanmetrics"), metrics: [calls, latency])
+            ])
+        ])
     }
 
     /// Sends the metrics every `flushInterval` until cancelled, then once more.

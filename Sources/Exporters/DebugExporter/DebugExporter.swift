@@ -3,9 +3,9 @@ public import SelfTelemetry
 internal import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `debug` exporter: writes a summary line per batch (and each item with `verbosity: detailed`) to
@@ -24,20 +24,28 @@ public final class DebugExporter<Data: TelemetryData>: Consumer, Sendable {
     private let failed: TelemetryCounter
 
     /// `sink` receives each batch's text; the default writes to standard output and flushes it.
-    public init(name: String, verbosity: Verbosity, registry: TelemetryRegistry, sink: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        name: String, verbosity: Verbosity, registry: TelemetryRegistry, sink: (@Sendable (String) -> Void)? = nil
+    ) {
         self.name = name
         self.verbosity = verbosity
         self.sink = sink ?? DebugExporterOutput.standardOutput
         let unit = Data.signal.itemUnit
-        sent = registry.counter("otelcol_exporter_sent_\(unit)_total", help: "Number of \(unit) successfully sent to destination.", labels: ["exporter": name])
-        failed = registry.counter("otelcol_exporter_send_failed_\(unit)_total", help: "Number of \(unit) that failed to be sent.", labels: ["exporter": name])
+        sent = registry.counter(
+            "otelcol_exporter_sent_\(unit)_total", help: "Number of \(unit) successfully sent to destination.",
+            labels: ["exporter": name])
+        failed = registry.counter(
+            "otelcol_exporter_send_failed_\(unit)_total", help: "Number of \(unit) that failed to be sent.",
+            labels: ["exporter": name])
     }
 
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         var text = ""
         switch data {
-        case let traces as Traces: DebugFormat.traces(traces, exporter: name, detailed: verbosity == .detailed, into: &text)
-        case let metrics as Metrics: DebugFormat.metrics(metrics, exporter: name, detailed: verbosity == .detailed, into: &text)
+        case let traces as Traces:
+            DebugFormat.traces(traces, exporter: name, detailed: verbosity == .detailed, into: &text)
+        case let metrics as Metrics:
+            DebugFormat.metrics(metrics, exporter: name, detailed: verbosity == .detailed, into: &text)
         case let logs as Logs: DebugFormat.logs(logs, exporter: name, detailed: verbosity == .detailed, into: &text)
         default: preconditionFailure("DebugExporter supports traces, metrics and logs")
         }
@@ -77,32 +85,38 @@ public enum DebugFormat {
         for rs in t.resourceSpans {
             for ss in rs.scopeSpans {
                 for s in ss.spans {
-                    out += "  span trace_id=\(s.traceID) span_id=\(s.spanID) parent_span_id=\(s.parentSpanID.isValid ? s.parentSpanID.description : "")"
-                    out += " name=\(quoted(s.name)) kind=\(s.kind.name) status=\(s.status.code.name) attributes=\(attributes(s.attributes))\n"
+                    out +=
+                        "  span trace_id=\(s.traceID) span_id=\(s.spanID) parent_span_id=\(s.parentSpanID.isValid ? s.parentSpanID.description : "")"
+                    out +=
+                        " name=\(quoted(s.name)) kind=\(s.kind.name) status=\(s.status.code.name) attributes=\(attributes(s.attributes))\n"
                 }
             }
         }
     }
 
     public static func metrics(_ m: Metrics, exporter: String, detailed: Bool, into out: inout String) {
-        out += "exporter=\(exporter) signal=metrics resource_metrics=\(m.resourceMetrics.count) metrics=\(m.metricCount) data_points=\(m.dataPointCount)\n"
+        out +=
+            "exporter=\(exporter) signal=metrics resource_metrics=\(m.resourceMetrics.count) metrics=\(m.metricCount) data_points=\(m.dataPointCount)\n"
         guard detailed else { return }
         for rm in m.resourceMetrics {
             for sm in rm.scopeMetrics {
                 for metric in sm.metrics {
-                    out += "  metric name=\(quoted(metric.name)) type=\(metric.data.kindName) unit=\(quoted(metric.unit)) data_points=\(metric.data.dataPointCount)\n"
+                    out +=
+                        "  metric name=\(quoted(metric.name)) type=\(metric.data.kindName) unit=\(quoted(metric.unit)) data_points=\(metric.data.dataPointCount)\n"
                 }
             }
         }
     }
 
     public static func logs(_ l: Logs, exporter: String, detailed: Bool, into out: inout String) {
-        out += "exporter=\(exporter) signal=logs resource_logs=\(l.resourceLogs.count) log_records=\(l.logRecordCount)\n"
+        out +=
+            "exporter=\(exporter) signal=logs resource_logs=\(l.resourceLogs.count) log_records=\(l.logRecordCount)\n"
         guard detailed else { return }
         for rl in l.resourceLogs {
             for sl in rl.scopeLogs {
                 for r in sl.logRecords {
-                    out += "  log severity_number=\(r.severityNumber) severity_text=\(quoted(r.severityText)) body=\(quoted(r.body.displayString))"
+                    out +=
+                        "  log severity_number=\(r.severityNumber) severity_text=\(quoted(r.severityText)) body=\(quoted(r.body.displayString))"
                     out += " trace_id=\(r.traceID.isValid ? r.traceID.description : "")\n"
                 }
             }

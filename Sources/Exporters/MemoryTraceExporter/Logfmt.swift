@@ -7,7 +7,9 @@ enum Logfmt {
         let s = Array(text.utf8)
         var i = 0
         var pairs: [(key: String, value: String)] = []
-        func isSpace(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") }
+        func isSpace(_ c: UInt8) -> Bool {
+            c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
+        }
         while true {
             while i < s.count, isSpace(s[i]) { i += 1 }
             guard i < s.count else { return pairs }
@@ -68,7 +70,9 @@ enum Logfmt {
                 case UInt8(ascii: "u"):
                     guard var code = hex4(s, &i) else { return nil }
                     // A surrogate pair written as two escapes.
-                    if (0xD800..<0xDC00).contains(code), i + 1 < s.count, s[i] == UInt8(ascii: "\\"), s[i + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(code), i + 1 < s.count, s[i] == UInt8(ascii: "\\"),
+                        s[i + 1] == UInt8(ascii: "u")
+                    {
                         var j = i + 2
                         if let low = hex4(s, &j), (0xDC00..<0xE000).contains(low) {
                             code = 0x10000 + (code - 0xD800) << 10 + (low - 0xDC00)

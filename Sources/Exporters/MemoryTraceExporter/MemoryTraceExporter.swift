@@ -47,13 +47,27 @@ public final class MemoryTraceExporter: Consumer, Sendable {
         self.store = store
         self.logger = logger
         let labels = ["exporter": name]
-        sent = registry.counter("otelcol_exporter_sent_spans_total", help: "Number of spans successfully sent to destination.", labels: labels)
-        evicted = registry.counter("otlp_gateway_trace_store_evicted_traces_total", help: "Traces evicted from the recent-trace store to make room.", labels: labels)
-        dropped = registry.counter("otlp_gateway_trace_store_dropped_spans_total", help: "Spans the recent-trace store dropped: their trace would exceed the store's size, or their trace id was invalid.", labels: labels)
-        registry.register("otlp_gateway_trace_store_traces", kind: .gauge, help: "Traces held by the recent-trace store.", labels: labels) { [store] in
+        sent = registry.counter(
+            "otelcol_exporter_sent_spans_total", help: "Number of spans successfully sent to destination.",
+            labels: labels)
+        evicted = registry.counter(
+            "otlp_gateway_trace_store_evicted_traces_total",
+            help: "Traces evicted from the recent-trace store to make room.", labels: labels)
+        dropped = registry.counter(
+            "otlp_gateway_trace_store_dropped_spans_total",
+            help:
+                "Spans the recent-trace store dropped: their trace would exceed the store's size, or their trace id was invalid.",
+            labels: labels)
+        registry.register(
+            "otlp_gateway_trace_store_traces", kind: .gauge, help: "Traces held by the recent-trace store.",
+            labels: labels
+        ) { [store] in
             Double(store.traceCount)
         }
-        registry.register("otlp_gateway_trace_store_bytes", kind: .gauge, help: "Estimated bytes of the spans held by the recent-trace store.", labels: labels) { [store] in
+        registry.register(
+            "otlp_gateway_trace_store_bytes", kind: .gauge,
+            help: "Estimated bytes of the spans held by the recent-trace store.", labels: labels
+        ) { [store] in
             Double(store.byteCount)
         }
     }
@@ -67,7 +81,9 @@ public final class MemoryTraceExporter: Consumer, Sendable {
         registry: TelemetryRegistry,
         logger: Logger = Logger(label: "otlp-gateway.memory-trace-exporter")
     ) {
-        self.init(name: name, host: host, port: port, store: RecentTraceStore(maxBytes: maxBytes), registry: registry, logger: logger)
+        self.init(
+            name: name, host: host, port: port, store: RecentTraceStore(maxBytes: maxBytes), registry: registry,
+            logger: logger)
     }
 
     public func consume(_ traces: Traces) throws(PipelineError) -> ConsumeResult {
@@ -85,7 +101,8 @@ public final class MemoryTraceExporter: Consumer, Sendable {
     /// - Parameter tls: https only, with these handlers first on every connection; nil serves plain http.
     public func run(group: any EventLoopGroup, tls: SimpleHTTPServer.TLSHandlers? = nil) async throws {
         let api = self.api
-        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { method, target, headers in
+        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) {
+            method, target, headers in
             let response = api.handle(method: method.rawValue, target: target, accept: headers.first(name: "accept"))
             return SimpleHTTPServer.Response(
                 status: HTTPResponseStatus(statusCode: response.status),
@@ -93,7 +110,9 @@ public final class MemoryTraceExporter: Consumer, Sendable {
                 body: response.body
             )
         }
-        logger.info("memory trace exporter listening", metadata: ["exporter": "\(name)", "endpoint": "\(server.localAddress?.description ?? "?")"])
+        logger.info(
+            "memory trace exporter listening",
+            metadata: ["exporter": "\(name)", "endpoint": "\(server.localAddress?.description ?? "?")"])
         do {
             while true { try await Task.sleep(for: .seconds(3600)) }
         } catch {}

@@ -157,7 +157,9 @@ extension RecentTraceStore.State {
 
     /// Evicts the oldest traces other than `id` until `size` more bytes fit. The caller has checked that `id`'s
     /// own bytes plus `size` fit, so evicting everything else is always enough.
-    private mutating func makeRoom(for size: Int, keeping id: TraceID, maxBytes: Int, result: inout RecentTraceStore.AddResult) {
+    private mutating func makeRoom(
+        for size: Int, keeping id: TraceID, maxBytes: Int, result: inout RecentTraceStore.AddResult
+    ) {
         var keptAtFront = false
         while bytes + size > maxBytes, let oldest = order.popFirst() {
             if oldest == id {

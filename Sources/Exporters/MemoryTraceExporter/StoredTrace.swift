@@ -38,7 +38,9 @@ struct StoredTrace {
     /// continues the group the last one used.
     mutating func groupIndex(_ rs: ResourceSpans, _ ss: ScopeSpans) -> Int {
         if let index = groups.lastIndex(where: { $0.holds(rs, ss) }) { return index }
-        groups.append(StoredGroup(resource: rs.resource, resourceSchemaURL: rs.schemaURL, scope: ss.scope, scopeSchemaURL: ss.schemaURL))
+        groups.append(
+            StoredGroup(
+                resource: rs.resource, resourceSchemaURL: rs.schemaURL, scope: ss.scope, scopeSchemaURL: ss.schemaURL))
         return groups.count - 1
     }
 
@@ -82,10 +84,14 @@ struct StoredTrace {
                     ? a.element.startTimeUnixNano < b.element.startTimeUnixNano : a.offset < b.offset
             }.map(\.element)
             let scopeSpans = ScopeSpans(scope: group.scope, spans: sorted, schemaURL: group.scopeSchemaURL)
-            if let index = result.firstIndex(where: { $0.resource == group.resource && $0.schemaURL == group.resourceSchemaURL }) {
+            if let index = result.firstIndex(where: {
+                $0.resource == group.resource && $0.schemaURL == group.resourceSchemaURL
+            }) {
                 result[index].scopeSpans.append(scopeSpans)
             } else {
-                result.append(ResourceSpans(resource: group.resource, scopeSpans: [scopeSpans], schemaURL: group.resourceSchemaURL))
+                result.append(
+                    ResourceSpans(
+                        resource: group.resource, scopeSpans: [scopeSpans], schemaURL: group.resourceSchemaURL))
             }
         }
         return Traces(resourceSpans: result)
@@ -97,7 +103,9 @@ struct StoredTrace {
         if let end = query.end, end < .max, startTimeUnixNano >= Self.nanos(seconds: end + 1) { return false }
         if let min = query.minDuration, Duration.nanoseconds(Int64(clamping: durationNanos)) < min { return false }
         if let max = query.maxDuration, Duration.nanoseconds(Int64(clamping: durationNanos)) > max { return false }
-        if let service = query.service, !groups.contains(where: { $0.resource.attributes["service.name"]?.displayString == service }) {
+        if let service = query.service,
+            !groups.contains(where: { $0.resource.attributes["service.name"]?.displayString == service })
+        {
             return false
         }
         if query.spanName != nil || !query.tags.isEmpty {

@@ -18,7 +18,8 @@ extension TempoAPI {
         }
         var result = TraceQuery()
         if let q = query["q"], !q.allSatisfy({ $0 == " " }), q.filter({ $0 != " " }) != "{}" {
-            throw SearchParameterError(parameter: "q", reason: "TraceQL is not supported; use tags, minDuration and maxDuration")
+            throw SearchParameterError(
+                parameter: "q", reason: "TraceQL is not supported; use tags, minDuration and maxDuration")
         }
         if let tags = query["tags"], !tags.isEmpty {
             guard let pairs = Logfmt.parse(tags) else {

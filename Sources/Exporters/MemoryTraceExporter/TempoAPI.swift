@@ -41,7 +41,8 @@ public struct TempoAPI: Sendable {
     /// Answers a request whose target may carry a query (`/api/search?limit=5`).
     public func handle(method: String, target: String, accept: String? = nil) -> Response {
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        return handle(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "", accept: accept)
+        return handle(
+            method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "", accept: accept)
     }
 
     /// Answers a request; `query` is the raw query string without `?`, `accept` the `Accept` header if any.

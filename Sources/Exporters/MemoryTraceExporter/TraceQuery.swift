@@ -65,7 +65,10 @@ public struct TraceSummary: Sendable, Hashable {
     public var duration: Duration
     public var spanCount: Int
 
-    public init(traceID: TraceID, rootServiceName: String, rootSpanName: String, startTimeUnixNano: UInt64, duration: Duration, spanCount: Int) {
+    public init(
+        traceID: TraceID, rootServiceName: String, rootSpanName: String, startTimeUnixNano: UInt64, duration: Duration,
+        spanCount: Int
+    ) {
         self.traceID = traceID
         self.rootServiceName = rootServiceName
         self.rootSpanName = rootSpanName

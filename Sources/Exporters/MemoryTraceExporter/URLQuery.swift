@@ -38,7 +38,9 @@ struct URLQuery: Sendable {
                 bytes.append(UInt8(ascii: " "))
                 i += 1
             case UInt8(ascii: "%"):
-                guard i + 2 < utf8.count, let hi = hexValue(utf8[i + 1]), let lo = hexValue(utf8[i + 2]) else { return nil }
+                guard i + 2 < utf8.count, let hi = hexValue(utf8[i + 1]), let lo = hexValue(utf8[i + 2]) else {
+                    return nil
+                }
                 bytes.append(hi << 4 | lo)
                 i += 3
             default:

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 internal import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `sending_queue` with `storage`: requests kept as files in a directory, so what the gateway accepted is still
 /// there after a restart or a crash and is sent then (the Collector's persistent queue; at least once).
@@ -139,7 +140,8 @@ public final class FileQueue: Sendable {
                 return nil
             case .wait:
                 // A push hands its entry straight over; close (or a race with a push) wakes us with nil to look again.
-                let handed: Entry? = await withCheckedContinuation { (continuation: CheckedContinuation<Entry?, Never>) in
+                let handed: Entry? = await withCheckedContinuation {
+                    (continuation: CheckedContinuation<Entry?, Never>) in
                     let lookAgain: Bool = state.withLock { s in
                         if s.closed || s.head < s.pending.count { return true }
                         s.waiters.append(continuation)

@@ -39,7 +39,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         /// `queueSize` requests.
         public var persistentQueue: FileQueue?
 
-        public init(transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5), queueSize: Int = 1000, numConsumers: Int = 10, retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5)), tls: ClientTLS? = nil, persistentQueue: FileQueue? = nil) {
+        public init(
+            transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5),
+            queueSize: Int = 1000, numConsumers: Int = 10,
+            retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5)), tls: ClientTLS? = nil,
+            persistentQueue: FileQueue? = nil
+        ) {
             self.transport = transport
             self.headers = headers
             self.gzip = gzip
@@ -86,8 +91,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     /// Clock for backoff; injected so retry timing is tested without waiting.
     private let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(name: String, settings: Settings, registry: TelemetryRegistry, logger: Logger, sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
-        precondition(settings.numConsumers > 0 && settings.queueSize > 0, "num_consumers and queue_size must be positive")
+    public init(
+        name: String, settings: Settings, registry: TelemetryRegistry, logger: Logger,
+        sleep: (@Sendable (Duration) async throws -> Void)? = nil
+    ) {
+        precondition(
+            settings.numConsumers > 0 && settings.queueSize > 0, "num_consumers and queue_size must be positive")
         self.name = name
         self.settings = settings
         self.logger = logger
@@ -97,12 +106,23 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         let unit = Data.signal.itemUnit
         let labels = ["exporter": name]
         counters = Counters(
-            sent: registry.counter("otelcol_exporter_sent_\(unit)_total", help: "Number of \(unit) successfully sent to destination.", labels: labels),
-            failed: registry.counter("otelcol_exporter_send_failed_\(unit)_total", help: "Number of \(unit) that failed to be sent.", labels: labels),
-            enqueueFailed: registry.counter("otelcol_exporter_enqueue_failed_\(unit)_total", help: "Number of \(unit) refused because the sending queue was full.", labels: labels),
-            refused: registry.counter("otlp_gateway_exporter_refused_\(unit)_total", help: "Number of \(unit) the destination rejected in a partial_success answer.", labels: labels),
-            retries: registry.counter("otlp_gateway_exporter_retries_total", help: "Send attempts repeated after a retryable failure.", labels: labels),
-            queueSize: registry.gauge("otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels),
+            sent: registry.counter(
+                "otelcol_exporter_sent_\(unit)_total", help: "Number of \(unit) successfully sent to destination.",
+                labels: labels),
+            failed: registry.counter(
+                "otelcol_exporter_send_failed_\(unit)_total", help: "Number of \(unit) that failed to be sent.",
+                labels: labels),
+            enqueueFailed: registry.counter(
+                "otelcol_exporter_enqueue_failed_\(unit)_total",
+                help: "Number of \(unit) refused because the sending queue was full.", labels: labels),
+            refused: registry.counter(
+                "otlp_gateway_exporter_refused_\(unit)_total",
+                help: "Number of \(unit) the destination rejected in a partial_success answer.", labels: labels),
+            retries: registry.counter(
+                "otlp_gateway_exporter_retries_total", help: "Send attempts repeated after a retryable failure.",
+                labels: labels),
+            queueSize: registry.gauge(
+                "otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels),
             droppedAtShutdown: registry.counter(
                 "otlp_gateway_exporter_shutdown_dropped_\(unit)_total",
                 help: "Number of \(unit) an in-memory sending queue still held when the drain at shutdown timed out.",
@@ -112,14 +132,20 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         if let fileQueue = settings.persistentQueue {
             counters.queueSize.set(fileQueue.count)
             if fileQueue.recovered > 0 {
-                logger.info("persistent sending queue: requests from an earlier run will be sent", metadata: [
-                    "exporter": "\(name)", "requests": "\(fileQueue.recovered)", "directory": "\(fileQueue.directory)",
-                ])
+                logger.info(
+                    "persistent sending queue: requests from an earlier run will be sent",
+                    metadata: [
+                        "exporter": "\(name)", "requests": "\(fileQueue.recovered)",
+                        "directory": "\(fileQueue.directory)",
+                    ])
             }
             if fileQueue.corrupt > 0 {
-                logger.error("persistent sending queue: unreadable request files moved aside", metadata: [
-                    "exporter": "\(name)", "files": "\(fileQueue.corrupt)", "directory": "\(fileQueue.directory)/corrupt",
-                ])
+                logger.error(
+                    "persistent sending queue: unreadable request files moved aside",
+                    metadata: [
+                        "exporter": "\(name)", "files": "\(fileQueue.corrupt)",
+                        "directory": "\(fileQueue.directory)/corrupt",
+                    ])
             }
         }
     }
@@ -138,7 +164,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         }
         guard queue.push(data) else {
             counters.enqueueFailed.add(data.itemCount)
-            throw PipelineError.retryable("sending queue of exporter \(name) is full (queue_size \(settings.queueSize))", retryAfterSeconds: 1)
+            throw PipelineError.retryable(
+                "sending queue of exporter \(name) is full (queue_size \(settings.queueSize))", retryAfterSeconds: 1)
         }
         counters.queueSize.set(queue.count)
         return .accepted
@@ -166,7 +193,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         } else if let fileQueue, fileQueue.count > 0 {
             logger.warning(
                 "persistent sending queue kept for the next start",
-                metadata: ["exporter": "\(name)", "requests": "\(fileQueue.count)", "directory": "\(fileQueue.directory)"])
+                metadata: [
+                    "exporter": "\(name)", "requests": "\(fileQueue.count)", "directory": "\(fileQueue.directory)",
+                ])
         }
     }
 
@@ -185,7 +214,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         if let fileQueue {
             // On disk: a request leaves the queue only once it is done with; one interrupted by shutdown stays.
             while let entry = await fileQueue.pop() {
-                let done = await deliver(body: entry.body, items: entry.items, keepOnShutdown: true, connection: &connection)
+                let done = await deliver(
+                    body: entry.body, items: entry.items, keepOnShutdown: true, connection: &connection)
                 if done { fileQueue.complete(entry) } else { fileQueue.keep(entry) }
                 counters.queueSize.set(fileQueue.count)
                 // Shutting down and the destination is not taking data: the rest stays on disk for the next start.
@@ -201,7 +231,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                     lostAtShutdown.withLock { $0 += data.itemCount }
                     continue
                 }
-                await deliver(body: encode(data, json: usesJSON), items: data.itemCount, keepOnShutdown: false, connection: &connection)
+                await deliver(
+                    body: encode(data, json: usesJSON), items: data.itemCount, keepOnShutdown: false,
+                    connection: &connection)
             }
         }
         await connection.close()
@@ -225,7 +257,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     /// False when shutdown interrupted its retries and `keepOnShutdown` asks to keep it (persistent queue);
     /// without that it counts as failed, as the in-memory queue cannot keep it.
     @discardableResult
-    private func deliver(body encoded: [UInt8], items: Int, keepOnShutdown: Bool, connection: inout Connection) async -> Bool {
+    private func deliver(body encoded: [UInt8], items: Int, keepOnShutdown: Bool, connection: inout Connection) async
+        -> Bool
+    {
         var body = encoded
         if settings.gzip { body = Gzip.compress(body, level: 5) }
         let clock = ContinuousClock()
@@ -239,12 +273,16 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 counters.sent.add(items - refused)
                 if refused > 0 || !message.isEmpty {
                     counters.refused.add(refused)
-                    logger.warning("destination partially accepted data", metadata: ["exporter": "\(name)", "rejected": "\(rejected)", "message": "\(message)"])
+                    logger.warning(
+                        "destination partially accepted data",
+                        metadata: ["exporter": "\(name)", "rejected": "\(rejected)", "message": "\(message)"])
                 }
                 return true
             case .permanent(let message):
                 counters.failed.add(items)
-                logger.error("export failed permanently; dropping", metadata: ["exporter": "\(name)", "items": "\(items)", "error": "\(message)"])
+                logger.error(
+                    "export failed permanently; dropping",
+                    metadata: ["exporter": "\(name)", "items": "\(items)", "error": "\(message)"])
                 return true
             case .retryable(let message, let after):
                 let elapsed = start.duration(to: clock.now)
@@ -257,11 +295,18 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 }
                 if !settings.retry.enabled || budgetGone || Task.isCancelled {
                     counters.failed.add(items)
-                    logger.error("export failed; giving up", metadata: ["exporter": "\(name)", "items": "\(items)", "attempts": "\(attempt + 1)", "error": "\(message)"])
+                    logger.error(
+                        "export failed; giving up",
+                        metadata: [
+                            "exporter": "\(name)", "items": "\(items)", "attempts": "\(attempt + 1)",
+                            "error": "\(message)",
+                        ])
                     return true
                 }
                 counters.retries.add()
-                logger.warning("export failed; retrying", metadata: ["exporter": "\(name)", "error": "\(message)", "retry_in": "\(wait)"])
+                logger.warning(
+                    "export failed; retrying",
+                    metadata: ["exporter": "\(name)", "error": "\(message)", "retry_in": "\(wait)"])
                 attempt += 1
                 do { try await sleep(wait) } catch {
                     if keepOnShutdown { return false }
@@ -299,12 +344,17 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 }
                 let h2 = connection.h2!
                 let path = Self.grpcPath
-                let headers = settings.headers.map { HTTP2Header($0.0.lowercased(), $0.1) }
+                let headers =
+                    settings.headers.map { HTTP2Header($0.0.lowercased(), $0.1) }
                     + [HTTP2Header("grpc-timeout", "\(Swift.max(1, Int(settings.timeout.seconds * 1000)))m")]
                 let timeout = settings.timeout
                 let gzip = settings.gzip
                 let result = try await withThrowingTaskGroup(of: GRPCCallResult?.self) { group in
-                    group.addTask { try await h2.unaryCall(path: path, authority: Self.authority(host, port), message: body, compressed: gzip, extraHeaders: headers) }
+                    group.addTask {
+                        try await h2.unaryCall(
+                            path: path, authority: Self.authority(host, port), message: body, compressed: gzip,
+                            extraHeaders: headers)
+                    }
                     group.addTask {
                         try await Task.sleep(for: timeout)
                         return nil
@@ -330,10 +380,15 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                         host: host, port: port, group: MultiThreadedEventLoopGroup.singleton,
                         tls: tlsHandlers(host: host, port: port))
                 }
-                var headers = [("Content-Type", json ? "application/json" : "application/x-protobuf"), ("User-Agent", "otlp-gateway/0.1")]
+                var headers = [
+                    ("Content-Type", json ? "application/json" : "application/x-protobuf"),
+                    ("User-Agent", "otlp-gateway/0.1"),
+                ]
                 if settings.gzip { headers.append(("Content-Encoding", "gzip")) }
                 headers.append(contentsOf: settings.headers)
-                let response = try await connection.h1!.post(path: path, host: Self.authority(host, port), headers: headers, body: body, timeout: settings.timeout)
+                let response = try await connection.h1!.post(
+                    path: path, host: Self.authority(host, port), headers: headers, body: body,
+                    timeout: settings.timeout)
                 return Self.classify(response, json: json)
             } catch {
                 await connection.close()
@@ -372,7 +427,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             return .retryable(message, after: r.details.flatMap(OTLPProtobuf.retryDelay(fromStatus:)))
         case 8:
             // RESOURCE_EXHAUSTED is retryable only when the server says when (RetryInfo).
-            if let delay = r.details.flatMap(OTLPProtobuf.retryDelay(fromStatus:)) { return .retryable(message, after: delay) }
+            if let delay = r.details.flatMap(OTLPProtobuf.retryDelay(fromStatus:)) {
+                return .retryable(message, after: delay)
+            }
             return .permanent(message)
         default:
             return .permanent(message)
@@ -387,14 +444,17 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             let partial = OTLPProtobuf.partialSuccess(r.body)
             return .success(rejected: partial.rejected, message: partial.message)
         case 429, 502, 503, 504:
-            return .retryable("HTTP \(r.status): \(errorText(r, json: json))", after: parseRetryAfter(r.header("Retry-After")))
+            return .retryable(
+                "HTTP \(r.status): \(errorText(r, json: json))", after: parseRetryAfter(r.header("Retry-After")))
         default:
             return .permanent("HTTP \(r.status): \(errorText(r, json: json))")
         }
     }
 
     static func errorText(_ r: HTTP1Client.Response, json: Bool) -> String {
-        if !json, r.header("Content-Type")?.contains("protobuf") == true, let m = OTLPProtobuf.statusMessage(r.body) { return m }
+        if !json, r.header("Content-Type")?.contains("protobuf") == true, let m = OTLPProtobuf.statusMessage(r.body) {
+            return m
+        }
         return String(decoding: r.body.prefix(512), as: UTF8.self)
     }
 }

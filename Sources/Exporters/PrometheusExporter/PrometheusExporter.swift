@@ -19,7 +19,8 @@ public final class PrometheusExporter: Sendable {
 
     /// `tls` makes the scrape endpoint https only.
     public init(
-        name: String, host: String, port: Int, store: MetricStore, constLabels: [PrometheusLabel] = [], enableOpenMetrics: Bool = false,
+        name: String, host: String, port: Int, store: MetricStore, constLabels: [PrometheusLabel] = [],
+        enableOpenMetrics: Bool = false,
         tls: (@Sendable () throws -> [any ChannelHandler])? = nil, logger: Logger
     ) {
         self.tls = tls
@@ -37,18 +38,27 @@ public final class PrometheusExporter: Sendable {
         let store = self.store
         let constLabels = self.constLabels
         let openMetrics = self.openMetrics
-        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) { method, target, headers in
+        let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) {
+            method, target, headers in
             guard SimpleHTTPServer.path(of: target) == "/metrics" else {
                 return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8))
             }
             guard method == .GET || method == .HEAD else {
-                return .init(status: .methodNotAllowed, contentType: "text/plain", body: Array("405 method not allowed\n".utf8))
+                return .init(
+                    status: .methodNotAllowed, contentType: "text/plain", body: Array("405 method not allowed\n".utf8))
             }
-            let wantsOpenMetrics = openMetrics && headers["accept"].contains { $0.contains("application/openmetrics-text") }
-            let body = PrometheusTextFormat.render(store.snapshot(), openMetrics: wantsOpenMetrics, constLabels: constLabels)
-            return .init(status: .ok, contentType: wantsOpenMetrics ? PrometheusTextFormat.openMetricsContentType : PrometheusTextFormat.textContentType, body: body)
+            let wantsOpenMetrics =
+                openMetrics && headers["accept"].contains { $0.contains("application/openmetrics-text") }
+            let body = PrometheusTextFormat.render(
+                store.snapshot(), openMetrics: wantsOpenMetrics, constLabels: constLabels)
+            return .init(
+                status: .ok,
+                contentType: wantsOpenMetrics
+                    ? PrometheusTextFormat.openMetricsContentType : PrometheusTextFormat.textContentType, body: body)
         }
-        logger.info("prometheus exporter listening", metadata: ["exporter": "\(name)", "endpoint": "\(server.localAddress?.description ?? "?")"])
+        logger.info(
+            "prometheus exporter listening",
+            metadata: ["exporter": "\(name)", "endpoint": "\(server.localAddress?.description ?? "?")"])
         do {
             while true { try await Task.sleep(for: .seconds(3600)) }
         } catch {}

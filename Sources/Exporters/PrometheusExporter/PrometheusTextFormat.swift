@@ -9,7 +9,9 @@ public enum PrometheusTextFormat {
     public static let textContentType = "text/plain; version=0.0.4; charset=utf-8"
     public static let openMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
-    public static func render(_ series: [MetricStore.Series], openMetrics: Bool, constLabels: [PrometheusLabel] = []) -> [UInt8] {
+    public static func render(_ series: [MetricStore.Series], openMetrics: Bool, constLabels: [PrometheusLabel] = [])
+        -> [UInt8]
+    {
         var out: [UInt8] = []
         out.reserveCapacity(series.count * 96)
         var current: String?
@@ -53,7 +55,9 @@ public enum PrometheusTextFormat {
         return String(family.name[family.name.index(after: underscore)...])
     }
 
-    static func writeSeries(_ s: MetricStore.Series, labels: [PrometheusLabel], openMetrics: Bool, into out: inout [UInt8]) {
+    static func writeSeries(
+        _ s: MetricStore.Series, labels: [PrometheusLabel], openMetrics: Bool, into out: inout [UInt8]
+    ) {
         var name = s.family.name
         if openMetrics, s.family.type == .counter, !name.hasSuffix("_total") { name += "_total" }
         switch s.value {
@@ -63,27 +67,35 @@ public enum PrometheusTextFormat {
             var running: UInt64 = 0
             for (i, bound) in h.bounds.enumerated() {
                 running &+= i < h.bucketCounts.count ? h.bucketCounts[i] : 0
-                sample(name + "_bucket", labels, extra: ("le", prometheusBoundLabelValue(bound)), value: Double(running), into: &out)
+                sample(
+                    name + "_bucket", labels, extra: ("le", prometheusBoundLabelValue(bound)), value: Double(running),
+                    into: &out)
             }
             sample(name + "_bucket", labels, extra: ("le", "+Inf"), value: Double(h.count), into: &out)
             sample(name + "_sum", labels, extra: nil, value: h.sum, into: &out)
             sample(name + "_count", labels, extra: nil, value: Double(h.count), into: &out)
         case .exponentialHistogram(let e):
             for b in e.classicBuckets() {
-                sample(name + "_bucket", labels, extra: ("le", prometheusBoundLabelValue(b.le)), value: Double(b.cumulativeCount), into: &out)
+                sample(
+                    name + "_bucket", labels, extra: ("le", prometheusBoundLabelValue(b.le)),
+                    value: Double(b.cumulativeCount), into: &out)
             }
             sample(name + "_sum", labels, extra: nil, value: e.sum, into: &out)
             sample(name + "_count", labels, extra: nil, value: Double(e.count), into: &out)
         case .summary(let sm):
             for q in sm.quantiles {
-                sample(name, labels, extra: ("quantile", prometheusBoundLabelValue(q.quantile)), value: q.value, into: &out)
+                sample(
+                    name, labels, extra: ("quantile", prometheusBoundLabelValue(q.quantile)), value: q.value, into: &out
+                )
             }
             sample(name + "_sum", labels, extra: nil, value: sm.sum, into: &out)
             sample(name + "_count", labels, extra: nil, value: Double(sm.count), into: &out)
         }
     }
 
-    static func sample(_ name: String, _ labels: [PrometheusLabel], extra: (String, String)?, value: Double, into out: inout [UInt8]) {
+    static func sample(
+        _ name: String, _ labels: [PrometheusLabel], extra: (String, String)?, value: Double, into out: inout [UInt8]
+    ) {
         append(name, to: &out)
         if !labels.isEmpty || extra != nil {
             out.append(UInt8(ascii: "{"))

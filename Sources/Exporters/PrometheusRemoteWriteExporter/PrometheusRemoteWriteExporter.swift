@@ -4,9 +4,9 @@ public import GatewayCore
 internal import HTTP1Transport
 public import Logging
 public import MetricStore
-internal import PrometheusTranslation
 internal import NIOCore
 internal import NIOPosix
+internal import PrometheusTranslation
 public import SelfTelemetry
 internal import Synchronization
 
@@ -33,7 +33,11 @@ public final class PrometheusRemoteWriteExporter: Sendable {
         /// TLS for every connection (an `https://` endpoint, ALPN `http/1.1`); nil is plaintext.
         public var tls: ClientTLS?
 
-        public init(host: String, port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(5), interval: Duration = .seconds(15), encoder: RemoteWriteEncoder = RemoteWriteEncoder(), queueSize: Int = 10_000, numConsumers: Int = 5, retry: RetryPolicy = RetryPolicy(), tls: ClientTLS? = nil) {
+        public init(
+            host: String, port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(5),
+            interval: Duration = .seconds(15), encoder: RemoteWriteEncoder = RemoteWriteEncoder(),
+            queueSize: Int = 10_000, numConsumers: Int = 5, retry: RetryPolicy = RetryPolicy(), tls: ClientTLS? = nil
+        ) {
             self.host = host
             self.port = port
             self.path = path
@@ -75,7 +79,8 @@ public final class PrometheusRemoteWriteExporter: Sendable {
     public convenience init(
         name: String, settings: Settings, store: MetricStore, registry: TelemetryRegistry, logger: Logger
     ) {
-        self.init(name: name, settings: settings, store: store, registry: registry, logger: logger, clock: ContinuousClock())
+        self.init(
+            name: name, settings: settings, store: store, registry: registry, logger: logger, clock: ContinuousClock())
     }
 
     /// With `clock` for every wait (tests pass a manual clock).
@@ -96,20 +101,38 @@ public final class PrometheusRemoteWriteExporter: Sendable {
         var requests: [String: TelemetryCounter] = [:]
         for outcome in ["success", "retry", "failure"] {
             requests[outcome] = registry.counter(
-                "otlp_gateway_remote_write_requests_total", help: "Remote-write requests by outcome.", labels: ["exporter": name, "outcome": outcome])
+                "otlp_gateway_remote_write_requests_total", help: "Remote-write requests by outcome.",
+                labels: ["exporter": name, "outcome": outcome])
         }
         counters = Counters(
-            sent: registry.counter("otlp_gateway_remote_write_samples_sent_total", help: "Samples accepted by the remote-write endpoint.", labels: labels),
-            failed: registry.counter("otlp_gateway_remote_write_samples_failed_total", help: "Samples refused by the endpoint with a non-retryable status, or given up after max_elapsed_time.", labels: labels),
-            dropped: registry.counter("otlp_gateway_remote_write_samples_dropped_total", help: "Samples dropped because the sending queue was full or the gateway was stopping.", labels: labels),
-            retried: registry.counter("otlp_gateway_remote_write_samples_retried_total", help: "Samples sent again after a retryable failure.", labels: labels),
+            sent: registry.counter(
+                "otlp_gateway_remote_write_samples_sent_total", help: "Samples accepted by the remote-write endpoint.",
+                labels: labels),
+            failed: registry.counter(
+                "otlp_gateway_remote_write_samples_failed_total",
+                help:
+                    "Samples refused by the endpoint with a non-retryable status, or given up after max_elapsed_time.",
+                labels: labels),
+            dropped: registry.counter(
+                "otlp_gateway_remote_write_samples_dropped_total",
+                help: "Samples dropped because the sending queue was full or the gateway was stopping.", labels: labels),
+            retried: registry.counter(
+                "otlp_gateway_remote_write_samples_retried_total",
+                help: "Samples sent again after a retryable failure.", labels: labels),
             requests: requests,
-            queueLength: registry.gauge("otlp_gateway_remote_write_queue_length", help: "Requests waiting in the remote-write queues.", labels: labels),
-            lastSuccess: registry.gauge("otlp_gateway_remote_write_last_success_timestamp_seconds", help: "Unix time of the last successful remote write.", labels: labels))
+            queueLength: registry.gauge(
+                "otlp_gateway_remote_write_queue_length", help: "Requests waiting in the remote-write queues.",
+                labels: labels),
+            lastSuccess: registry.gauge(
+                "otlp_gateway_remote_write_last_success_timestamp_seconds",
+                help: "Unix time of the last successful remote write.", labels: labels))
         queues = (0..<settings.numConsumers).map { _ in ShardQueue(capacity: settings.queueSize) }
         // Constant, but exported so "queue nearly full" is one division in an alert rule.
-        registry.gauge("otlp_gateway_remote_write_queue_capacity", help: "Requests the remote-write queues can hold (queue_size per sender).", labels: labels)
-            .set(settings.queueSize * settings.numConsumers)
+        registry.gauge(
+            "otlp_gateway_remote_write_queue_capacity",
+            help: "Requests the remote-write queues can hold (queue_size per sender).", labels: labels
+        )
+        .set(settings.queueSize * settings.numConsumers)
     }
 
     /// Runs the collection timer and one sender per shard until `drain()`: then it collects once more and the
@@ -139,11 +162,15 @@ public final class PrometheusRemoteWriteExporter: Sendable {
         for s in changes.updated { updated[Self.shard(s, n)].append(s) }
         for s in changes.removed { removed[Self.shard(s, n)].append(s) }
         for i in 0..<n where !updated[i].isEmpty || !removed[i].isEmpty {
-            for request in settings.encoder.encode(updated: updated[i], removed: removed[i], removedAtMs: changes.removedAtMs) {
+            for request in settings.encoder.encode(
+                updated: updated[i], removed: removed[i], removedAtMs: changes.removedAtMs)
+            {
                 let dropped = await queues[i].push(request)
                 for d in dropped { counters.dropped.add(d.samples) }
                 if !dropped.isEmpty {
-                    logger.warning("remote write queue full: dropped oldest requests", metadata: ["exporter": "\(name)", "samples": "\(dropped.reduce(0) { $0 + $1.samples })"])
+                    logger.warning(
+                        "remote write queue full: dropped oldest requests",
+                        metadata: ["exporter": "\(name)", "samples": "\(dropped.reduce(0) { $0 + $1.samples })"])
                 }
             }
         }
@@ -204,7 +231,8 @@ public final class PrometheusRemoteWriteExporter: Sendable {
                         host: settings.host, port: settings.port, group: MultiThreadedEventLoopGroup.singleton,
                         tls: tlsHandlers())
                 }
-                let response = try await client!.post(path: settings.path, host: hostHeader, headers: headers, body: body, timeout: settings.timeout)
+                let response = try await client!.post(
+                    path: settings.path, host: hostHeader, headers: headers, body: body, timeout: settings.timeout)
                 switch response.status {
                 case 200..<300:
                     counters.sent.add(request.samples)
@@ -218,9 +246,12 @@ public final class PrometheusRemoteWriteExporter: Sendable {
                     // The spec says drop on other 4xx: the data is wrong (out of order, duplicate, invalid).
                     counters.failed.add(request.samples)
                     counters.requests["failure"]!.add()
-                    logger.error("remote write refused; dropping", metadata: [
-                        "exporter": "\(name)", "status": "\(response.status)", "samples": "\(request.samples)", "response": "\(Self.excerpt(response.body))",
-                    ])
+                    logger.error(
+                        "remote write refused; dropping",
+                        metadata: [
+                            "exporter": "\(name)", "status": "\(response.status)", "samples": "\(request.samples)",
+                            "response": "\(Self.excerpt(response.body))",
+                        ])
                     return
                 }
             } catch {
@@ -233,13 +264,20 @@ public final class PrometheusRemoteWriteExporter: Sendable {
             if !settings.retry.enabled || exhausted || Task.isCancelled {
                 counters.failed.add(request.samples)
                 counters.requests["failure"]!.add()
-                logger.error("remote write failed; giving up", metadata: ["exporter": "\(name)", "error": "\(failure)", "attempts": "\(attempt + 1)", "samples": "\(request.samples)"])
+                logger.error(
+                    "remote write failed; giving up",
+                    metadata: [
+                        "exporter": "\(name)", "error": "\(failure)", "attempts": "\(attempt + 1)",
+                        "samples": "\(request.samples)",
+                    ])
                 return
             }
             counters.requests["retry"]!.add()
             counters.retried.add(request.samples)
             let wait = retryAfter ?? settings.retry.delay(attempt: attempt, random: Double.random(in: 0..<1))
-            logger.warning("remote write failed; retrying", metadata: ["exporter": "\(name)", "error": "\(failure)", "retry_in": "\(wait)"])
+            logger.warning(
+                "remote write failed; retrying",
+                metadata: ["exporter": "\(name)", "error": "\(failure)", "retry_in": "\(wait)"])
             attempt += 1
             do { try await sleep(wait) } catch {
                 counters.dropped.add(request.samples)

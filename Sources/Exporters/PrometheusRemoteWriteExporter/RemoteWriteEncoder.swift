@@ -1,5 +1,5 @@
-public import MetricStore
 internal import GatewayCore
+public import MetricStore
 internal import OTLPWire
 public import PrometheusTranslation
 
@@ -14,7 +14,10 @@ public struct RemoteWriteEncoder: Sendable {
     public var maxBytes: Int
     public var sendMetadata: Bool
 
-    public init(externalLabels: [PrometheusLabel] = [], nativeHistograms: Bool = false, maxBytes: Int = 3_000_000, sendMetadata: Bool = true) {
+    public init(
+        externalLabels: [PrometheusLabel] = [], nativeHistograms: Bool = false, maxBytes: Int = 3_000_000,
+        sendMetadata: Bool = true
+    ) {
         self.externalLabels = externalLabels.sorted()
         self.nativeHistograms = nativeHistograms
         self.maxBytes = maxBytes
@@ -107,12 +110,17 @@ public struct RemoteWriteEncoder: Sendable {
             return 1
         case .histogram(let h):
             var running: UInt64 = 0
-            let exemplarBucket = exemplar.map { e in h.bounds.firstIndex { e.value.doubleValue <= $0 } ?? h.bounds.count }
+            let exemplarBucket = exemplar.map { e in h.bounds.firstIndex { e.value.doubleValue <= $0 } ?? h.bounds.count
+            }
             for (i, bound) in h.bounds.enumerated() {
                 running &+= i < h.bucketCounts.count ? h.bucketCounts[i] : 0
-                sample("_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(bound)), Double(running), exemplar: exemplarBucket == i ? exemplar : nil)
+                sample(
+                    "_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(bound)), Double(running),
+                    exemplar: exemplarBucket == i ? exemplar : nil)
             }
-            sample("_bucket", PrometheusLabel(name: "le", value: "+Inf"), Double(h.count), exemplar: exemplarBucket == h.bounds.count ? exemplar : nil)
+            sample(
+                "_bucket", PrometheusLabel(name: "le", value: "+Inf"), Double(h.count),
+                exemplar: exemplarBucket == h.bounds.count ? exemplar : nil)
             sample("_sum", nil, h.sum)
             sample("_count", nil, Double(h.count))
             return h.bounds.count + 3
@@ -126,7 +134,9 @@ public struct RemoteWriteEncoder: Sendable {
             }
             let buckets = e.classicBuckets()
             for b in buckets {
-                sample("_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(b.le)), Double(b.cumulativeCount))
+                sample(
+                    "_bucket", PrometheusLabel(name: "le", value: prometheusBoundLabelValue(b.le)),
+                    Double(b.cumulativeCount))
             }
             sample("_sum", nil, e.sum)
             sample("_count", nil, Double(e.count))
@@ -147,8 +157,10 @@ public struct RemoteWriteEncoder: Sendable {
         var e = value
         if e.scale > 8 {
             let d = e.scale - 8
-            (e.positiveCounts, e.positiveOffset) = ExponentialMerge.downscale(e.positiveCounts, offset: e.positiveOffset, by: d)
-            (e.negativeCounts, e.negativeOffset) = ExponentialMerge.downscale(e.negativeCounts, offset: e.negativeOffset, by: d)
+            (e.positiveCounts, e.positiveOffset) = ExponentialMerge.downscale(
+                e.positiveCounts, offset: e.positiveOffset, by: d)
+            (e.negativeCounts, e.negativeOffset) = ExponentialMerge.downscale(
+                e.negativeCounts, offset: e.negativeOffset, by: d)
             e.scale = 8
         }
         h.uint64(1, e.count)

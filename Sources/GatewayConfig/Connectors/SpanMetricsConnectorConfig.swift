@@ -198,7 +198,8 @@ extension SpanMetricsConnectorConfig: ConfigSection {
             } else if builtInDimensions.contains(name) {
                 item.report(
                     "name",
-                    "\(quoted(name)) is a dimension of every series already (service.name, span.name, span.kind, status.code)")
+                    "\(quoted(name)) is a dimension of every series already (service.name, span.name, span.kind, status.code)"
+                )
             } else if dimensions.contains(where: { $0.name == name }) {
                 item.report("name", "\(quoted(name)) is listed more than once")
             } else {

@@ -159,7 +159,8 @@ extension OTLPExporterConfig {
         headers = reader.headers("headers", reserved: Self.reservedHeaders, authenticated: reader.contains("auth"))
         compression = reader.compression("compression", default: defaults.compression)
         timeout = reader.positiveDuration("timeout", default: defaults.timeout)
-        sendingQueue = reader.section("sending_queue") { SendingQueueConfig(from: $0, context: context) } ?? defaults.sendingQueue
+        sendingQueue =
+            reader.section("sending_queue") { SendingQueueConfig(from: $0, context: context) } ?? defaults.sendingQueue
         retryOnFailure =
             reader.section("retry_on_failure") { RetryOnFailureConfig(from: $0, defaults: defaults.retryOnFailure) }
             ?? defaults.retryOnFailure

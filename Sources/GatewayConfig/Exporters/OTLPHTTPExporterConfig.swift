@@ -156,7 +156,8 @@ extension OTLPHTTPExporterConfig {
         encoding = reader.choice("encoding", default: defaults.encoding)
         timeout = reader.positiveDuration("timeout", default: defaults.timeout)
         headers = reader.headers("headers", reserved: Self.reservedHeaders, authenticated: reader.contains("auth"))
-        sendingQueue = reader.section("sending_queue") { SendingQueueConfig(from: $0, context: context) } ?? defaults.sendingQueue
+        sendingQueue =
+            reader.section("sending_queue") { SendingQueueConfig(from: $0, context: context) } ?? defaults.sendingQueue
         retryOnFailure =
             reader.section("retry_on_failure") { RetryOnFailureConfig(from: $0, defaults: defaults.retryOnFailure) }
             ?? defaults.retryOnFailure

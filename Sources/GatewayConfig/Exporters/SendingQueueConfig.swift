@@ -53,7 +53,8 @@ extension SendingQueueConfig {
             } else if id.type != "file_storage" {
                 reader.report("storage", "\(quoted(id.description)) is not a file_storage extension")
             } else if !context.serviceExtensions.contains(id) {
-                reader.report("storage", "extension \(quoted(id.description)) must also be listed in service.extensions")
+                reader.report(
+                    "storage", "extension \(quoted(id.description)) must also be listed in service.extensions")
             }
             return id
         }

@@ -14,7 +14,10 @@ public struct FileStorageConfig: Sendable, Equatable {
     /// `timeout`: accepted for Collector compatibility (its bbolt lock timeout); the queue files take no lock.
     public var timeout: Duration
 
-    public init(directory: String = "/var/lib/otlp-gateway/file_storage", createDirectory: Bool = false, fsync: Bool = false, timeout: Duration = .seconds(1)) {
+    public init(
+        directory: String = "/var/lib/otlp-gateway/file_storage", createDirectory: Bool = false, fsync: Bool = false,
+        timeout: Duration = .seconds(1)
+    ) {
         self.directory = directory
         self.createDirectory = createDirectory
         self.fsync = fsync
@@ -35,7 +38,10 @@ extension FileStorageConfig: ConfigSection {
         }
         if reader.contains("compaction") {
             _ = reader.value("compaction")
-            reader.report("compaction", "not supported: queue files are deleted as soon as their request is delivered, so there is nothing to compact")
+            reader.report(
+                "compaction",
+                "not supported: queue files are deleted as soon as their request is delivered, so there is nothing to compact"
+            )
         }
     }
 }

@@ -44,10 +44,13 @@ public struct EngineReceiverConfig: Sendable, Equatable {
     public var workloadSeed: Int
 
     public init(
-        enabled: Bool = true, modelName: String = "tiny-transformer", layers: Int = 2, hiddenSize: Int = 64, heads: Int = 4,
-        vocabularySize: Int = 256, modelSeed: Int = 42, blockSize: Int = 32, numBlocks: Int = 512, maxBatchTokens: Int = 256,
+        enabled: Bool = true, modelName: String = "tiny-transformer", layers: Int = 2, hiddenSize: Int = 64,
+        heads: Int = 4,
+        vocabularySize: Int = 256, modelSeed: Int = 42, blockSize: Int = 32, numBlocks: Int = 512,
+        maxBatchTokens: Int = 256,
         scheduler: Scheduler = .fifo, spanSampleRatio: Double = 0.01, collectionInterval: Duration = .seconds(5),
-        workloadRate: Double = 4, promptLengthMedian: Double = 128, outputLengthMedian: Double = 64, workloadSeed: Int = 1
+        workloadRate: Double = 4, promptLengthMedian: Double = 128, outputLengthMedian: Double = 64,
+        workloadSeed: Int = 1
     ) {
         self.enabled = enabled
         self.modelName = modelName
@@ -73,22 +76,27 @@ extension EngineReceiverConfig: ConfigSection {
     init(from reader: MappingReader) {
         let d = EngineReceiverConfig()
         let model = reader.section("model") { m in
-            (layers: m.int("layers", default: d.layers, min: 1, max: 64),
-             hidden: m.int("hidden_size", default: d.hiddenSize, min: 4, max: 4096),
-             heads: m.int("heads", default: d.heads, min: 1, max: 256),
-             vocab: m.int("vocab_size", default: d.vocabularySize, min: 2, max: 1_000_000),
-             seed: m.int("seed", default: d.modelSeed, min: 0))
+            (
+                layers: m.int("layers", default: d.layers, min: 1, max: 64),
+                hidden: m.int("hidden_size", default: d.hiddenSize, min: 4, max: 4096),
+                heads: m.int("heads", default: d.heads, min: 1, max: 256),
+                vocab: m.int("vocab_size", default: d.vocabularySize, min: 2, max: 1_000_000),
+                seed: m.int("seed", default: d.modelSeed, min: 0)
+            )
         }
         let workload = reader.section("workload") { w in
-            (rate: w.double("rate", default: d.workloadRate, min: 0),
-             prompt: w.double("prompt_length_median", default: d.promptLengthMedian, min: 1),
-             output: w.double("output_length_median", default: d.outputLengthMedian, min: 1),
-             seed: w.int("seed", default: d.workloadSeed, min: 0))
+            (
+                rate: w.double("rate", default: d.workloadRate, min: 0),
+                prompt: w.double("prompt_length_median", default: d.promptLengthMedian, min: 1),
+                output: w.double("output_length_median", default: d.outputLengthMedian, min: 1),
+                seed: w.int("seed", default: d.workloadSeed, min: 0)
+            )
         }
         self.init(
             enabled: reader.bool("enabled", default: d.enabled),
             modelName: reader.string("model_name", default: d.modelName),
-            layers: model?.layers ?? d.layers, hiddenSize: model?.hidden ?? d.hiddenSize, heads: model?.heads ?? d.heads,
+            layers: model?.layers ?? d.layers, hiddenSize: model?.hidden ?? d.hiddenSize,
+            heads: model?.heads ?? d.heads,
             vocabularySize: model?.vocab ?? d.vocabularySize, modelSeed: model?.seed ?? d.modelSeed,
             blockSize: reader.int("block_size", default: d.blockSize, min: 1, max: 4096),
             numBlocks: reader.int("num_blocks", default: d.numBlocks, min: 1, max: 1_000_000),
@@ -96,9 +104,13 @@ extension EngineReceiverConfig: ConfigSection {
             scheduler: reader.choice("scheduler", default: d.scheduler),
             spanSampleRatio: reader.double("span_sample_ratio", default: d.spanSampleRatio, min: 0),
             collectionInterval: reader.positiveDuration("collection_interval", default: d.collectionInterval),
-            workloadRate: workload?.rate ?? d.workloadRate, promptLengthMedian: workload?.prompt ?? d.promptLengthMedian,
-            outputLengthMedian: workload?.output ?? d.outputLengthMedian, workloadSeed: workload?.seed ?? d.workloadSeed)
+            workloadRate: workload?.rate ?? d.workloadRate,
+            promptLengthMedian: workload?.prompt ?? d.promptLengthMedian,
+            outputLengthMedian: workload?.output ?? d.outputLengthMedian, workloadSeed: workload?.seed ?? d.workloadSeed
+        )
         if spanSampleRatio > 1 { reader.report("span_sample_ratio", "must be between 0 and 1, got \(spanSampleRatio)") }
-        if hiddenSize % heads != 0 { reader.report("model.heads", "must divide model.hidden_size (\(hiddenSize)), got \(heads)") }
+        if hiddenSize % heads != 0 {
+            reader.report("model.heads", "must divide model.hidden_size (\(hiddenSize)), got \(heads)")
+        }
     }
 }

@@ -13,18 +13,27 @@ public struct HostMetricsReceiverConfig: Sendable, Equatable {
             switch self {
             case .cpu: return ["system.cpu.time", "system.cpu.utilization"]
             case .memory: return ["system.memory.usage", "system.memory.utilization", "system.memory.limit"]
-            case .load: return ["system.cpu.load_average.1m", "system.cpu.load_average.5m", "system.cpu.load_average.15m"]
+            case .load:
+                return ["system.cpu.load_average.1m", "system.cpu.load_average.5m", "system.cpu.load_average.15m"]
             case .process:
-                return ["process.cpu.time", "process.memory.usage", "process.memory.virtual", "process.threads", "process.open_file_descriptors"]
+                return [
+                    "process.cpu.time", "process.memory.usage", "process.memory.virtual", "process.threads",
+                    "process.open_file_descriptors",
+                ]
             case .gpu:
-                return ["hw.gpu.utilization", "hw.gpu.memory.usage", "hw.gpu.memory.limit", "hw.gpu.memory.utilization", "hw.temperature", "hw.power"]
+                return [
+                    "hw.gpu.utilization", "hw.gpu.memory.usage", "hw.gpu.memory.limit", "hw.gpu.memory.utilization",
+                    "hw.temperature", "hw.power",
+                ]
             }
         }
     }
 
     /// Scrapers the Collector has and this gateway does not: named in the error so the user knows it is a gap,
     /// not a typo.
-    static let collectorOnlyScrapers: Set<String> = ["disk", "filesystem", "network", "paging", "processes", "system", "nfs"]
+    static let collectorOnlyScrapers: Set<String> = [
+        "disk", "filesystem", "network", "paging", "processes", "system", "nfs",
+    ]
 
     /// `collection_interval`: time between scrapes. Default 10s.
     public var collectionInterval: Duration
@@ -43,8 +52,10 @@ public struct HostMetricsReceiverConfig: Sendable, Equatable {
     public var amdSMILibrary: String
 
     public init(
-        collectionInterval: Duration = .seconds(10), rootPath: String = "", scrapers: Set<Scraper> = Set(Scraper.allCases),
-        disabledMetrics: Set<String> = [], nvmlLibrary: String = "libnvidia-ml.so.1", amdSMILibrary: String = "libamd_smi.so"
+        collectionInterval: Duration = .seconds(10), rootPath: String = "",
+        scrapers: Set<Scraper> = Set(Scraper.allCases),
+        disabledMetrics: Set<String> = [], nvmlLibrary: String = "libnvidia-ml.so.1",
+        amdSMILibrary: String = "libamd_smi.so"
     ) {
         self.collectionInterval = collectionInterval
         self.rootPath = rootPath
@@ -66,14 +77,16 @@ extension HostMetricsReceiverConfig: ConfigSection {
             for entry in section.allEntries() {
                 guard let scraper = Scraper(rawValue: entry.key) else {
                     let supported = Scraper.allCases.map(\.rawValue).joined(separator: ", ")
-                    let problem = Self.collectorOnlyScrapers.contains(entry.key)
+                    let problem =
+                        Self.collectorOnlyScrapers.contains(entry.key)
                         ? "the Collector's \(entry.key) scraper is not implemented by otlp-gateway (it has: \(supported))"
                         : "unknown scraper (supported: \(supported))"
                     section.report(entry.key, problem)
                     continue
                 }
                 scrapers.insert(scraper)
-                let scraperReader = MappingReader(entry.value, at: section.path(entry.key), diagnostics: section.diagnostics)
+                let scraperReader = MappingReader(
+                    entry.value, at: section.path(entry.key), diagnostics: section.diagnostics)
                 disabled.formUnion(Self.disabledMetrics(scraperReader, scraper))
                 if scraper == .gpu {
                     nvml = scraperReader.string("nvml_library", default: nvml)
@@ -84,7 +97,9 @@ extension HostMetricsReceiverConfig: ConfigSection {
             return true
         }
         if written == nil || scrapers.isEmpty && reader.contains("scrapers") {
-            reader.report("scrapers", "must name at least one scraper (\(Scraper.allCases.map(\.rawValue).joined(separator: ", ")))")
+            reader.report(
+                "scrapers",
+                "must name at least one scraper (\(Scraper.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         self.init(
             collectionInterval: reader.positiveDuration("collection_interval", default: d.collectionInterval),
@@ -101,7 +116,10 @@ extension HostMetricsReceiverConfig: ConfigSection {
         _ = reader.section("metrics") { metrics in
             for entry in metrics.allEntries() {
                 guard scraper.metricNames.contains(entry.key) else {
-                    metrics.report(entry.key, "not a metric of the \(scraper.rawValue) scraper (it has: \(scraper.metricNames.joined(separator: ", ")))")
+                    metrics.report(
+                        entry.key,
+                        "not a metric of the \(scraper.rawValue) scraper (it has: \(scraper.metricNames.joined(separator: ", ")))"
+                    )
                     continue
                 }
                 let metric = MappingReader(entry.value, at: metrics.path(entry.key), diagnostics: metrics.diagnostics)

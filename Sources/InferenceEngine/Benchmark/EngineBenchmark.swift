@@ -1,6 +1,6 @@
+internal import Logging
 public import Metrics
 public import Tracing
-internal import Logging
 
 /// Measures the engine's step loop on the calling thread, without the async service around it: a fixed batch
 /// of requests with greedy sampling (so every run does the same work), stepped until all finish.
@@ -53,7 +53,8 @@ public enum EngineBenchmark {
         logger.logLevel = .error
         let core = EngineCore(
             configuration: configuration,
-            metrics: EngineMetrics(factory: metricsFactory ?? NOOPMetricsHandler.instance, modelName: configuration.modelName),
+            metrics: EngineMetrics(
+                factory: metricsFactory ?? NOOPMetricsHandler.instance, modelName: configuration.modelName),
             tracer: tracer ?? NoOpTracer(), logger: logger)
         var random = SplitMix64(seed: 7)
         let vocabulary = configuration.model.vocabularySize
@@ -61,9 +62,10 @@ public enum EngineBenchmark {
         for _ in 0..<requests {
             // Stop token out of range: every request generates exactly outputLength tokens.
             let prompt = (0..<promptLength).map { _ in 1 + Int(random.next() % UInt64(vocabulary - 1)) }
-            core.admit(Submission(
-                request: GenerationRequest(promptTokens: prompt, maxNewTokens: outputLength, stopToken: nil),
-                sink: sink, arrival: .now, tracerArrival: DefaultTracerClock.now, context: .topLevel))
+            core.admit(
+                Submission(
+                    request: GenerationRequest(promptTokens: prompt, maxNewTokens: outputLength, stopToken: nil),
+                    sink: sink, arrival: .now, tracerArrival: DefaultTracerClock.now, context: .topLevel))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -71,7 +73,8 @@ public enum EngineBenchmark {
         let elapsed = clock.now - start
         return Result(
             requests: requests, steps: core.steps, seconds: elapsed.seconds, processedTokens: core.processedTokens,
-            generatedTokens: core.generatedTokens, preemptions: core.preemptions, forwardSeconds: core.forwardTime.seconds,
+            generatedTokens: core.generatedTokens, preemptions: core.preemptions,
+            forwardSeconds: core.forwardTime.seconds,
             overheadSeconds: (core.stepTime - core.forwardTime).seconds)
     }
 }

@@ -2,12 +2,16 @@ internal import COTLPProto
 internal import GatewayCore
 
 enum LogsReader {
-    static func read(_ request: Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest) throws(OTLPDecodingError) -> Logs {
+    static func read(_ request: Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest)
+        throws(OTLPDecodingError) -> Logs
+    {
         Logs(
-            resourceLogs: try PB.array(request.n_resource_logs, request.resource_logs) { (rl) throws(OTLPDecodingError) -> ResourceLogs in
+            resourceLogs: try PB.array(request.n_resource_logs, request.resource_logs) {
+                (rl) throws(OTLPDecodingError) -> ResourceLogs in
                 ResourceLogs(
                     resource: try PB.resource(rl.resource),
-                    scopeLogs: try PB.array(rl.n_scope_logs, rl.scope_logs) { (sl) throws(OTLPDecodingError) -> ScopeLogs in
+                    scopeLogs: try PB.array(rl.n_scope_logs, rl.scope_logs) {
+                        (sl) throws(OTLPDecodingError) -> ScopeLogs in
                         ScopeLogs(
                             scope: try PB.scope(sl.scope),
                             logRecords: try PB.array(sl.n_log_records, sl.log_records, record),

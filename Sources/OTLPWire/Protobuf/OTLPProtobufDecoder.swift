@@ -29,7 +29,8 @@ public enum OTLPProtobuf {
         var result = pbv_result()
         var name: UnsafePointer<CChar>?
         let valid = pbv_validate_otlp_request(
-            which, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, UInt32(maxAnyValueDepth), &result,
+            which, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, UInt32(maxAnyValueDepth),
+            &result,
             &name)
         guard valid == 0 else { return }
         let requestName = name.map { String(cString: $0) } ?? "request"
@@ -37,38 +38,57 @@ public enum OTLPProtobuf {
         if let field = result.field_name { place += ".\(String(cString: field))" }
         if result.reason == PBV_RECURSION_TOO_DEEP {
             throw OTLPDecodingError(
-                "invalid \(requestName): AnyValue nested deeper than \(maxAnyValueDepth) levels (\(place), at byte \(result.offset))")
+                "invalid \(requestName): AnyValue nested deeper than \(maxAnyValueDepth) levels (\(place), at byte \(result.offset))"
+            )
         }
         let reason = String(cString: pbv_reason_text(result.reason))
         throw OTLPDecodingError("invalid \(requestName): \(reason) (\(place), at byte \(result.offset))")
     }
 
-    public static func decodeTraces(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Traces {
+    public static func decodeTraces(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError)
+        -> Traces
+    {
         try validate(bytes, signal: .traces)
         return try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Traces in
-            guard let request = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
-                allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-            else { throw OTLPDecodingError("invalid ExportTraceServiceRequest: protobuf unpack failed (malformed or truncated message)") }
+            guard
+                let request = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+                    allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else {
+                throw OTLPDecodingError(
+                    "invalid ExportTraceServiceRequest: protobuf unpack failed (malformed or truncated message)")
+            }
             return try TracesReader.read(request.pointee)
         }
     }
 
-    public static func decodeMetrics(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Metrics {
+    public static func decodeMetrics(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError)
+        -> Metrics
+    {
         try validate(bytes, signal: .metrics)
         return try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Metrics in
-            guard let request = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
-                allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-            else { throw OTLPDecodingError("invalid ExportMetricsServiceRequest: protobuf unpack failed (malformed or truncated message)") }
+            guard
+                let request = opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(
+                    allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else {
+                throw OTLPDecodingError(
+                    "invalid ExportMetricsServiceRequest: protobuf unpack failed (malformed or truncated message)")
+            }
             return try MetricsReader.read(request.pointee)
         }
     }
 
-    public static func decodeLogs(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError) -> Logs {
+    public static func decodeLogs(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError)
+        -> Logs
+    {
         try validate(bytes, signal: .logs)
         return try arena.withAllocator { (allocator) throws(OTLPDecodingError) -> Logs in
-            guard let request = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
-                allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-            else { throw OTLPDecodingError("invalid ExportLogsServiceRequest: protobuf unpack failed (malformed or truncated message)") }
+            guard
+                let request = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
+                    allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            else {
+                throw OTLPDecodingError(
+                    "invalid ExportLogsServiceRequest: protobuf unpack failed (malformed or truncated message)")
+            }
             return try LogsReader.read(request.pointee)
         }
     }
@@ -83,7 +103,9 @@ enum PB {
     }
 
     @inline(__always)
-    static func array<T, R>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ f: (T) throws(OTLPDecodingError) -> R) throws(OTLPDecodingError) -> [R] {
+    static func array<T, R>(
+        _ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ f: (T) throws(OTLPDecodingError) -> R
+    ) throws(OTLPDecodingError) -> [R] {
         guard n > 0, let p else { return [] }
         var out: [R] = []
         out.reserveCapacity(n)
@@ -105,7 +127,9 @@ enum PB {
         return Array(UnsafeBufferPointer(start: data, count: b.len))
     }
 
-    static func traceID(_ b: ProtobufCBinaryData, _ what: @autoclosure () -> String) throws(OTLPDecodingError) -> TraceID {
+    static func traceID(_ b: ProtobufCBinaryData, _ what: @autoclosure () -> String) throws(OTLPDecodingError)
+        -> TraceID
+    {
         if b.len == 0 { return .invalid }
         guard b.len == 16, let data = b.data,
             let id = TraceID(bytes: UnsafeBufferPointer(start: data, count: 16))
@@ -113,7 +137,8 @@ enum PB {
         return id
     }
 
-    static func spanID(_ b: ProtobufCBinaryData, _ what: @autoclosure () -> String) throws(OTLPDecodingError) -> SpanID {
+    static func spanID(_ b: ProtobufCBinaryData, _ what: @autoclosure () -> String) throws(OTLPDecodingError) -> SpanID
+    {
         if b.len == 0 { return .invalid }
         guard b.len == 8, let data = b.data,
             let id = SpanID(bytes: UnsafeBufferPointer(start: data, count: 8))
@@ -121,12 +146,16 @@ enum PB {
         return id
     }
 
-    static func attributes(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<PBKeyValue>?>?) throws(OTLPDecodingError) -> Attributes {
+    static func attributes(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<PBKeyValue>?>?)
+        throws(OTLPDecodingError) -> Attributes
+    {
         guard n > 0 else { return Attributes() }
         return Attributes(try keyValues(n, p, depth: 0))
     }
 
-    static func keyValues(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<PBKeyValue>?>?, depth: Int) throws(OTLPDecodingError) -> [Attribute] {
+    static func keyValues(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<PBKeyValue>?>?, depth: Int)
+        throws(OTLPDecodingError) -> [Attribute]
+    {
         try array(n, p) { (kv) throws(OTLPDecodingError) -> Attribute in
             Attribute(key: string(kv.key), value: try anyValue(kv.value, depth: depth))
         }
@@ -147,7 +176,8 @@ enum PB {
         case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_ARRAY_VALUE:
             guard let array = v.array_value else { return .array([]) }
             return .array(
-                try PB.array(array.pointee.n_values, array.pointee.values) { (element) throws(OTLPDecodingError) -> AnyValue in
+                try PB.array(array.pointee.n_values, array.pointee.values) {
+                    (element) throws(OTLPDecodingError) -> AnyValue in
                     var copy = element
                     return try anyValue(&copy, depth: depth + 1)
                 })
@@ -161,7 +191,9 @@ enum PB {
 
     static func resource(_ p: UnsafeMutablePointer<PBResource>?) throws(OTLPDecodingError) -> Resource {
         guard let r = p?.pointee else { return Resource() }
-        return Resource(attributes: try attributes(r.n_attributes, r.attributes), droppedAttributesCount: r.dropped_attributes_count)
+        return Resource(
+            attributes: try attributes(r.n_attributes, r.attributes), droppedAttributesCount: r.dropped_attributes_count
+        )
     }
 
     static func scope(_ p: UnsafeMutablePointer<PBScope>?) throws(OTLPDecodingError) -> InstrumentationScope {

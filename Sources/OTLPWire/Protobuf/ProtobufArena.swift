@@ -72,7 +72,9 @@ public final class ProtobufArena {
     }
 
     /// Runs `body` with a protobuf-c allocator backed by this arena, then resets the arena.
-    func withAllocator<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) throws(OTLPDecodingError) -> R) throws(OTLPDecodingError) -> R {
+    func withAllocator<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) throws(OTLPDecodingError) -> R)
+        throws(OTLPDecodingError) -> R
+    {
         defer { reset() }
         var allocator = ProtobufCAllocator(
             alloc: { data, size in
@@ -86,7 +88,7 @@ public final class ProtobufArena {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

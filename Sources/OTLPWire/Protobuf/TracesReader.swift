@@ -2,12 +2,16 @@ internal import COTLPProto
 internal import GatewayCore
 
 enum TracesReader {
-    static func read(_ request: Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest) throws(OTLPDecodingError) -> Traces {
+    static func read(_ request: Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest)
+        throws(OTLPDecodingError) -> Traces
+    {
         Traces(
-            resourceSpans: try PB.array(request.n_resource_spans, request.resource_spans) { (rs) throws(OTLPDecodingError) -> ResourceSpans in
+            resourceSpans: try PB.array(request.n_resource_spans, request.resource_spans) {
+                (rs) throws(OTLPDecodingError) -> ResourceSpans in
                 ResourceSpans(
                     resource: try PB.resource(rs.resource),
-                    scopeSpans: try PB.array(rs.n_scope_spans, rs.scope_spans) { (ss) throws(OTLPDecodingError) -> ScopeSpans in
+                    scopeSpans: try PB.array(rs.n_scope_spans, rs.scope_spans) {
+                        (ss) throws(OTLPDecodingError) -> ScopeSpans in
                         ScopeSpans(
                             scope: try PB.scope(ss.scope),
                             spans: try PB.array(ss.n_spans, ss.spans, span),
@@ -55,7 +59,8 @@ enum TracesReader {
             droppedLinksCount: s.dropped_links_count,
             status: s.status.map {
                 SpanStatus(
-                    code: SpanStatus.Code(rawValue: Int32(bitPattern: UInt32(truncatingIfNeeded: $0.pointee.code.rawValue))),
+                    code: SpanStatus.Code(
+                        rawValue: Int32(bitPattern: UInt32(truncatingIfNeeded: $0.pointee.code.rawValue))),
                     message: PB.string($0.pointee.message))
             } ?? SpanStatus()
         )

@@ -1,7 +1,8 @@
+internal import Synchronization
+
 #if canImport(Glibc)
     internal import Glibc
 #endif
-internal import Synchronization
 
 /// The batch processor's buffer on disk, for pipelines whose exporters have a persistent sending queue: every
 /// request the processor accepts is appended here before the client hears "accepted", so a crash (kill -9)
@@ -55,7 +56,8 @@ public final class BatchJournal: Sendable {
         var initial = State()
         initial.held = segments
         initial.current = (segments.last ?? 0) + 1
-        initial.fd = open(directory + "/" + Self.name(initial.current), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        initial.fd = open(
+            directory + "/" + Self.name(initial.current), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard initial.fd >= 0 else {
             throw JournalError(description: "cannot write in \(directory): \(String(cString: strerror(errno)))")
         }

@@ -20,7 +20,10 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         /// `max_pending_items`: buffered items beyond which data is refused.
         public var maxPendingItems: Int
 
-        public init(sendBatchSize: Int = 8192, sendBatchMaxSize: Int = 0, timeout: Duration = .milliseconds(200), maxPendingItems: Int = 100_000) {
+        public init(
+            sendBatchSize: Int = 8192, sendBatchMaxSize: Int = 0, timeout: Duration = .milliseconds(200),
+            maxPendingItems: Int = 100_000
+        ) {
             self.sendBatchSize = sendBatchSize
             self.sendBatchMaxSize = sendBatchMaxSize
             self.timeout = timeout
@@ -67,14 +70,25 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         self.next = next
         self.logger = logger
         let labels = ["processor": name, "otel_signal": Data.signal.rawValue]
-        incoming = registry.counter("otelcol_processor_incoming_items_total", help: "Items received by the processor.", labels: labels)
-        outgoing = registry.counter("otelcol_processor_outgoing_items_total", help: "Items sent on by the processor.", labels: labels)
-        dropped = registry.counter("otelcol_processor_dropped_items_total", help: "Items the next stage refused after the processor had accepted them.", labels: labels)
-        pending = registry.gauge("otelcol_processor_batch_pending_items", help: "Items waiting in the batch processor.", labels: labels)
+        incoming = registry.counter(
+            "otelcol_processor_incoming_items_total", help: "Items received by the processor.", labels: labels)
+        outgoing = registry.counter(
+            "otelcol_processor_outgoing_items_total", help: "Items sent on by the processor.", labels: labels)
+        dropped = registry.counter(
+            "otelcol_processor_dropped_items_total",
+            help: "Items the next stage refused after the processor had accepted them.", labels: labels)
+        pending = registry.gauge(
+            "otelcol_processor_batch_pending_items", help: "Items waiting in the batch processor.", labels: labels)
         var triggers: [Trigger: TelemetryCounter] = [:]
-        triggers[.size] = registry.counter("otelcol_processor_batch_batch_size_trigger_send_total", help: "Batches sent because of size.", labels: ["processor": name])
-        triggers[.timeout] = registry.counter("otelcol_processor_batch_timeout_trigger_send_total", help: "Batches sent because of the timeout.", labels: ["processor": name])
-        triggers[.shutdown] = registry.counter("otelcol_processor_batch_shutdown_trigger_send_total", help: "Batches sent at shutdown.", labels: ["processor": name])
+        triggers[.size] = registry.counter(
+            "otelcol_processor_batch_batch_size_trigger_send_total", help: "Batches sent because of size.",
+            labels: ["processor": name])
+        triggers[.timeout] = registry.counter(
+            "otelcol_processor_batch_timeout_trigger_send_total", help: "Batches sent because of the timeout.",
+            labels: ["processor": name])
+        triggers[.shutdown] = registry.counter(
+            "otelcol_processor_batch_shutdown_trigger_send_total", help: "Batches sent at shutdown.",
+            labels: ["processor": name])
         self.triggers = triggers
         self.journal = journal
         if let (journal, codec) = journal, !journal.recovered.isEmpty {
@@ -113,13 +127,16 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         let record = journal.map { $0.1.encode(data) }
         let ready: (Data, [UInt64])? = try state.withLock { (s) throws(PipelineError) -> (Data, [UInt64])? in
             guard s.items + count <= settings.maxPendingItems else {
-                throw PipelineError.retryable("batch processor is full (\(s.items) items pending, max_pending_items \(settings.maxPendingItems))", retryAfterSeconds: 1)
+                throw PipelineError.retryable(
+                    "batch processor is full (\(s.items) items pending, max_pending_items \(settings.maxPendingItems))",
+                    retryAfterSeconds: 1)
             }
             if let journal, let record {
                 do throws(BatchJournal.JournalError) {
                     try journal.0.append(record)
                 } catch {
-                    throw PipelineError.retryable("batch processor cannot write its journal: \(error)", retryAfterSeconds: 1)
+                    throw PipelineError.retryable(
+                        "batch processor cannot write its journal: \(error)", retryAfterSeconds: 1)
                 }
             }
             if s.buffer == nil { s.buffer = data } else { s.buffer!.append(contentsOf: data) }
@@ -191,7 +208,9 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                 // The client was already answered: this loss can only be counted and logged.
                 complete = false
                 dropped.add(n)
-                logger.warning("batch processor: next stage refused a batch; dropped", metadata: ["items": "\(n)", "error": "\(error)"])
+                logger.warning(
+                    "batch processor: next stage refused a batch; dropped",
+                    metadata: ["items": "\(n)", "error": "\(error)"])
             }
         }
         return complete

@@ -12,12 +12,14 @@ final class AMDSMISource: GPUSource, @unchecked Sendable {
 
     private let shutdownFunction: @convention(c) () -> Status
     private let getSockets: @convention(c) (UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Handle>?) -> Status
-    private let getProcessors: @convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Handle>?) -> Status
+    private let getProcessors:
+        @convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Handle>?) -> Status
     private let getActivity: @convention(c) (Handle, UnsafeMutableRawPointer?) -> Status
     private let getMemoryTotal: @convention(c) (Handle, Int32, UnsafeMutablePointer<UInt64>?) -> Status
     private let getMemoryUsage: @convention(c) (Handle, Int32, UnsafeMutablePointer<UInt64>?) -> Status
     private let getTemperature: (@convention(c) (Handle, Int32, Int32, UnsafeMutablePointer<Int64>?) -> Status)?
-    private let getUUID: (@convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<CChar>?) -> Status)?
+    private let getUUID:
+        (@convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<CChar>?) -> Status)?
     private let getASICInfo: (@convention(c) (Handle, UnsafeMutableRawPointer?) -> Status)?
 
     let vendor = "amd"
@@ -32,14 +34,28 @@ final class AMDSMISource: GPUSource, @unchecked Sendable {
         let lib = try DynamicLibrary(name: library)
         let initialize = try lib.function("amdsmi_init", as: (@convention(c) (UInt64) -> Status).self)
         shutdownFunction = try lib.function("amdsmi_shut_down", as: (@convention(c) () -> Status).self)
-        getSockets = try lib.function("amdsmi_get_socket_handles", as: (@convention(c) (UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Handle>?) -> Status).self)
-        getProcessors = try lib.function("amdsmi_get_processor_handles", as: (@convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Handle>?) -> Status).self)
-        getActivity = try lib.function("amdsmi_get_gpu_activity", as: (@convention(c) (Handle, UnsafeMutableRawPointer?) -> Status).self)
-        getMemoryTotal = try lib.function("amdsmi_get_gpu_memory_total", as: (@convention(c) (Handle, Int32, UnsafeMutablePointer<UInt64>?) -> Status).self)
-        getMemoryUsage = try lib.function("amdsmi_get_gpu_memory_usage", as: (@convention(c) (Handle, Int32, UnsafeMutablePointer<UInt64>?) -> Status).self)
-        getTemperature = try? lib.function("amdsmi_get_temp_metric", as: (@convention(c) (Handle, Int32, Int32, UnsafeMutablePointer<Int64>?) -> Status).self)
-        getUUID = try? lib.function("amdsmi_get_gpu_device_uuid", as: (@convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<CChar>?) -> Status).self)
-        getASICInfo = try? lib.function("amdsmi_get_gpu_asic_info", as: (@convention(c) (Handle, UnsafeMutableRawPointer?) -> Status).self)
+        getSockets = try lib.function(
+            "amdsmi_get_socket_handles",
+            as: (@convention(c) (UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Handle>?) -> Status).self)
+        getProcessors = try lib.function(
+            "amdsmi_get_processor_handles",
+            as: (@convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<Handle>?) -> Status).self)
+        getActivity = try lib.function(
+            "amdsmi_get_gpu_activity", as: (@convention(c) (Handle, UnsafeMutableRawPointer?) -> Status).self)
+        getMemoryTotal = try lib.function(
+            "amdsmi_get_gpu_memory_total",
+            as: (@convention(c) (Handle, Int32, UnsafeMutablePointer<UInt64>?) -> Status).self)
+        getMemoryUsage = try lib.function(
+            "amdsmi_get_gpu_memory_usage",
+            as: (@convention(c) (Handle, Int32, UnsafeMutablePointer<UInt64>?) -> Status).self)
+        getTemperature = try? lib.function(
+            "amdsmi_get_temp_metric",
+            as: (@convention(c) (Handle, Int32, Int32, UnsafeMutablePointer<Int64>?) -> Status).self)
+        getUUID = try? lib.function(
+            "amdsmi_get_gpu_device_uuid",
+            as: (@convention(c) (Handle, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<CChar>?) -> Status).self)
+        getASICInfo = try? lib.function(
+            "amdsmi_get_gpu_asic_info", as: (@convention(c) (Handle, UnsafeMutableRawPointer?) -> Status).self)
         let status = initialize(Self.initAMDGPUs)
         guard status == Self.success else {
             throw DynamicLibrary.LoadError(description: "amdsmi_init: AMD SMI status \(status)")
@@ -90,12 +106,15 @@ final class AMDSMISource: GPUSource, @unchecked Sendable {
             var total: UInt64 = 0
             var used: UInt64 = 0
             if getMemoryTotal(handle, Self.memoryTypeVRAM, &total) == Self.success,
-               getMemoryUsage(handle, Self.memoryTypeVRAM, &used) == Self.success {
+                getMemoryUsage(handle, Self.memoryTypeVRAM, &used) == Self.success
+            {
                 reading.memoryTotalBytes = total
                 reading.memoryUsedBytes = used
             }
             var temperature: Int64 = 0
-            if let getTemperature, getTemperature(handle, Self.temperatureEdge, Self.temperatureCurrent, &temperature) == Self.success {
+            if let getTemperature,
+                getTemperature(handle, Self.temperatureEdge, Self.temperatureCurrent, &temperature) == Self.success
+            {
                 reading.temperatureCelsius = Double(temperature)
             }
             readings.append(reading)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A shared library opened at run time, so the gateway has no link-time dependency on a GPU driver and runs

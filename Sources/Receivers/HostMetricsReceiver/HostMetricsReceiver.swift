@@ -41,13 +41,16 @@ public final class HostMetricsReceiver: Sendable {
         gpu = Mutex(.notLoaded)
         let labels = ["receiver": name, "transport": ""]
         accepted = registry.counter(
-            "otelcol_receiver_accepted_metric_points_total", help: "Number of metric_points successfully pushed into the pipeline.", labels: labels)
+            "otelcol_receiver_accepted_metric_points_total",
+            help: "Number of metric_points successfully pushed into the pipeline.", labels: labels)
         refused = registry.counter(
-            "otelcol_receiver_refused_metric_points_total", help: "Number of metric_points that could not be pushed into the pipeline.", labels: labels)
+            "otelcol_receiver_refused_metric_points_total",
+            help: "Number of metric_points that could not be pushed into the pipeline.", labels: labels)
         var errors: [String: TelemetryCounter] = [:]
         for scraperName in ["cpu", "memory", "load", "process", "gpu"] {
             errors[scraperName] = registry.counter(
-                "otelcol_scraper_errored_metric_points_total", help: "Scrapes of a scraper that failed to read their source.",
+                "otelcol_scraper_errored_metric_points_total",
+                help: "Scrapes of a scraper that failed to read their source.",
                 labels: ["receiver": name, "scraper": scraperName])
         }
         scrapeErrors = errors
@@ -86,7 +89,9 @@ public final class HostMetricsReceiver: Sendable {
             accepted.add(points)
         } catch {
             refused.add(points)
-            logger.warning("host metrics refused", metadata: ["receiver": "\(name)", "data_points": "\(points)", "error": "\(error)"])
+            logger.warning(
+                "host metrics refused",
+                metadata: ["receiver": "\(name)", "data_points": "\(points)", "error": "\(error)"])
         }
         return metrics
     }
@@ -113,19 +118,23 @@ public final class HostMetricsReceiver: Sendable {
                     case .amdSMI(let path): source = try AMDSMISource(library: path)
                     }
                     let devices = source.read().readings
-                    logger.info("GPU metrics on", metadata: [
-                        "receiver": "\(name)", "vendor": "\(source.vendor)", "devices": "\(devices.count)",
-                        "names": "\(devices.map(\.name).joined(separator: ", "))",
-                    ])
+                    logger.info(
+                        "GPU metrics on",
+                        metadata: [
+                            "receiver": "\(name)", "vendor": "\(source.vendor)", "devices": "\(devices.count)",
+                            "names": "\(devices.map(\.name).joined(separator: ", "))",
+                        ])
                     state = .loaded(source)
                     return source
                 } catch {
                     reasons.append("\(error)")
                 }
             }
-            logger.info("no GPU driver found; GPU metrics off, host metrics go on", metadata: [
-                "receiver": "\(name)", "tried": "\(reasons.joined(separator: "; "))",
-            ])
+            logger.info(
+                "no GPU driver found; GPU metrics off, host metrics go on",
+                metadata: [
+                    "receiver": "\(name)", "tried": "\(reasons.joined(separator: "; "))",
+                ])
             state = .unavailable
             return nil
         }

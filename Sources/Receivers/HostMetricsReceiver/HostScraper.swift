@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 internal import GatewayCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What the `hostmetrics` receiver collects, and where from.
 public struct HostMetricsSettings: Sendable, Equatable {
@@ -27,7 +28,10 @@ public struct HostMetricsSettings: Sendable, Equatable {
         case amdSMI(path: String)
     }
 
-    public init(cpu: Bool = true, memory: Bool = true, load: Bool = true, process: Bool = true, gpuLibraries: [GPULibrary] = [], rootPath: String = "", disabledMetrics: Set<String> = []) {
+    public init(
+        cpu: Bool = true, memory: Bool = true, load: Bool = true, process: Bool = true, gpuLibraries: [GPULibrary] = [],
+        rootPath: String = "", disabledMetrics: Set<String> = []
+    ) {
         self.cpu = cpu
         self.memory = memory
         self.load = load
@@ -104,7 +108,10 @@ struct HostScraper {
         if settings.load {
             if let load = inputs.loadavg.flatMap({ LoadAverage.parse($0[...]) }) {
                 for (suffix, value) in [("1m", load.one), ("5m", load.five), ("15m", load.fifteen)] {
-                    host.append(gauge("system.cpu.load_average.\(suffix)", "Average CPU load over \(suffix).", "{thread}", [(Attributes(), value)], now: now))
+                    host.append(
+                        gauge(
+                            "system.cpu.load_average.\(suffix)", "Average CPU load over \(suffix).", "{thread}",
+                            [(Attributes(), value)], now: now))
                 }
             } else {
                 errors.append("load")
@@ -116,17 +123,26 @@ struct HostScraper {
         var resources: [ResourceMetrics] = []
         let scope = InstrumentationScope(name: "otlp-gateway/hostmetrics")
         if !host.isEmpty {
-            resources.append(ResourceMetrics(
-                resource: Resource(attributes: hostAttributes), scopeMetrics: [ScopeMetrics(scope: scope, metrics: host)]))
+            resources.append(
+                ResourceMetrics(
+                    resource: Resource(attributes: hostAttributes),
+                    scopeMetrics: [ScopeMetrics(scope: scope, metrics: host)]))
         }
         if settings.process {
-            if let stat = inputs.selfStat.flatMap({ ProcessStat.parse($0[...], ticksPerSecond: ticksPerSecond, pageSize: pageSize) }) {
+            if let stat = inputs.selfStat.flatMap({
+                ProcessStat.parse($0[...], ticksPerSecond: ticksPerSecond, pageSize: pageSize)
+            }) {
                 let start = bootTimeUnixNano + UInt64(stat.startSecondsAfterBoot * 1e9)
                 var metrics = processMetrics(stat, fds: inputs.openFileDescriptors, start: start, now: now)
-                if !settings.disabledMetrics.isEmpty { metrics.removeAll { settings.disabledMetrics.contains($0.name) } }
-                if !metrics.isEmpty { resources.append(ResourceMetrics(
-                    resource: Resource(attributes: processAttributes),
-                    scopeMetrics: [ScopeMetrics(scope: scope, metrics: metrics)])) }
+                if !settings.disabledMetrics.isEmpty {
+                    metrics.removeAll { settings.disabledMetrics.contains($0.name) }
+                }
+                if !metrics.isEmpty {
+                    resources.append(
+                        ResourceMetrics(
+                            resource: Resource(attributes: processAttributes),
+                            scopeMetrics: [ScopeMetrics(scope: scope, metrics: metrics)]))
+                }
             } else {
                 errors.append("process")
             }
@@ -154,9 +170,16 @@ struct HostScraper {
             }
             previousCPU[cpu.cpu] = cpu
         }
-        var metrics = [sum("system.cpu.time", "Seconds each logical CPU spent on each mode.", "s", time, start: bootTimeUnixNano, now: now, monotonic: true)]
+        var metrics = [
+            sum(
+                "system.cpu.time", "Seconds each logical CPU spent on each mode.", "s", time, start: bootTimeUnixNano,
+                now: now, monotonic: true)
+        ]
         if !utilization.isEmpty {
-            metrics.append(gauge("system.cpu.utilization", "Share of the last interval each logical CPU spent in each mode, 0 to 1.", "1", utilization, now: now))
+            metrics.append(
+                gauge(
+                    "system.cpu.utilization", "Share of the last interval each logical CPU spent in each mode, 0 to 1.",
+                    "1", utilization, now: now))
         }
         return metrics
     }
@@ -168,24 +191,39 @@ struct HostScraper {
         ]
         let total = Double(info.total)
         return [
-            sum("system.memory.usage", "Bytes of memory in use, by state.", "By",
+            sum(
+                "system.memory.usage", "Bytes of memory in use, by state.", "By",
                 states.map { (["state": .string($0.0)], Double($0.1)) }, start: 0, now: now, monotonic: false),
-            gauge("system.memory.utilization", "Share of memory in each state, 0 to 1.", "1",
-                  states.map { (["state": .string($0.0)], total > 0 ? Double($0.1) / total : 0) }, now: now),
-            sum("system.memory.limit", "Total bytes of memory available.", "By", [(Attributes(), total)], start: 0, now: now, monotonic: false),
+            gauge(
+                "system.memory.utilization", "Share of memory in each state, 0 to 1.", "1",
+                states.map { (["state": .string($0.0)], total > 0 ? Double($0.1) / total : 0) }, now: now),
+            sum(
+                "system.memory.limit", "Total bytes of memory available.", "By", [(Attributes(), total)], start: 0,
+                now: now, monotonic: false),
         ]
     }
 
     private func processMetrics(_ stat: ProcessStat, fds: Int?, start: UInt64, now: UInt64) -> [Metric] {
         var metrics = [
-            sum("process.cpu.time", "Total CPU seconds of this process, by state.", "s",
-                [(["state": .string("user")], stat.userSeconds), (["state": .string("system")], stat.systemSeconds)], start: start, now: now, monotonic: true),
-            sum("process.memory.usage", "Resident set size of this process.", "By", [(Attributes(), Double(stat.residentBytes))], start: 0, now: now, monotonic: false),
-            sum("process.memory.virtual", "Virtual memory size of this process.", "By", [(Attributes(), Double(stat.virtualBytes))], start: 0, now: now, monotonic: false),
-            sum("process.threads", "Threads of this process.", "{thread}", [(Attributes(), Double(stat.threads))], start: 0, now: now, monotonic: false),
+            sum(
+                "process.cpu.time", "Total CPU seconds of this process, by state.", "s",
+                [(["state": .string("user")], stat.userSeconds), (["state": .string("system")], stat.systemSeconds)],
+                start: start, now: now, monotonic: true),
+            sum(
+                "process.memory.usage", "Resident set size of this process.", "By",
+                [(Attributes(), Double(stat.residentBytes))], start: 0, now: now, monotonic: false),
+            sum(
+                "process.memory.virtual", "Virtual memory size of this process.", "By",
+                [(Attributes(), Double(stat.virtualBytes))], start: 0, now: now, monotonic: false),
+            sum(
+                "process.threads", "Threads of this process.", "{thread}", [(Attributes(), Double(stat.threads))],
+                start: 0, now: now, monotonic: false),
         ]
         if let fds {
-            metrics.append(sum("process.open_file_descriptors", "Open file descriptors of this process.", "{count}", [(Attributes(), Double(fds))], start: 0, now: now, monotonic: false))
+            metrics.append(
+                sum(
+                    "process.open_file_descriptors", "Open file descriptors of this process.", "{count}",
+                    [(Attributes(), Double(fds))], start: 0, now: now, monotonic: false))
         }
         return metrics
     }
@@ -199,37 +237,72 @@ struct HostScraper {
         var power: [(Attributes, Double)] = []
         for gpu in gpus {
             let attributes: Attributes = [
-                "hw.id": .string(gpu.id), "hw.name": .string(gpu.name), "hw.vendor": .string(gpu.vendor), "hw.type": .string("gpu"),
+                "hw.id": .string(gpu.id), "hw.name": .string(gpu.name), "hw.vendor": .string(gpu.vendor),
+                "hw.type": .string("gpu"),
             ]
             if let u = gpu.utilization { utilization.append((attributes, u)) }
             if let u = gpu.memoryUsedBytes { used.append((attributes, Double(u))) }
             if let t = gpu.memoryTotalBytes { limit.append((attributes, Double(t))) }
-            if let u = gpu.memoryUsedBytes, let t = gpu.memoryTotalBytes, t > 0 { memoryUtilization.append((attributes, Double(u) / Double(t))) }
+            if let u = gpu.memoryUsedBytes, let t = gpu.memoryTotalBytes, t > 0 {
+                memoryUtilization.append((attributes, Double(u) / Double(t)))
+            }
             if let t = gpu.temperatureCelsius { temperature.append((attributes, t)) }
             if let p = gpu.powerWatts { power.append((attributes, p)) }
         }
         var metrics: [Metric] = []
-        if !utilization.isEmpty { metrics.append(gauge("hw.gpu.utilization", "Share of time the GPU was busy over the driver's sample period, 0 to 1.", "1", utilization, now: now)) }
-        if !used.isEmpty { metrics.append(sum("hw.gpu.memory.usage", "GPU memory in use.", "By", used, start: 0, now: now, monotonic: false)) }
-        if !limit.isEmpty { metrics.append(sum("hw.gpu.memory.limit", "GPU memory in total.", "By", limit, start: 0, now: now, monotonic: false)) }
-        if !memoryUtilization.isEmpty { metrics.append(gauge("hw.gpu.memory.utilization", "Share of GPU memory in use, 0 to 1.", "1", memoryUtilization, now: now)) }
-        if !temperature.isEmpty { metrics.append(gauge("hw.temperature", "GPU temperature.", "Cel", temperature, now: now)) }
+        if !utilization.isEmpty {
+            metrics.append(
+                gauge(
+                    "hw.gpu.utilization", "Share of time the GPU was busy over the driver's sample period, 0 to 1.",
+                    "1", utilization, now: now))
+        }
+        if !used.isEmpty {
+            metrics.append(
+                sum("hw.gpu.memory.usage", "GPU memory in use.", "By", used, start: 0, now: now, monotonic: false))
+        }
+        if !limit.isEmpty {
+            metrics.append(
+                sum("hw.gpu.memory.limit", "GPU memory in total.", "By", limit, start: 0, now: now, monotonic: false))
+        }
+        if !memoryUtilization.isEmpty {
+            metrics.append(
+                gauge(
+                    "hw.gpu.memory.utilization", "Share of GPU memory in use, 0 to 1.", "1", memoryUtilization, now: now
+                ))
+        }
+        if !temperature.isEmpty {
+            metrics.append(gauge("hw.temperature", "GPU temperature.", "Cel", temperature, now: now))
+        }
         if !power.isEmpty { metrics.append(gauge("hw.power", "GPU power draw.", "W", power, now: now)) }
         return metrics
     }
 
     // MARK: Building blocks
 
-    private func gauge(_ name: String, _ description: String, _ unit: String, _ points: [(Attributes, Double)], now: UInt64) -> Metric {
-        Metric(name: name, description: description, unit: unit, data: .gauge(points.map {
-            NumberDataPoint(attributes: $0.0, timeUnixNano: now, value: .double($0.1))
-        }))
+    private func gauge(
+        _ name: String, _ description: String, _ unit: String, _ points: [(Attributes, Double)], now: UInt64
+    ) -> Metric {
+        Metric(
+            name: name, description: description, unit: unit,
+            data: .gauge(
+                points.map {
+                    NumberDataPoint(attributes: $0.0, timeUnixNano: now, value: .double($0.1))
+                }))
     }
 
-    private func sum(_ name: String, _ description: String, _ unit: String, _ points: [(Attributes, Double)], start: UInt64, now: UInt64, monotonic: Bool) -> Metric {
-        Metric(name: name, description: description, unit: unit, data: .sum(Sum(
-            dataPoints: points.map { NumberDataPoint(attributes: $0.0, startTimeUnixNano: start, timeUnixNano: now, value: .double($0.1)) },
-            temporality: .cumulative, isMonotonic: monotonic)))
+    private func sum(
+        _ name: String, _ description: String, _ unit: String, _ points: [(Attributes, Double)], start: UInt64,
+        now: UInt64, monotonic: Bool
+    ) -> Metric {
+        Metric(
+            name: name, description: description, unit: unit,
+            data: .sum(
+                Sum(
+                    dataPoints: points.map {
+                        NumberDataPoint(
+                            attributes: $0.0, startTimeUnixNano: start, timeUnixNano: now, value: .double($0.1))
+                    },
+                    temporality: .cumulative, isMonotonic: monotonic)))
     }
 
     static func hostResource() -> Attributes {
@@ -239,10 +312,12 @@ struct HostScraper {
     static func processResource() -> Attributes {
         var attributes: Attributes = ["host.name": .string(hostName()), "process.pid": .int(Int64(getpid()))]
         if let exe = readLink("/proc/self/exe") {
-            attributes = Attributes(Array(attributes) + [
-                Attribute(key: "process.executable.path", value: .string(exe)),
-                Attribute(key: "process.executable.name", value: .string(String(exe.split(separator: "/").last ?? ""))),
-            ])
+            attributes = Attributes(
+                Array(attributes) + [
+                    Attribute(key: "process.executable.path", value: .string(exe)),
+                    Attribute(
+                        key: "process.executable.name", value: .string(String(exe.split(separator: "/").last ?? ""))),
+                ])
         }
         return attributes
     }

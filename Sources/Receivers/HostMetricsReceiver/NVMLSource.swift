@@ -35,21 +35,33 @@ final class NVMLSource: GPUSource, @unchecked Sendable {
         let initialize = try lib.function("nvmlInit_v2", as: (@convention(c) () -> Return).self)
         errorString = try lib.function("nvmlErrorString", as: (@convention(c) (Return) -> UnsafePointer<CChar>?).self)
         shutdownFunction = try lib.function("nvmlShutdown", as: (@convention(c) () -> Return).self)
-        getCount = try lib.function("nvmlDeviceGetCount_v2", as: (@convention(c) (UnsafeMutablePointer<UInt32>?) -> Return).self)
-        getHandle = try lib.function("nvmlDeviceGetHandleByIndex_v2", as: (@convention(c) (UInt32, UnsafeMutablePointer<Device>?) -> Return).self)
-        getName = try lib.function("nvmlDeviceGetName", as: (@convention(c) (Device, UnsafeMutablePointer<CChar>?, UInt32) -> Return).self)
-        getUUID = try lib.function("nvmlDeviceGetUUID", as: (@convention(c) (Device, UnsafeMutablePointer<CChar>?, UInt32) -> Return).self)
-        getUtilization = try lib.function("nvmlDeviceGetUtilizationRates", as: (@convention(c) (Device, UnsafeMutableRawPointer?) -> Return).self)
-        getMemory = try lib.function("nvmlDeviceGetMemoryInfo", as: (@convention(c) (Device, UnsafeMutableRawPointer?) -> Return).self)
-        getTemperature = try lib.function("nvmlDeviceGetTemperature", as: (@convention(c) (Device, Int32, UnsafeMutablePointer<UInt32>?) -> Return).self)
-        getPower = try lib.function("nvmlDeviceGetPowerUsage", as: (@convention(c) (Device, UnsafeMutablePointer<UInt32>?) -> Return).self)
+        getCount = try lib.function(
+            "nvmlDeviceGetCount_v2", as: (@convention(c) (UnsafeMutablePointer<UInt32>?) -> Return).self)
+        getHandle = try lib.function(
+            "nvmlDeviceGetHandleByIndex_v2", as: (@convention(c) (UInt32, UnsafeMutablePointer<Device>?) -> Return).self
+        )
+        getName = try lib.function(
+            "nvmlDeviceGetName", as: (@convention(c) (Device, UnsafeMutablePointer<CChar>?, UInt32) -> Return).self)
+        getUUID = try lib.function(
+            "nvmlDeviceGetUUID", as: (@convention(c) (Device, UnsafeMutablePointer<CChar>?, UInt32) -> Return).self)
+        getUtilization = try lib.function(
+            "nvmlDeviceGetUtilizationRates", as: (@convention(c) (Device, UnsafeMutableRawPointer?) -> Return).self)
+        getMemory = try lib.function(
+            "nvmlDeviceGetMemoryInfo", as: (@convention(c) (Device, UnsafeMutableRawPointer?) -> Return).self)
+        getTemperature = try lib.function(
+            "nvmlDeviceGetTemperature",
+            as: (@convention(c) (Device, Int32, UnsafeMutablePointer<UInt32>?) -> Return).self)
+        getPower = try lib.function(
+            "nvmlDeviceGetPowerUsage", as: (@convention(c) (Device, UnsafeMutablePointer<UInt32>?) -> Return).self)
         let status = initialize()
         guard status == Self.success else {
             throw DynamicLibrary.LoadError(description: "nvmlInit: \(Self.message(errorString, status))")
         }
         var version = [CChar](repeating: 0, count: 96)
-        if let getVersion = try? lib.function("nvmlSystemGetDriverVersion", as: (@convention(c) (UnsafeMutablePointer<CChar>?, UInt32) -> Return).self),
-           getVersion(&version, UInt32(version.count)) == Self.success {
+        if let getVersion = try? lib.function(
+            "nvmlSystemGetDriverVersion", as: (@convention(c) (UnsafeMutablePointer<CChar>?, UInt32) -> Return).self),
+            getVersion(&version, UInt32(version.count)) == Self.success
+        {
             driverVersion = cString(version)
         } else {
             driverVersion = "unknown"
@@ -96,7 +108,9 @@ final class NVMLSource: GPUSource, @unchecked Sendable {
 
     func shutdown() { _ = shutdownFunction() }
 
-    private static func message(_ errorString: @convention(c) (Return) -> UnsafePointer<CChar>?, _ status: Return) -> String {
+    private static func message(_ errorString: @convention(c) (Return) -> UnsafePointer<CChar>?, _ status: Return)
+        -> String
+    {
         guard let text = errorString(status) else { return "NVML error \(status)" }
         return "\(String(cString: text)) (NVML error \(status))"
     }

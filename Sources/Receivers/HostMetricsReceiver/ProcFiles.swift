@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Readers of Linux `/proc` files. The parsers take the file's text so tests can feed recorded contents; only
@@ -57,8 +57,10 @@ struct CPUTimes: Equatable, Sendable {
 
     /// (Collector state name, seconds), in a fixed order.
     var states: [(String, Double)] {
-        [("user", user), ("nice", nice), ("system", system), ("idle", idle), ("wait", wait),
-         ("interrupt", interrupt), ("softirq", softirq), ("steal", steal)]
+        [
+            ("user", user), ("nice", nice), ("system", system), ("idle", idle), ("wait", wait),
+            ("interrupt", interrupt), ("softirq", softirq), ("steal", steal),
+        ]
     }
 
     /// Per-CPU lines (`cpuN ...`) of `/proc/stat`; the aggregate `cpu` line is skipped. Values are in clock
@@ -73,9 +75,10 @@ struct CPUTimes: Equatable, Sendable {
                 guard let v = UInt64(fields[i + 1]) else { continue }
                 values[i] = Double(v) / ticksPerSecond
             }
-            result.append(CPUTimes(
-                cpu: String(fields[0]), user: values[0], nice: values[1], system: values[2], idle: values[3],
-                wait: values[4], interrupt: values[5], softirq: values[6], steal: values[7]))
+            result.append(
+                CPUTimes(
+                    cpu: String(fields[0]), user: values[0], nice: values[1], system: values[2], idle: values[3],
+                    wait: values[4], interrupt: values[5], softirq: values[6], steal: values[7]))
         }
         return result
     }
@@ -154,9 +157,9 @@ struct ProcessStat: Equatable, Sendable {
         let fields = text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
         // fields[0] is field 3 (state) of proc(5).
         guard fields.count >= 22,
-              let utime = UInt64(fields[11]), let stime = UInt64(fields[12]), let threads = Int64(fields[17]),
-              let start = UInt64(fields[19]), let vsize = UInt64(fields[20]),
-              let rss = UInt64(fields[21].trimmingSpaces())
+            let utime = UInt64(fields[11]), let stime = UInt64(fields[12]), let threads = Int64(fields[17]),
+            let start = UInt64(fields[19]), let vsize = UInt64(fields[20]),
+            let rss = UInt64(fields[21].trimmingSpaces())
         else { return nil }
         return ProcessStat(
             userSeconds: Double(utime) / ticksPerSecond, systemSeconds: Double(stime) / ticksPerSecond,

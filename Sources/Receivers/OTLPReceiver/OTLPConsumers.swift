@@ -11,7 +11,8 @@ public struct OTLPConsumers: Sendable {
     public var admission: MemoryAdmission
 
     public init(
-        traces: (any Consumer<Traces>)? = nil, metrics: (any Consumer<Metrics>)? = nil, logs: (any Consumer<Logs>)? = nil,
+        traces: (any Consumer<Traces>)? = nil, metrics: (any Consumer<Metrics>)? = nil,
+        logs: (any Consumer<Logs>)? = nil,
         admission: MemoryAdmission = MemoryAdmission()
     ) {
         self.traces = traces

@@ -54,7 +54,8 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         let delay = error.retryAfterSeconds ?? 1
         return GRPCFraming.errorResponse(
             .unavailable, message: error.message,
-            details: OTLPProtobuf.encodeStatus(code: GRPCStatusCode.unavailable.rawValue, message: error.message, retryAfterSeconds: delay))
+            details: OTLPProtobuf.encodeStatus(
+                code: GRPCStatusCode.unavailable.rawValue, message: error.message, retryAfterSeconds: delay))
     }
 
     func handle(_ request: HTTP2Message) -> HTTP2Response {
@@ -83,8 +84,9 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         guard let contentType = request.headers["content-type"], contentType.hasPrefix("application/grpc") else {
             // gRPC over HTTP/2 says: answer a non-gRPC content type with HTTP 415.
             ingest.telemetry.count(.failure)
-            return HTTP2Response(headers: [HTTP2Header(":status", "415"), HTTP2Header("content-type", "text/plain")],
-                                 body: Array("unsupported content-type; expected application/grpc\n".utf8))
+            return HTTP2Response(
+                headers: [HTTP2Header(":status", "415"), HTTP2Header("content-type", "text/plain")],
+                body: Array("unsupported content-type; expected application/grpc\n".utf8))
         }
         let signal: Signal
         switch path {
@@ -103,7 +105,9 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         }
         if let timeout = request.headers["grpc-timeout"], GRPCFraming.parseTimeout(timeout) == nil {
             // grpc-go answers a malformed timeout with INTERNAL, before reading the message.
-            return fail(.internal, "malformed grpc-timeout \"\(timeout)\": expected 1 to 8 digits and a unit H, M, S, m, u or n")
+            return fail(
+                .internal, "malformed grpc-timeout \"\(timeout)\": expected 1 to 8 digits and a unit H, M, S, m, u or n"
+            )
         }
         if request.bodyTruncated {
             return fail(.resourceExhausted, "received message larger than max (\(maxMessageSize) bytes)")
@@ -116,11 +120,13 @@ final class OTLPGRPCService: HTTP2RequestHandler {
             case .tooLarge(let length, let limit):
                 return fail(.resourceExhausted, "received message larger than max (\(length) vs. \(limit))")
             case .truncated:
-                return fail(.invalidArgument, "truncated gRPC message: the length prefix announces more bytes than were sent")
+                return fail(
+                    .invalidArgument, "truncated gRPC message: the length prefix announces more bytes than were sent")
             case .tooManyMessages:
                 return fail(.invalidArgument, "more than one message in a unary call")
             case .badCompressedFlag(let flag):
-                return fail(.internal, "grpc: received unexpected payload format \(flag) (the compressed flag must be 0 or 1)")
+                return fail(
+                    .internal, "grpc: received unexpected payload format \(flag) (the compressed flag must be 0 or 1)")
             }
         }
         var decompressed: [UInt8]?
@@ -148,7 +154,9 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         if let decompressed {
             result = decompressed.withUnsafeBytes { ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena) }
         } else {
-            result = message.bytes.withUnsafeBytes { ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena) }
+            result = message.bytes.withUnsafeBytes {
+                ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena)
+            }
         }
         switch result {
         case .accepted(let response):

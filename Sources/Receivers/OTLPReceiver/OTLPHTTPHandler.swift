@@ -78,7 +78,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
                 }
             } else if expectsContinue {
                 p.continueSent = true
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
             pending = p
         case .body(var chunk):
@@ -88,7 +89,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
             if size > maxBodySize {
                 // Answer 413 at once and close, rather than reading the rest of an oversized body.
                 p.body = nil
-                p.rejection = .rpcStatus(.payloadTooLarge, code: 8, "request body larger than max_request_body_size (\(maxBodySize) bytes)")
+                p.rejection = .rpcStatus(
+                    .payloadTooLarge, code: 8, "request body larger than max_request_body_size (\(maxBodySize) bytes)")
                 pending = nil
                 answerEarly(p, context: context)
                 return
@@ -144,13 +146,16 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
             p.rejection = .status(.notFound, "404 no \(p.signal!.rawValue) pipeline uses this receiver\n")
             return p
         }
-        let mediaType = (head.headers.first(name: "content-type") ?? "")
+        let mediaType =
+            (head.headers.first(name: "content-type") ?? "")
             .split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces().lowercased() } ?? ""
         switch mediaType {
         case "application/x-protobuf", "application/protobuf": p.encoding = .protobuf
         case "application/json": p.encoding = .json
         default:
-            p.rejection = .status(.unsupportedMediaType, "415 unsupported media type \"\(mediaType)\", supported: [application/json, application/x-protobuf]\n")
+            p.rejection = .status(
+                .unsupportedMediaType,
+                "415 unsupported media type \"\(mediaType)\", supported: [application/json, application/x-protobuf]\n")
             return p
         }
         switch (head.headers.first(name: "content-encoding") ?? "").trimmingSpaces().lowercased() {
@@ -161,7 +166,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
             return p
         }
         if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodySize {
-            p.rejection = .rpcStatus(.payloadTooLarge, code: 8, "request body larger than max_request_body_size (\(maxBodySize) bytes)")
+            p.rejection = .rpcStatus(
+                .payloadTooLarge, code: 8, "request body larger than max_request_body_size (\(maxBodySize) bytes)")
         } else if let refusal = ingest.memoryRefusal(for: p.signal!) {
             // Over the memory limit: the body is read and dropped as it arrives (as for an oversize one), then 503.
             p.rejection = .refused(refusal)
@@ -183,7 +189,9 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
                     context, p.head, .unauthorized, contentType: "text/plain; charset=utf-8",
                     body: Array("401 Unauthorized: \(message)\n".utf8), extraHeaders: [("WWW-Authenticate", challenge)])
             case .refused(let error):
-                respondStatus(context, p, .serviceUnavailable, code: 14, message: error.message, retryAfter: error.retryAfterSeconds ?? 1)
+                respondStatus(
+                    context, p, .serviceUnavailable, code: 14, message: error.message,
+                    retryAfter: error.retryAfterSeconds ?? 1)
             }
             return
         }
@@ -198,50 +206,73 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
             } catch {
                 ingest.telemetry.count(.failure)
                 if error.isTooLarge {
-                    respondStatus(context, p, .payloadTooLarge, code: 8, message: "decompressed body larger than max_request_body_size (\(maxBodySize) bytes)")
+                    respondStatus(
+                        context, p, .payloadTooLarge, code: 8,
+                        message: "decompressed body larger than max_request_body_size (\(maxBodySize) bytes)")
                 } else {
-                    respondStatus(context, p, .badRequest, code: 3, message: "cannot decompress gzip body: \(error.message)")
+                    respondStatus(
+                        context, p, .badRequest, code: 3, message: "cannot decompress gzip body: \(error.message)")
                 }
                 return
             }
         }
         let result: OTLPIngest.Result
         if let decompressed {
-            result = decompressed.withUnsafeBytes { ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena) }
+            result = decompressed.withUnsafeBytes {
+                ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena)
+            }
         } else {
-            result = body.withUnsafeReadableBytes { ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena) }
+            result = body.withUnsafeReadableBytes {
+                ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena)
+            }
         }
         body.clear()
         switch result {
         case .accepted(let response):
-            respond(context, p.head, .ok, contentType: p.encoding == .json ? "application/json" : "application/x-protobuf", body: response)
+            respond(
+                context, p.head, .ok, contentType: p.encoding == .json ? "application/json" : "application/x-protobuf",
+                body: response)
         case .invalid(let reason):
             respondStatus(context, p, .badRequest, code: 3, message: reason)
         case .refused(let error):
             if error.isRetryable {
-                respondStatus(context, p, .serviceUnavailable, code: 14, message: error.message, retryAfter: error.retryAfterSeconds ?? 1)
+                respondStatus(
+                    context, p, .serviceUnavailable, code: 14, message: error.message,
+                    retryAfter: error.retryAfterSeconds ?? 1)
             } else {
                 respondStatus(context, p, .internalServerError, code: 13, message: error.message)
             }
         case .notConfigured:
             ingest.telemetry.count(.failure)
-            respond(context, p.head, .notFound, contentType: "text/plain; charset=utf-8", body: Array("404 no pipeline for this signal\n".utf8))
+            respond(
+                context, p.head, .notFound, contentType: "text/plain; charset=utf-8",
+                body: Array("404 no pipeline for this signal\n".utf8))
         }
     }
 
-    private func respondStatus(_ context: ChannelHandlerContext, _ p: Pending, _ status: HTTPResponseStatus, code: Int32, message: String, retryAfter: Int? = nil) {
+    private func respondStatus(
+        _ context: ChannelHandlerContext, _ p: Pending, _ status: HTTPResponseStatus, code: Int32, message: String,
+        retryAfter: Int? = nil
+    ) {
         var extra: [(String, String)] = []
         if let retryAfter { extra.append(("Retry-After", String(retryAfter))) }
         switch p.encoding {
         case .json:
-            respond(context, p.head, status, contentType: "application/json", body: OTLPJSON.encodeStatus(code: code, message: message), extraHeaders: extra)
+            respond(
+                context, p.head, status, contentType: "application/json",
+                body: OTLPJSON.encodeStatus(code: code, message: message), extraHeaders: extra)
         case .protobuf:
-            respond(context, p.head, status, contentType: "application/x-protobuf",
-                    body: OTLPProtobuf.encodeStatus(code: code, message: message, retryAfterSeconds: retryAfter), extraHeaders: extra)
+            respond(
+                context, p.head, status, contentType: "application/x-protobuf",
+                body: OTLPProtobuf.encodeStatus(code: code, message: message, retryAfterSeconds: retryAfter),
+                extraHeaders: extra)
         }
     }
 
-    private func respond(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = []) {
+    private func respond(
+        _ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, contentType: String,
+        body: [UInt8], extraHeaders: [(String, String)] = []
+    ) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
@@ -249,7 +280,9 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         let keepAlive = request.isKeepAlive && !answeredEarly
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         clock?.enter(.writing)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+            promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -274,7 +307,9 @@ extension ByteBuffer {
 
 extension Substring {
     func trimmingSpaces() -> String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        String(
+            self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()
+        )
     }
 }
 

@@ -52,15 +52,20 @@ struct OTLPIngest: Sendable {
             switch signal {
             case .traces:
                 guard let consumer = consumers.traces else { return .notConfigured }
-                let data = try encoding == .protobuf ? OTLPProtobuf.decodeTraces(body, arena: arena) : OTLPJSON.decodeTraces(body)
+                let data =
+                    try encoding == .protobuf
+                    ? OTLPProtobuf.decodeTraces(body, arena: arena) : OTLPJSON.decodeTraces(body)
                 return deliver(data, to: consumer, encoding: encoding)
             case .metrics:
                 guard let consumer = consumers.metrics else { return .notConfigured }
-                let data = try encoding == .protobuf ? OTLPProtobuf.decodeMetrics(body, arena: arena) : OTLPJSON.decodeMetrics(body)
+                let data =
+                    try encoding == .protobuf
+                    ? OTLPProtobuf.decodeMetrics(body, arena: arena) : OTLPJSON.decodeMetrics(body)
                 return deliver(data, to: consumer, encoding: encoding)
             case .logs:
                 guard let consumer = consumers.logs else { return .notConfigured }
-                let data = try encoding == .protobuf ? OTLPProtobuf.decodeLogs(body, arena: arena) : OTLPJSON.decodeLogs(body)
+                let data =
+                    try encoding == .protobuf ? OTLPProtobuf.decodeLogs(body, arena: arena) : OTLPJSON.decodeLogs(body)
                 return deliver(data, to: consumer, encoding: encoding)
             }
         } catch {
@@ -82,9 +87,13 @@ struct OTLPIngest: Sendable {
             telemetry.count(.success)
             switch encoding {
             case .protobuf:
-                return .accepted(response: OTLPProtobuf.encodeExportResponse(rejected: Int64(rejected), errorMessage: result.message))
+                return .accepted(
+                    response: OTLPProtobuf.encodeExportResponse(rejected: Int64(rejected), errorMessage: result.message)
+                )
             case .json:
-                return .accepted(response: OTLPJSON.encodeExportResponse(rejected: Int64(rejected), errorMessage: result.message, signal: D.signal))
+                return .accepted(
+                    response: OTLPJSON.encodeExportResponse(
+                        rejected: Int64(rejected), errorMessage: result.message, signal: D.signal))
             }
         } catch {
             telemetry.refused[D.signal]!.add(items)

@@ -34,7 +34,8 @@ public final class OTLPReceiver: Sendable {
         public var maxHeaderListSize = 16384
 
         public init(
-            host: String = "127.0.0.1", port: Int = 4317, maxRecvMessageSize: Int = 4 << 20, maxConcurrentStreams: Int = 100,
+            host: String = "127.0.0.1", port: Int = 4317, maxRecvMessageSize: Int = 4 << 20,
+            maxConcurrentStreams: Int = 100,
             tls: TLSHandlers? = nil, authenticator: RequestAuthenticator? = nil
         ) {
             self.host = host
@@ -67,7 +68,8 @@ public final class OTLPReceiver: Sendable {
         public var maxHeaderListSize = 16384
 
         public init(
-            host: String = "127.0.0.1", port: Int = 4318, maxRequestBodySize: Int = 20 << 20, tracesPath: String = "/v1/traces",
+            host: String = "127.0.0.1", port: Int = 4318, maxRequestBodySize: Int = 20 << 20,
+            tracesPath: String = "/v1/traces",
             metricsPath: String = "/v1/metrics", logsPath: String = "/v1/logs", tls: TLSHandlers? = nil,
             authenticator: RequestAuthenticator? = nil
         ) {
@@ -99,7 +101,10 @@ public final class OTLPReceiver: Sendable {
         var httpAddress: SocketAddress?
     }
 
-    public init(name: String, grpc: GRPCSettings?, http: HTTPSettings?, consumers: OTLPConsumers, registry: TelemetryRegistry, logger: Logger) {
+    public init(
+        name: String, grpc: GRPCSettings?, http: HTTPSettings?, consumers: OTLPConsumers, registry: TelemetryRegistry,
+        logger: Logger
+    ) {
         self.name = name
         self.grpc = grpc
         self.http = http
@@ -118,7 +123,8 @@ public final class OTLPReceiver: Sendable {
             let ingest = OTLPIngest(
                 consumers: consumers,
                 telemetry: ReceiverTelemetry(
-                    registry: registry, receiver: name, transport: "grpc", tls: grpc.tls != nil, auth: grpc.authenticator != nil))
+                    registry: registry, receiver: name, transport: "grpc", tls: grpc.tls != nil,
+                    auth: grpc.authenticator != nil))
             var settings = HTTP2Settings()
             settings.maxConcurrentStreams = grpc.maxConcurrentStreams
             settings.maxHeaderListSize = grpc.maxHeaderListSize
@@ -132,31 +138,37 @@ public final class OTLPReceiver: Sendable {
             let limits = grpc.limits
             let telemetry = ingest.telemetry
             let onEvent: @Sendable (HTTP2ServerEvent) -> Void = { event in telemetry.count(event) }
-            let channel = try await bootstrap(group: group, transport: "grpc", telemetry: telemetry).childChannelInitializer {
-                [self] channel in
-                guard self.track(channel, transport: "grpc", limit: grpc.maxConnections, telemetry: telemetry) else {
-                    return channel.close()
-                }
-                return channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
-                    try channel.pipeline.syncOperations.addHandler(
-                        HTTP2ServerHandler(
-                            settings: h2Settings,
-                            handler: OTLPGRPCService(ingest: ingest, maxMessageSize: maxMessage, authenticator: authenticator),
-                            limits: limits, onEvent: onEvent))
-                }
-            }.bind(host: grpc.host, port: grpc.port).get()
+            let channel = try await bootstrap(group: group, transport: "grpc", telemetry: telemetry)
+                .childChannelInitializer {
+                    [self] channel in
+                    guard self.track(channel, transport: "grpc", limit: grpc.maxConnections, telemetry: telemetry)
+                    else {
+                        return channel.close()
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
+                        if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTP2ServerHandler(
+                                settings: h2Settings,
+                                handler: OTLPGRPCService(
+                                    ingest: ingest, maxMessageSize: maxMessage, authenticator: authenticator),
+                                limits: limits, onEvent: onEvent))
+                    }
+                }.bind(host: grpc.host, port: grpc.port).get()
             state.withLock {
                 $0.servers.append(channel)
                 $0.grpcAddress = channel.localAddress
             }
-            logger.info("otlp receiver listening", metadata: ["transport": "grpc", "endpoint": "\(channel.localAddress?.description ?? "?")"])
+            logger.info(
+                "otlp receiver listening",
+                metadata: ["transport": "grpc", "endpoint": "\(channel.localAddress?.description ?? "?")"])
         }
         if let http {
             let ingest = OTLPIngest(
                 consumers: consumers,
                 telemetry: ReceiverTelemetry(
-                    registry: registry, receiver: name, transport: "http", tls: http.tls != nil, auth: http.authenticator != nil))
+                    registry: registry, receiver: name, transport: "http", tls: http.tls != nil,
+                    auth: http.authenticator != nil))
             let paths = OTLPHTTPHandler.Paths(traces: http.tracesPath, metrics: http.metricsPath, logs: http.logsPath)
             let maxBody = http.maxRequestBodySize
             let tls = http.tls
@@ -165,29 +177,35 @@ public final class OTLPReceiver: Sendable {
             let timeouts = http.timeouts
             let telemetry = ingest.telemetry
             let maxHeader = http.maxHeaderListSize
-            let channel = try await bootstrap(group: group, transport: "http", telemetry: telemetry).childChannelInitializer {
-                [self] channel in
-                guard self.track(channel, transport: "http", limit: http.maxConnections, telemetry: telemetry) else {
-                    return channel.close()
-                }
-                return channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
-                    let clock = HTTP1ConnectionClock(timeouts: timeouts, onTimeout: { telemetry.countTimeout($0) })
-                    // Sees raw bytes before the HTTP decoder: the header timer starts at a request's first byte,
-                    // and a head larger than the limit is refused before the decoder buffers it.
-                    try channel.pipeline.syncOperations.addHandler(
-                        HTTP1HeadGuard(clock: clock, maxHeadSize: maxHeader, onRefused: { telemetry.countHeaderTooLarge() }))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        OTLPHTTPHandler(
-                            ingest: ingest, maxBodySize: maxBody, paths: paths, authenticator: authenticator, clock: clock))
-                }
-            }.bind(host: http.host, port: http.port).get()
+            let channel = try await bootstrap(group: group, transport: "http", telemetry: telemetry)
+                .childChannelInitializer {
+                    [self] channel in
+                    guard self.track(channel, transport: "http", limit: http.maxConnections, telemetry: telemetry)
+                    else {
+                        return channel.close()
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
+                        if let tls { try channel.pipeline.syncOperations.addHandlers(try tls(onHandshakeFailure)) }
+                        let clock = HTTP1ConnectionClock(timeouts: timeouts, onTimeout: { telemetry.countTimeout($0) })
+                        // Sees raw bytes before the HTTP decoder: the header timer starts at a request's first byte,
+                        // and a head larger than the limit is refused before the decoder buffers it.
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTP1HeadGuard(
+                                clock: clock, maxHeadSize: maxHeader, onRefused: { telemetry.countHeaderTooLarge() }))
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(
+                            OTLPHTTPHandler(
+                                ingest: ingest, maxBodySize: maxBody, paths: paths, authenticator: authenticator,
+                                clock: clock))
+                    }
+                }.bind(host: http.host, port: http.port).get()
             state.withLock {
                 $0.servers.append(channel)
                 $0.httpAddress = channel.localAddress
             }
-            logger.info("otlp receiver listening", metadata: ["transport": "http", "endpoint": "\(channel.localAddress?.description ?? "?")"])
+            logger.info(
+                "otlp receiver listening",
+                metadata: ["transport": "http", "endpoint": "\(channel.localAddress?.description ?? "?")"])
         }
     }
 
@@ -201,11 +219,14 @@ public final class OTLPReceiver: Sendable {
         return { reason in
             telemetry.countHandshakeFailure()
             logger.debug(
-                "TLS handshake failed", metadata: ["receiver": "\(name)", "transport": "\(transport)", "reason": "\(reason)"])
+                "TLS handshake failed",
+                metadata: ["receiver": "\(name)", "transport": "\(transport)", "reason": "\(reason)"])
         }
     }
 
-    private func bootstrap(group: any EventLoopGroup, transport: String, telemetry: ReceiverTelemetry) -> ServerBootstrap {
+    private func bootstrap(group: any EventLoopGroup, transport: String, telemetry: ReceiverTelemetry)
+        -> ServerBootstrap
+    {
         let logger = logger
         let name = name
         let episode = AcceptBackoffEpisode()

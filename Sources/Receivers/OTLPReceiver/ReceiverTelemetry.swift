@@ -50,7 +50,8 @@ public struct ReceiverTelemetry: Sendable {
     }
 
     /// `tls` and `auth` say whether the listener has them, so their counters exist only where they can move.
-    public init(registry: TelemetryRegistry, receiver: String, transport: String, tls: Bool = false, auth: Bool = false) {
+    public init(registry: TelemetryRegistry, receiver: String, transport: String, tls: Bool = false, auth: Bool = false)
+    {
         let labels = ["receiver": receiver, "transport": transport]
         var accepted: [Signal: TelemetryCounter] = [:]
         var refused: [Signal: TelemetryCounter] = [:]
@@ -68,7 +69,8 @@ public struct ReceiverTelemetry: Sendable {
             l["outcome"] = outcome.rawValue
             requests[outcome] = registry.counter(
                 "otelcol_receiver_requests_total",
-                help: "Requests received, by outcome: success, refused by the pipeline, or failure (bad input).", labels: l)
+                help: "Requests received, by outcome: success, refused by the pipeline, or failure (bad input).",
+                labels: l)
         }
         self.accepted = accepted
         self.refused = refused
@@ -79,7 +81,8 @@ public struct ReceiverTelemetry: Sendable {
             l["reason"] = protection.rawValue
             protections[protection] = registry.counter(
                 "otlp_gateway_receiver_protections_total",
-                help: "Connections or streams the listener refused or ended to protect itself, by reason (limits, timeouts, protocol errors).",
+                help:
+                    "Connections or streams the listener refused or ended to protect itself, by reason (limits, timeouts, protocol errors).",
                 labels: l)
         }
         self.protections = protections
@@ -89,7 +92,8 @@ public struct ReceiverTelemetry: Sendable {
             tls
             ? registry.counter(
                 "otlp_gateway_receiver_tls_handshake_failures_total",
-                help: "Connections closed because their TLS handshake failed (plaintext client, untrusted or missing client certificate, no common version).",
+                help:
+                    "Connections closed because their TLS handshake failed (plaintext client, untrusted or missing client certificate, no common version).",
                 labels: labels) : nil
         authFailures =
             auth

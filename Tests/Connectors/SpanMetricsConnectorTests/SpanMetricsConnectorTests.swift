@@ -15,25 +15,38 @@ final class MetricsSink: Consumer, Sendable {
     var last: Metrics? { received.withLock { $0.last } }
 }
 
-func span(_ name: String, ms: UInt64, kind: SpanKind = .server, status: SpanStatus.Code = .unset, attributes: Attributes = [:]) -> Span {
-    Span(traceID: TraceID(high: 1, low: 2), spanID: SpanID(value: 3), name: name, kind: kind, startTimeUnixNano: 1_000_000_000, endTimeUnixNano: 1_000_000_000 + ms * 1_000_000, attributes: attributes, status: SpanStatus(code: status))
+func span(
+    _ name: String, ms: UInt64, kind: SpanKind = .server, status: SpanStatus.Code = .unset, attributes: Attributes = [:]
+) -> Span {
+    Span(
+        traceID: TraceID(high: 1, low: 2), spanID: SpanID(value: 3), name: name, kind: kind,
+        startTimeUnixNano: 1_000_000_000, endTimeUnixNano: 1_000_000_000 + ms * 1_000_000, attributes: attributes,
+        status: SpanStatus(code: status))
 }
 
 func traces(service: String, _ spans: [Span]) -> Traces {
-    Traces(resourceSpans: [ResourceSpans(resource: Resource(attributes: ["service.name": .string(service)]), scopeSpans: [ScopeSpans(spans: spans)])])
+    Traces(resourceSpans: [
+        ResourceSpans(
+            resource: Resource(attributes: ["service.name": .string(service)]), scopeSpans: [ScopeSpans(spans: spans)])
+    ])
 }
 
 @Suite struct SpanMetricsConnectorTests {
     let registry = TelemetryRegistry()
 
     func connector(_ settings: SpanMetricsConnector.Settings = .init(), sink: MetricsSink) -> SpanMetricsConnector {
-        SpanMetricsConnector(name: "spanmetrics", settings: settings, next: sink, registry: registry, logger: Logger(label: "t"), now: { 2_000_000_000 })
+        SpanMetricsConnector(
+            name: "spanmetrics", settings: settings, next: sink, registry: registry, logger: Logger(label: "t"),
+            now: { 2_000_000_000 })
     }
 
     @Test func callsAndLatencyPerServiceNameKindAndStatus() throws {
         let sink = MetricsSink()
         let c = connector(.init(buckets: [0.005, 0.1, 1]), sink: sink)
-        _ = try c.consume(traces(service: "api", [span("GET /a", ms: 3), span("GET /a", ms: 50), span("GET /a", ms: 2000, status: .error)]))
+        _ = try c.consume(
+            traces(
+                service: "api",
+                [span("GET /a", ms: 3), span("GET /a", ms: 50), span("GET /a", ms: 2000, status: .error)]))
         _ = try c.consume(traces(service: "api", [span("GET /a", ms: 4)]))
         c.flush()
         let metrics = try #require(sink.last)
@@ -50,18 +63,22 @@ func traces(service: String, _ spans: [Span]) -> Traces {
         #expect(ok.attributes["service"] == .string("api"))
         #expect(ok.attributes["span_name"] == .string("GET /a"))
         #expect(ok.attributes["span_kind"] == .string("SPAN_KIND_SERVER"))
-        let okLatency = try #require(latency.dataPoints.first { $0.attributes["status_code"] == .string("STATUS_CODE_UNSET") })
+        let okLatency = try #require(
+            latency.dataPoints.first { $0.attributes["status_code"] == .string("STATUS_CODE_UNSET") })
         #expect(okLatency.bucketCounts == [2, 1, 0, 0])
         #expect(okLatency.count == 3)
         #expect(abs((okLatency.sum ?? 0) - 0.057) < 1e-9)
-        let error = try #require(latency.dataPoints.first { $0.attributes["status_code"] == .string("STATUS_CODE_ERROR") })
+        let error = try #require(
+            latency.dataPoints.first { $0.attributes["status_code"] == .string("STATUS_CODE_ERROR") })
         #expect(error.bucketCounts == [0, 0, 0, 1])
     }
 
     @Test func dimensionsComeFromSpanThenResourceThenDefault() throws {
         let sink = MetricsSink()
-        let c = connector(.init(dimensions: [.init(name: "http.method"), .init(name: "region", defaultValue: "none")]), sink: sink)
-        _ = try c.consume(traces(service: "api", [span("x", ms: 1, attributes: ["http.method": .string("POST")]), span("y", ms: 1)]))
+        let c = connector(
+            .init(dimensions: [.init(name: "http.method"), .init(name: "region", defaultValue: "none")]), sink: sink)
+        _ = try c.consume(
+            traces(service: "api", [span("x", ms: 1, attributes: ["http.method": .string("POST")]), span("y", ms: 1)]))
         c.flush()
         guard case .sum(let calls)? = sink.last?.resourceMetrics[0].scopeMetrics[0].metrics[0].data else {
             Issue.record("no calls")
@@ -86,7 +103,8 @@ func traces(service: String, _ spans: [Span]) -> Traces {
         #expect(calls.dataPoints.count == 3)
         let overflow = try #require(calls.dataPoints.first { $0.attributes["otel.metric.overflow"] == .string("true") })
         #expect(overflow.value == .int(3))
-        #expect(registry.value("otlp_gateway_spanmetrics_overflow_spans_total", labels: ["connector": "spanmetrics"]) == 3)
+        #expect(
+            registry.value("otlp_gateway_spanmetrics_overflow_spans_total", labels: ["connector": "spanmetrics"]) == 3)
     }
 
     @Test func deltaTemporalityResetsAfterEachFlushAndExemplarsCarryTraceIDs() throws {
@@ -100,7 +118,8 @@ func traces(service: String, _ spans: [Span]) -> Traces {
         c.flush()
         let metrics = try #require(sink.last)
         guard case .sum(let calls) = metrics.resourceMetrics[0].scopeMetrics[0].metrics[0].data,
-              case .histogram(let latency) = metrics.resourceMetrics[0].scopeMetrics[0].metrics[1].data else {
+            case .histogram(let latency) = metrics.resourceMetrics[0].scopeMetrics[0].metrics[1].data
+        else {
             Issue.record("unexpected kinds")
             return
         }

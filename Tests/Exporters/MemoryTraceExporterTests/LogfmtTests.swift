@@ -1,5 +1,6 @@
-@testable import MemoryTraceExporter
 import Testing
+
+@testable import MemoryTraceExporter
 
 @Suite struct LogfmtTests {
     func parse(_ text: String) -> [String]? {
@@ -18,7 +19,9 @@ import Testing
         #expect(parse(#"a="é ✓""#) == ["a|é ✓"])
     }
 
-    @Test(arguments: [#"a="unterminated"#, #"="x""#, #"=x"#, #"a="x"b"#, #"a=x"y"#, #"k"ey=1"#, #"a="\q""#, #"a="\u12""#])
+    @Test(arguments: [
+        #"a="unterminated"#, #"="x""#, #"=x"#, #"a="x"b"#, #"a=x"y"#, #"k"ey=1"#, #"a="\q""#, #"a="\u12""#,
+    ])
     func rejects(text: String) {
         #expect(Logfmt.parse(text) == nil)
     }

@@ -8,7 +8,9 @@ import Testing
         let registry = TelemetryRegistry()
         let exporter = MemoryTraceExporter(name: "memory/a", store: RecentTraceStore(maxBytes: 600), registry: registry)
         let labels = ["exporter": "memory/a"]
-        #expect(try exporter.consume(batch(service: "s", [spanOfSize(200, trace: 1, id: 1), spanOfSize(200, trace: 2, id: 2)])) == .accepted)
+        #expect(
+            try exporter.consume(
+                batch(service: "s", [spanOfSize(200, trace: 1, id: 1), spanOfSize(200, trace: 2, id: 2)])) == .accepted)
         #expect(registry.value("otelcol_exporter_sent_spans_total", labels: labels) == 2)
         #expect(registry.value("otlp_gateway_trace_store_traces", labels: labels) == 2)
         #expect(registry.value("otlp_gateway_trace_store_bytes", labels: labels) == 400)
@@ -16,9 +18,13 @@ import Testing
         #expect(registry.value("otlp_gateway_trace_store_dropped_spans_total", labels: labels) == 0)
 
         // Two more traces evict one; a span too big for the store is dropped, not refused.
-        let result = try exporter.consume(batch(service: "s", [
-            spanOfSize(200, trace: 3, id: 3), spanOfSize(200, trace: 4, id: 4), spanOfSize(700, trace: 5, id: 5),
-        ]))
+        let result = try exporter.consume(
+            batch(
+                service: "s",
+                [
+                    spanOfSize(200, trace: 3, id: 3), spanOfSize(200, trace: 4, id: 4),
+                    spanOfSize(700, trace: 5, id: 5),
+                ]))
         #expect(result == .accepted)
         #expect(registry.value("otelcol_exporter_sent_spans_total", labels: labels) == 4)
         #expect(registry.value("otlp_gateway_trace_store_traces", labels: labels) == 3)
@@ -40,11 +46,14 @@ import Testing
                         // Each batch adds two spans to its own trace and one to a trace shared by all writers.
                         let own = UInt64(writer * 10_000 + b + 1)
                         let shared = UInt64(1_000_000 + b)
-                        store.add(batch(service: "svc\(writer)", [
-                            makeSpan(trace: own, id: 1, name: "root", start: own, end: own + 10),
-                            makeSpan(trace: own, id: 2, parent: 1, name: "child", start: own + 1, end: own + 5),
-                            makeSpan(trace: shared, id: UInt64(writer + 1), name: "shared", start: UInt64(b)),
-                        ]))
+                        store.add(
+                            batch(
+                                service: "svc\(writer)",
+                                [
+                                    makeSpan(trace: own, id: 1, name: "root", start: own, end: own + 10),
+                                    makeSpan(trace: own, id: 2, parent: 1, name: "child", start: own + 1, end: own + 5),
+                                    makeSpan(trace: shared, id: UInt64(writer + 1), name: "shared", start: UInt64(b)),
+                                ]))
                     }
                 }
                 group.addTask {
@@ -72,7 +81,10 @@ import Testing
             for writer in 0..<writers {
                 group.addTask {
                     for b in 0..<batchesPerWriter {
-                        big.add(batch(service: "s", [makeSpan(trace: UInt64(b + 1), id: UInt64(writer + 1), start: UInt64(b))]))
+                        big.add(
+                            batch(
+                                service: "s", [makeSpan(trace: UInt64(b + 1), id: UInt64(writer + 1), start: UInt64(b))]
+                            ))
                     }
                 }
             }

@@ -1,6 +1,7 @@
 import GatewayCore
-@testable import MemoryTraceExporter
 import Testing
+
+@testable import MemoryTraceExporter
 
 @Suite struct RecentTraceStoreTests {
     @Test func evictsOldestTracesExactlyAtTheByteLimit() {
@@ -95,14 +96,20 @@ import Testing
     @Test func spansOfOneTraceInSeveralBatchesAreGroupedByResourceAndScope() throws {
         let store = RecentTraceStore()
         // Interleaved with another trace, across batches, resources and scopes.
-        store.add(batch(service: "frontend", scope: "http", [
-            makeSpan(trace: 1, id: 3, parent: 1, name: "render", start: 30),
-            makeSpan(trace: 2, id: 20, name: "other"),
-            makeSpan(trace: 1, id: 1, name: "GET /", start: 10),
-        ]))
-        store.add(batch(service: "backend", scope: "db", [makeSpan(trace: 1, id: 4, parent: 1, name: "SELECT", start: 20)]))
-        store.add(batch(service: "frontend", scope: "grpc", [makeSpan(trace: 1, id: 5, parent: 1, name: "call", start: 5)]))
-        store.add(batch(service: "frontend", scope: "http", [makeSpan(trace: 1, id: 2, parent: 1, name: "auth", start: 15)]))
+        store.add(
+            batch(
+                service: "frontend", scope: "http",
+                [
+                    makeSpan(trace: 1, id: 3, parent: 1, name: "render", start: 30),
+                    makeSpan(trace: 2, id: 20, name: "other"),
+                    makeSpan(trace: 1, id: 1, name: "GET /", start: 10),
+                ]))
+        store.add(
+            batch(service: "backend", scope: "db", [makeSpan(trace: 1, id: 4, parent: 1, name: "SELECT", start: 20)]))
+        store.add(
+            batch(service: "frontend", scope: "grpc", [makeSpan(trace: 1, id: 5, parent: 1, name: "call", start: 5)]))
+        store.add(
+            batch(service: "frontend", scope: "http", [makeSpan(trace: 1, id: 2, parent: 1, name: "auth", start: 15)]))
 
         let trace = try #require(store.trace(id: traceID(1)))
         #expect(trace.spanCount == 5)
@@ -124,8 +131,14 @@ import Testing
 
     @Test func equalStartTimesKeepArrivalOrder() throws {
         let store = RecentTraceStore()
-        store.add(batch(service: "s", [makeSpan(trace: 1, id: 9, name: "b", start: 7), makeSpan(trace: 1, id: 1, name: "c", start: 7)]))
-        store.add(batch(service: "s", [makeSpan(trace: 1, id: 5, name: "a", start: 3), makeSpan(trace: 1, id: 2, name: "d", start: 7)]))
+        store.add(
+            batch(
+                service: "s",
+                [makeSpan(trace: 1, id: 9, name: "b", start: 7), makeSpan(trace: 1, id: 1, name: "c", start: 7)]))
+        store.add(
+            batch(
+                service: "s",
+                [makeSpan(trace: 1, id: 5, name: "a", start: 3), makeSpan(trace: 1, id: 2, name: "d", start: 7)]))
         let spans = try #require(store.trace(id: traceID(1))).resourceSpans[0].scopeSpans[0].spans
         #expect(spans.map(\.name) == ["a", "b", "c", "d"])
     }

@@ -26,9 +26,15 @@ import Testing
     @Test func traceIDsAreCaseInsensitiveAndShortIDsArePadded() {
         let store = RecentTraceStore()
         let id = TraceID(high: 0, low: 0xABCD_EF01_2345_6789)
-        store.add(Traces(resourceSpans: [ResourceSpans(scopeSpans: [ScopeSpans(spans: [Span(traceID: id, spanID: SpanID(value: 1), name: "x")])])]))
+        store.add(
+            Traces(resourceSpans: [
+                ResourceSpans(scopeSpans: [ScopeSpans(spans: [Span(traceID: id, spanID: SpanID(value: 1), name: "x")])])
+            ]))
         let api = TempoAPI(store: store)
-        for path in ["/api/traces/0000000000000000ABCDEF0123456789", "/api/traces/abcdef0123456789", "/api/traces/AbCdEf0123456789"] {
+        for path in [
+            "/api/traces/0000000000000000ABCDEF0123456789", "/api/traces/abcdef0123456789",
+            "/api/traces/AbCdEf0123456789",
+        ] {
             let response = api.handle(method: "GET", path: path, query: "")
             #expect(response.status == 200, "\(path)")
             #expect(response.text.contains(#""traceId":"0000000000000000abcdef0123456789""#), "\(path)")
@@ -47,13 +53,17 @@ import Testing
     }
 
     @Test func v1AnswersProtobufWhenAskedForIt() throws {
-        let response = get("/api/traces/00000000000000000000000000000001", accept: "application/protobuf, application/json;q=0.5")
+        let response = get(
+            "/api/traces/00000000000000000000000000000001", accept: "application/protobuf, application/json;q=0.5")
         #expect(response.status == 200)
         #expect(response.contentType == "application/protobuf")
         #expect(response.body == OTLPProtobuf.encode(try #require(store.trace(id: traceID(1)))))
     }
 
-    @Test(arguments: ["xyz", "0000000000000000000000000000000g", "000000000000000000000000000000001", "00000000000000000000000000000000", "0"])
+    @Test(arguments: [
+        "xyz", "0000000000000000000000000000000g", "000000000000000000000000000000001",
+        "00000000000000000000000000000000", "0",
+    ])
     func malformedTraceIDIs400(id: String) {
         let response = get("/api/traces/" + id)
         #expect(response.status == 400)
@@ -74,9 +84,10 @@ import Testing
         let response = get("/api/search?service=frontend&minDuration=50ms")
         #expect(response.status == 200)
         #expect(response.contentType == "application/json")
-        #expect(response.text == #"""
-            {"traces":[{"traceID":"00000000000000000000000000000001","rootServiceName":"frontend","rootTraceName":"GET /","startTimeUnixNano":"1000000000000","durationMs":100,"spanCount":2}]}
-            """#)
+        #expect(
+            response.text == #"""
+                {"traces":[{"traceID":"00000000000000000000000000000001","rootServiceName":"frontend","rootTraceName":"GET /","startTimeUnixNano":"1000000000000","durationMs":100,"spanCount":2}]}
+                """#)
     }
 
     @Test func searchWithNoMatchesIsAnEmptyList() {
@@ -90,22 +101,23 @@ import Testing
         #expect(text.contains(#""rootServiceName":"a\"b\\c\u0001","rootTraceName":"é\n""#))
     }
 
-    @Test(arguments: [
-        ("", [3, 2, 1]),
-        ("limit=2", [3, 2]),
-        ("limit=5000", [3, 2, 1]),
-        ("maxDuration=1s", [3, 1]),
-        ("minDuration=100ms&maxDuration=2s", [2, 1]),
-        ("minDuration=1.5s", [2]),
-        ("start=1500&end=2500", [2]),
-        ("tags=service.name%3Dbackend", [2, 1]),
-        ("tags=service.name=frontend+name=%22POST+%2Fcart%22", [3]),
-        ("tags=db.system%3Dpostgres", [1]),
-        ("tags=http.status_code=500", [3]),
-        ("spanName=ack", [2]),
-        ("service=backend&tags=service.name%3Dfrontend", [1]),
-        ("q=%7B%7D&spss=3", [3, 2, 1]),
-    ] as [(String, [UInt64])])
+    @Test(
+        arguments: [
+            ("", [3, 2, 1]),
+            ("limit=2", [3, 2]),
+            ("limit=5000", [3, 2, 1]),
+            ("maxDuration=1s", [3, 1]),
+            ("minDuration=100ms&maxDuration=2s", [2, 1]),
+            ("minDuration=1.5s", [2]),
+            ("start=1500&end=2500", [2]),
+            ("tags=service.name%3Dbackend", [2, 1]),
+            ("tags=service.name=frontend+name=%22POST+%2Fcart%22", [3]),
+            ("tags=db.system%3Dpostgres", [1]),
+            ("tags=http.status_code=500", [3]),
+            ("spanName=ack", [2]),
+            ("service=backend&tags=service.name%3Dfrontend", [1]),
+            ("q=%7B%7D&spss=3", [3, 2, 1]),
+        ] as [(String, [UInt64])])
     func searchParameters(query: String, expected: [UInt64]) throws {
         let response = api.handle(method: "GET", path: "/api/search", query: query)
         #expect(response.status == 200, "\(response.text)")
@@ -136,12 +148,16 @@ import Testing
     // MARK: Other routes
 
     @Test func readyAndEcho() {
-        #expect(get("/ready") == TempoAPI.Response(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ready".utf8)))
+        #expect(
+            get("/ready")
+                == TempoAPI.Response(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ready".utf8)))
         #expect(get("/api/echo").text == "echo")
         #expect(api.handle(method: "HEAD", path: "/ready", query: "").status == 200)
     }
 
-    @Test(arguments: ["/", "/api", "/api/traces", "/api/traces/", "/api/traces/1/2", "/api/search/tags", "/metrics", "/api/v2/traces"])
+    @Test(arguments: [
+        "/", "/api", "/api/traces", "/api/traces/", "/api/traces/1/2", "/api/search/tags", "/metrics", "/api/v2/traces",
+    ])
     func unknownPathsAre404(path: String) {
         #expect(get(path).status == 404)
     }

@@ -1,6 +1,7 @@
 import GatewayCore
-@testable import MemoryTraceExporter
 import Testing
+
+@testable import MemoryTraceExporter
 
 @Suite struct TraceIDQueueTests {
     @Test func fifoWithPrependAcrossGrowthAndWrapAround() {

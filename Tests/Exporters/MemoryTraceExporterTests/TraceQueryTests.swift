@@ -8,19 +8,33 @@ import Testing
 /// - 3: frontend "POST /cart" at 3000 s, 5 ms, http.status_code=500.
 func searchFixture() -> RecentTraceStore {
     let store = RecentTraceStore()
-    store.add(batch(service: "backend", [
-        makeSpan(trace: 1, id: 2, parent: 1, name: "SELECT", start: 1000 * second + 10 * millisecond,
-                 end: 1000 * second + 60 * millisecond, attributes: ["db.system": .string("postgres")])
-    ]))
-    store.add(batch(service: "frontend", [makeSpan(trace: 1, id: 1, name: "GET /", start: 1000 * second, end: 1000 * second + 100 * millisecond)]))
-    store.add(batch(service: "backend", [
-        makeSpan(trace: 2, id: 22, parent: 99, name: "ack", start: 2000 * second + 1, end: 2001 * second),
-        makeSpan(trace: 2, id: 21, parent: 99, name: "consume", start: 2000 * second, end: 2002 * second),
-    ]))
-    store.add(batch(service: "frontend", [
-        makeSpan(trace: 3, id: 31, name: "POST /cart", start: 3000 * second, end: 3000 * second + 5 * millisecond,
-                 attributes: ["http.status_code": .int(500)])
-    ]))
+    store.add(
+        batch(
+            service: "backend",
+            [
+                makeSpan(
+                    trace: 1, id: 2, parent: 1, name: "SELECT", start: 1000 * second + 10 * millisecond,
+                    end: 1000 * second + 60 * millisecond, attributes: ["db.system": .string("postgres")])
+            ]))
+    store.add(
+        batch(
+            service: "frontend",
+            [makeSpan(trace: 1, id: 1, name: "GET /", start: 1000 * second, end: 1000 * second + 100 * millisecond)]))
+    store.add(
+        batch(
+            service: "backend",
+            [
+                makeSpan(trace: 2, id: 22, parent: 99, name: "ack", start: 2000 * second + 1, end: 2001 * second),
+                makeSpan(trace: 2, id: 21, parent: 99, name: "consume", start: 2000 * second, end: 2002 * second),
+            ]))
+    store.add(
+        batch(
+            service: "frontend",
+            [
+                makeSpan(
+                    trace: 3, id: 31, name: "POST /cart", start: 3000 * second, end: 3000 * second + 5 * millisecond,
+                    attributes: ["http.status_code": .int(500)])
+            ]))
     return store
 }
 
@@ -36,8 +50,11 @@ func ids(_ summaries: [TraceSummary]) -> [UInt64] { summaries.map(\.traceID.low)
     @Test func summariesDetectTheRootSpan() throws {
         let results = store.search(TraceQuery())
         let first = try #require(results.first { $0.traceID == traceID(1) })
-        #expect(first == TraceSummary(traceID: traceID(1), rootServiceName: "frontend", rootSpanName: "GET /",
-                                      startTimeUnixNano: 1000 * second, duration: .milliseconds(100), spanCount: 2))
+        #expect(
+            first
+                == TraceSummary(
+                    traceID: traceID(1), rootServiceName: "frontend", rootSpanName: "GET /",
+                    startTimeUnixNano: 1000 * second, duration: .milliseconds(100), spanCount: 2))
         // No parentless span: the earliest span stands in.
         let second = try #require(results.first { $0.traceID == traceID(2) })
         #expect(second.rootSpanName == "consume")

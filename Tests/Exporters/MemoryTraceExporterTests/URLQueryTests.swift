@@ -1,5 +1,6 @@
-@testable import MemoryTraceExporter
 import Testing
+
+@testable import MemoryTraceExporter
 
 @Suite struct URLQueryTests {
     @Test func decodesPercentEscapesAndPlus() throws {

@@ -9,7 +9,8 @@ import Testing
     }
 
     static func files(_ directory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".req") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".req") }
+            .sorted()
     }
 
     @Test func requestsComeOutInOrderAndLeaveTheDiskWhenCompleted() async throws {
@@ -94,7 +95,9 @@ import Testing
 
     @Test func aMissingDirectoryIsCreatedOnlyWhenAskedTo() throws {
         let dir = Self.directory() + "/a/b"
-        #expect(throws: FileQueue.OpenError.self) { try FileQueue(directory: dir, capacity: 1, fsync: false, create: false) }
+        #expect(throws: FileQueue.OpenError.self) {
+            try FileQueue(directory: dir, capacity: 1, fsync: false, create: false)
+        }
         _ = try FileQueue(directory: dir, capacity: 1, fsync: false, create: true)
         var isDirectory: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && isDirectory.boolValue)

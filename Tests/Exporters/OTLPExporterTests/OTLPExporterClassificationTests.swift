@@ -1,10 +1,11 @@
 import GatewayCore
 import HTTP2Transport
 import Logging
-@testable import OTLPExporter
 import OTLPWire
 import SelfTelemetry
 import Testing
+
+@testable import OTLPExporter
 
 func retryInfoStatus(seconds: Int) -> [UInt8] {
     OTLPProtobuf.encodeStatus(code: 8, message: "slow down", retryAfterSeconds: seconds)
@@ -25,24 +26,39 @@ func retryInfoStatus(seconds: Int) -> [UInt8] {
 
     @Test func grpcCodesFollowTheOTLPRetryRules() {
         for code: Int32 in [1, 4, 10, 11, 14, 15] {
-            #expect(isRetryable(Exporter.classify(GRPCCallResult(status: .init(rawValue: code), message: "", response: [], details: nil))), "code \(code)")
+            #expect(
+                isRetryable(
+                    Exporter.classify(
+                        GRPCCallResult(status: .init(rawValue: code), message: "", response: [], details: nil))),
+                "code \(code)")
         }
         for code: Int32 in [2, 3, 5, 6, 7, 9, 12, 13, 16] {
-            #expect(isPermanent(Exporter.classify(GRPCCallResult(status: .init(rawValue: code), message: "", response: [], details: nil))), "code \(code)")
+            #expect(
+                isPermanent(
+                    Exporter.classify(
+                        GRPCCallResult(status: .init(rawValue: code), message: "", response: [], details: nil))),
+                "code \(code)")
         }
     }
 
     @Test func resourceExhaustedIsRetryableOnlyWithRetryInfo() {
-        #expect(isPermanent(Exporter.classify(GRPCCallResult(status: .resourceExhausted, message: "", response: [], details: nil))))
-        let withInfo = Exporter.classify(GRPCCallResult(status: .resourceExhausted, message: "", response: [], details: retryInfoStatus(seconds: 7)))
+        #expect(
+            isPermanent(
+                Exporter.classify(GRPCCallResult(status: .resourceExhausted, message: "", response: [], details: nil))))
+        let withInfo = Exporter.classify(
+            GRPCCallResult(status: .resourceExhausted, message: "", response: [], details: retryInfoStatus(seconds: 7)))
         #expect(isRetryable(withInfo, after: .seconds(7)))
-        let unavailable = Exporter.classify(GRPCCallResult(status: .unavailable, message: "", response: [], details: retryInfoStatus(seconds: 2)))
+        let unavailable = Exporter.classify(
+            GRPCCallResult(status: .unavailable, message: "", response: [], details: retryInfoStatus(seconds: 2)))
         #expect(isRetryable(unavailable, after: .seconds(2)))
     }
 
     @Test func partialSuccessIsReported() {
         let response = OTLPProtobuf.encodeExportResponse(rejected: 4, errorMessage: "bad spans")
-        guard case .success(let rejected, let message) = Exporter.classify(GRPCCallResult(status: .ok, message: "", response: response, details: nil)) else {
+        guard
+            case .success(let rejected, let message) = Exporter.classify(
+                GRPCCallResult(status: .ok, message: "", response: response, details: nil))
+        else {
             Issue.record("expected success")
             return
         }
@@ -51,20 +67,31 @@ func retryInfoStatus(seconds: Int) -> [UInt8] {
     }
 
     @Test func httpStatusesFollowTheOTLPRetryRules() {
-        func response(_ status: Int, _ headers: [(String, String)] = []) -> HTTP1ResponseForTest { HTTP1ResponseForTest(status: status, headers: headers) }
+        func response(_ status: Int, _ headers: [(String, String)] = []) -> HTTP1ResponseForTest {
+            HTTP1ResponseForTest(status: status, headers: headers)
+        }
         for status in [429, 502, 503, 504] {
             #expect(isRetryable(Exporter.classify(response(status).value, json: false)), "status \(status)")
         }
         for status in [400, 401, 403, 404, 413, 500, 501] {
             #expect(isPermanent(Exporter.classify(response(status).value, json: false)), "status \(status)")
         }
-        #expect(isRetryable(Exporter.classify(response(503, [("Retry-After", "9")]).value, json: false), after: .seconds(9)))
+        #expect(
+            isRetryable(Exporter.classify(response(503, [("Retry-After", "9")]).value, json: false), after: .seconds(9))
+        )
     }
 
     @Test func sendingQueueRefusesWhenFullAndCountsIt() throws {
         let registry = TelemetryRegistry()
-        let exporter = Exporter(name: "otlp/x", settings: .init(transport: .grpc(host: "127.0.0.1", port: 1), queueSize: 2, numConsumers: 1), registry: registry, logger: Logger(label: "t"))
-        let spans = Traces(resourceSpans: [ResourceSpans(scopeSpans: [ScopeSpans(spans: [Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(value: 1), name: "s")])])])
+        let exporter = Exporter(
+            name: "otlp/x",
+            settings: .init(transport: .grpc(host: "127.0.0.1", port: 1), queueSize: 2, numConsumers: 1),
+            registry: registry, logger: Logger(label: "t"))
+        let spans = Traces(resourceSpans: [
+            ResourceSpans(scopeSpans: [
+                ScopeSpans(spans: [Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(value: 1), name: "s")])
+            ])
+        ])
         _ = try exporter.consume(spans)
         _ = try exporter.consume(spans)
         let error = #expect(throws: PipelineError.self) { try exporter.consume(spans) }

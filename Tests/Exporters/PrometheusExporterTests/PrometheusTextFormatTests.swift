@@ -4,7 +4,9 @@ import PrometheusTranslation
 import Testing
 
 func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: SeriesValue) -> MetricStore.Series {
-    MetricStore.Series(family: family, labels: labels, value: value, startTimeUnixNano: 0, timeUnixNano: 1_000_000, isStale: false, exemplar: nil)
+    MetricStore.Series(
+        family: family, labels: labels, value: value, startTimeUnixNano: 0, timeUnixNano: 1_000_000, isStale: false,
+        exemplar: nil)
 }
 
 @Suite struct PrometheusTextFormatTests {
@@ -13,10 +15,13 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
     @Test func textFormatWithHelpTypeAndHistogramBuckets() {
         let counter = MetricFamily(name: "reqs_total", type: .counter, help: "Requests\nserved.", unit: "")
         let hist = MetricFamily(name: "latency_seconds", type: .histogram, help: "", unit: "s")
-        let text = PrometheusTextFormat.render([
-            series(hist, [job], .histogram(ClassicHistogramValue(bounds: [0.1, 1], bucketCounts: [1, 2, 0], count: 3, sum: 1.25))),
-            series(counter, [job, PrometheusLabel(name: "path", value: #"/a"b\c"#)], .number(7)),
-        ], openMetrics: false)
+        let text = PrometheusTextFormat.render(
+            [
+                series(
+                    hist, [job],
+                    .histogram(ClassicHistogramValue(bounds: [0.1, 1], bucketCounts: [1, 2, 0], count: 3, sum: 1.25))),
+                series(counter, [job, PrometheusLabel(name: "path", value: #"/a"b\c"#)], .number(7)),
+            ], openMetrics: false)
         let expected = """
             # HELP latency_seconds OTLP metric latency_seconds
             # TYPE latency_seconds histogram
@@ -36,26 +41,35 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
     @Test func openMetricsNamesCounterFamiliesWithoutTotalAndEnds() {
         let counter = MetricFamily(name: "reqs_total", type: .counter, help: "Requests.", unit: "")
         let info = MetricFamily(name: "target_info", type: .gauge, help: "Target metadata", unit: "")
-        let text = String(decoding: PrometheusTextFormat.render([
-            series(counter, [job], .number(2)), series(info, [job], .number(1)),
-        ], openMetrics: true), as: UTF8.self)
-        #expect(text == """
-            # HELP reqs Requests.
-            # TYPE reqs counter
-            reqs_total{job="svc"} 2
-            # HELP target Target metadata
-            # TYPE target info
-            target_info{job="svc"} 1
-            # EOF
+        let text = String(
+            decoding: PrometheusTextFormat.render(
+                [
+                    series(counter, [job], .number(2)), series(info, [job], .number(1)),
+                ], openMetrics: true), as: UTF8.self)
+        #expect(
+            text == """
+                # HELP reqs Requests.
+                # TYPE reqs counter
+                reqs_total{job="svc"} 2
+                # HELP target Target metadata
+                # TYPE target info
+                target_info{job="svc"} 1
+                # EOF
 
-            """)
+                """)
     }
 
     @Test func summariesAndConstLabels() {
         let family = MetricFamily(name: "rpc_seconds", type: .summary, help: "RPCs.", unit: "s")
-        let text = String(decoding: PrometheusTextFormat.render([
-            series(family, [job], .summary(SummaryValue(quantiles: [(0.5, 0.2), (0.99, 1.5)], count: 10, sum: 4))),
-        ], openMetrics: false, constLabels: [PrometheusLabel(name: "env", value: "prod"), PrometheusLabel(name: "job", value: "other")]), as: UTF8.self)
+        let text = String(
+            decoding: PrometheusTextFormat.render(
+                [
+                    series(
+                        family, [job], .summary(SummaryValue(quantiles: [(0.5, 0.2), (0.99, 1.5)], count: 10, sum: 4)))
+                ], openMetrics: false,
+                constLabels: [
+                    PrometheusLabel(name: "env", value: "prod"), PrometheusLabel(name: "job", value: "other"),
+                ]), as: UTF8.self)
         #expect(text.contains(#"rpc_seconds{env="prod",job="svc",quantile="0.5"} 0.2"#))
         #expect(text.contains(#"rpc_seconds{env="prod",job="svc",quantile="0.99"} 1.5"#))
         #expect(text.contains(#"rpc_seconds_count{env="prod",job="svc"} 10"#))

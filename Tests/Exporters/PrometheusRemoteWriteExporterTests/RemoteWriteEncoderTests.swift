@@ -15,7 +15,9 @@ struct DecodedSeries: Equatable {
     var histogramSchema: Int32?
     static func == (a: DecodedSeries, b: DecodedSeries) -> Bool {
         a.labels == b.labels && a.samples.count == b.samples.count
-            && zip(a.samples, b.samples).allSatisfy { $0.value.bitPattern == $1.value.bitPattern && $0.timestamp == $1.timestamp }
+            && zip(a.samples, b.samples).allSatisfy {
+                $0.value.bitPattern == $1.value.bitPattern && $0.timestamp == $1.timestamp
+            }
     }
 }
 
@@ -58,8 +60,12 @@ func decode(_ body: [UInt8]) throws -> (series: [DecodedSeries], metadata: [Stri
 
 struct DecodeError: Error {}
 
-func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: SeriesValue, timeMs: Int64, stale: Bool = false) -> MetricStore.Series {
-    MetricStore.Series(family: family, labels: labels, value: value, startTimeUnixNano: 0, timeUnixNano: UInt64(timeMs) * 1_000_000, isStale: stale, exemplar: nil)
+func series(
+    _ family: MetricFamily, _ labels: [PrometheusLabel], _ value: SeriesValue, timeMs: Int64, stale: Bool = false
+) -> MetricStore.Series {
+    MetricStore.Series(
+        family: family, labels: labels, value: value, startTimeUnixNano: 0, timeUnixNano: UInt64(timeMs) * 1_000_000,
+        isStale: stale, exemplar: nil)
 }
 
 @Suite struct RemoteWriteEncoderTests {
@@ -67,28 +73,38 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
     let labels = [PrometheusLabel(name: "Zone", value: "a"), PrometheusLabel(name: "job", value: "svc")]
 
     @Test func countersAndGaugesCarrySortedLabelsWithNameAndExternalLabels() throws {
-        let encoder = RemoteWriteEncoder(externalLabels: [PrometheusLabel(name: "cluster", value: "c1"), PrometheusLabel(name: "job", value: "ignored")])
-        let requests = encoder.encode(updated: [series(counter, labels, .number(42), timeMs: 1000)], removed: [], removedAtMs: 0)
+        let encoder = RemoteWriteEncoder(externalLabels: [
+            PrometheusLabel(name: "cluster", value: "c1"), PrometheusLabel(name: "job", value: "ignored"),
+        ])
+        let requests = encoder.encode(
+            updated: [series(counter, labels, .number(42), timeMs: 1000)], removed: [], removedAtMs: 0)
         #expect(requests.count == 1)
         #expect(requests[0].samples == 1)
         let (decoded, metadata) = try decode(requests[0].body)
         // Byte order: "Zone" < "__name__" < "cluster" < "job"; the series' own job wins over the external one.
-        #expect(decoded == [DecodedSeries(labels: ["Zone=a", "__name__=reqs_total", "cluster=c1", "job=svc"], samples: [(42, 1000)])])
+        #expect(
+            decoded == [
+                DecodedSeries(
+                    labels: ["Zone=a", "__name__=reqs_total", "cluster=c1", "job=svc"], samples: [(42, 1000)])
+            ])
         #expect(metadata == ["reqs_total:1"])
     }
 
     @Test func classicHistogramsBecomeCumulativeBucketsSumAndCount() throws {
         let family = MetricFamily(name: "ttft_milliseconds", type: .histogram, help: "", unit: "ms")
         let h = ClassicHistogramValue(bounds: [10, 100], bucketCounts: [1, 2, 3], count: 6, sum: 250.5)
-        let requests = RemoteWriteEncoder().encode(updated: [series(family, [PrometheusLabel(name: "job", value: "j")], .histogram(h), timeMs: 5)], removed: [], removedAtMs: 0)
+        let requests = RemoteWriteEncoder().encode(
+            updated: [series(family, [PrometheusLabel(name: "job", value: "j")], .histogram(h), timeMs: 5)],
+            removed: [], removedAtMs: 0)
         let (decoded, _) = try decode(requests[0].body)
-        #expect(decoded.map(\.labels) == [
-            ["__name__=ttft_milliseconds_bucket", "job=j", "le=10"],
-            ["__name__=ttft_milliseconds_bucket", "job=j", "le=100"],
-            ["__name__=ttft_milliseconds_bucket", "job=j", "le=+Inf"],
-            ["__name__=ttft_milliseconds_sum", "job=j"],
-            ["__name__=ttft_milliseconds_count", "job=j"],
-        ])
+        #expect(
+            decoded.map(\.labels) == [
+                ["__name__=ttft_milliseconds_bucket", "job=j", "le=10"],
+                ["__name__=ttft_milliseconds_bucket", "job=j", "le=100"],
+                ["__name__=ttft_milliseconds_bucket", "job=j", "le=+Inf"],
+                ["__name__=ttft_milliseconds_sum", "job=j"],
+                ["__name__=ttft_milliseconds_count", "job=j"],
+            ])
         #expect(decoded.map { $0.samples[0].value } == [1, 3, 6, 250.5, 6])
         #expect(requests[0].samples == 5)
     }
@@ -96,7 +112,8 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
     @Test func staleAndRemovedSeriesGetTheStaleNaN() throws {
         let requests = RemoteWriteEncoder().encode(
             updated: [series(counter, labels, .number(1), timeMs: 7, stale: true)],
-            removed: [series(counter, [PrometheusLabel(name: "job", value: "gone")], .number(3), timeMs: 1)], removedAtMs: 99)
+            removed: [series(counter, [PrometheusLabel(name: "job", value: "gone")], .number(3), timeMs: 1)],
+            removedAtMs: 99)
         let (decoded, _) = try decode(requests[0].body)
         #expect(decoded.count == 2)
         #expect(decoded[0].samples[0].value.bitPattern == 0x7FF0_0000_0000_0002)
@@ -107,22 +124,31 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
 
     @Test func nativeHistogramsWhenEnabledClassicOtherwise() throws {
         let family = MetricFamily(name: "lat_seconds", type: .histogram, help: "", unit: "s")
-        let e = ExponentialHistogramValue(scale: 10, zeroCount: 1, zeroThreshold: 0, positiveOffset: 0, positiveCounts: [1, 1, 1, 1, 1], negativeOffset: 0, negativeCounts: [], count: 6, sum: 3)
-        let native = RemoteWriteEncoder(nativeHistograms: true).encode(updated: [series(family, [], .exponentialHistogram(e), timeMs: 1)], removed: [], removedAtMs: 0)
+        let e = ExponentialHistogramValue(
+            scale: 10, zeroCount: 1, zeroThreshold: 0, positiveOffset: 0, positiveCounts: [1, 1, 1, 1, 1],
+            negativeOffset: 0, negativeCounts: [], count: 6, sum: 3)
+        let native = RemoteWriteEncoder(nativeHistograms: true).encode(
+            updated: [series(family, [], .exponentialHistogram(e), timeMs: 1)], removed: [], removedAtMs: 0)
         let (n, _) = try decode(native[0].body)
         #expect(n.count == 1)
         #expect(n[0].histogramCount == 6)
         // Scale 10 is above Prometheus' finest schema and is downscaled to 8.
         #expect(n[0].histogramSchema == 8)
-        let classic = RemoteWriteEncoder(nativeHistograms: false).encode(updated: [series(family, [], .exponentialHistogram(e), timeMs: 1)], removed: [], removedAtMs: 0)
+        let classic = RemoteWriteEncoder(nativeHistograms: false).encode(
+            updated: [series(family, [], .exponentialHistogram(e), timeMs: 1)], removed: [], removedAtMs: 0)
         let (c, _) = try decode(classic[0].body)
         #expect(c.last?.labels == ["__name__=lat_seconds_count"])
         #expect(c.first { $0.labels.contains("le=+Inf") }?.samples[0].value == 6)
     }
 
     @Test func requestsSplitAtTheByteLimitBetweenSeries() throws {
-        let many = (0..<200).map { i in series(counter, [PrometheusLabel(name: "id", value: String(repeating: "x", count: 50) + "\(i)")], .number(Double(i)), timeMs: 1) }
-        let requests = RemoteWriteEncoder(maxBytes: 2048, sendMetadata: false).encode(updated: many, removed: [], removedAtMs: 0)
+        let many = (0..<200).map { i in
+            series(
+                counter, [PrometheusLabel(name: "id", value: String(repeating: "x", count: 50) + "\(i)")],
+                .number(Double(i)), timeMs: 1)
+        }
+        let requests = RemoteWriteEncoder(maxBytes: 2048, sendMetadata: false).encode(
+            updated: many, removed: [], removedAtMs: 0)
         #expect(requests.count > 1)
         #expect(requests.allSatisfy { $0.body.count <= 2048 })
         var total = 0
@@ -132,18 +158,23 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
     }
 
     @Test func snappyBodyRoundTrips() throws {
-        let requests = RemoteWriteEncoder().encode(updated: [series(counter, labels, .number(1), timeMs: 1)], removed: [], removedAtMs: 0)
+        let requests = RemoteWriteEncoder().encode(
+            updated: [series(counter, labels, .number(1), timeMs: 1)], removed: [], removedAtMs: 0)
         let compressed = Snappy.compress(requests[0].body)
         #expect(try Snappy.decompress(compressed, limit: 1 << 20) == requests[0].body)
     }
 }
 
-
 @Suite struct RemoteWriteExemplarTests {
     @Test func histogramExemplarRidesOnItsBucket() throws {
         let family = MetricFamily(name: "traces_spanmetrics_latency", type: .histogram, help: "", unit: "")
-        var s = series(family, [PrometheusLabel(name: "service", value: "api")], .histogram(ClassicHistogramValue(bounds: [0.1, 1], bucketCounts: [0, 1, 0], count: 1, sum: 0.5)), timeMs: 10)
-        s.exemplar = Exemplar(timeUnixNano: 9_000_000, value: .double(0.5), spanID: SpanID(value: 0xAB), traceID: TraceID(high: 1, low: 2))
+        var s = series(
+            family, [PrometheusLabel(name: "service", value: "api")],
+            .histogram(ClassicHistogramValue(bounds: [0.1, 1], bucketCounts: [0, 1, 0], count: 1, sum: 0.5)), timeMs: 10
+        )
+        s.exemplar = Exemplar(
+            timeUnixNano: 9_000_000, value: .double(0.5), spanID: SpanID(value: 0xAB), traceID: TraceID(high: 1, low: 2)
+        )
         let body = RemoteWriteEncoder().encode(updated: [s], removed: [], removedAtMs: 0)[0].body
         let exemplars = try body.withUnsafeBufferPointer { buffer -> [(String, [String])] in
             let request = try #require(prometheus__write_request__unpack(nil, buffer.count, buffer.baseAddress))
@@ -152,15 +183,23 @@ func series(_ family: MetricFamily, _ labels: [PrometheusLabel], _ value: Series
             for i in 0..<request.pointee.n_timeseries {
                 let ts = request.pointee.timeseries[i]!.pointee
                 guard ts.n_exemplars > 0 else { continue }
-                let le = (0..<ts.n_labels).map { ts.labels[$0]!.pointee }.first { String(cString: $0.name) == "le" }.map { String(cString: $0.value) } ?? ""
+                let le =
+                    (0..<ts.n_labels).map { ts.labels[$0]!.pointee }.first { String(cString: $0.name) == "le" }.map {
+                        String(cString: $0.value)
+                    } ?? ""
                 let e = ts.exemplars[0]!.pointee
-                let labels = (0..<e.n_labels).map { String(cString: e.labels[$0]!.pointee.name) + "=" + String(cString: e.labels[$0]!.pointee.value) }
+                let labels = (0..<e.n_labels).map {
+                    String(cString: e.labels[$0]!.pointee.name) + "=" + String(cString: e.labels[$0]!.pointee.value)
+                }
                 out.append((le, labels + ["value=\(e.value)", "ts=\(e.timestamp)"]))
             }
             return out
         }
         #expect(exemplars.count == 1)
         #expect(exemplars.first?.0 == "1")
-        #expect(exemplars.first?.1 == ["span_id=00000000000000ab", "trace_id=00000000000000010000000000000002", "value=0.5", "ts=9"])
+        #expect(
+            exemplars.first?.1 == [
+                "span_id=00000000000000ab", "trace_id=00000000000000010000000000000002", "value=0.5", "ts=9",
+            ])
     }
 }

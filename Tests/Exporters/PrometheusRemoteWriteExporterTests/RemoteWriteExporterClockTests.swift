@@ -39,7 +39,8 @@ import Testing
 
     static func counterMetrics(_ value: Int64) -> Metrics {
         let point = NumberDataPoint(startTimeUnixNano: 1, timeUnixNano: 2_000_000_000, value: .int(value))
-        let metric = Metric(name: "jobs", data: .sum(Sum(dataPoints: [point], temporality: .cumulative, isMonotonic: true)))
+        let metric = Metric(
+            name: "jobs", data: .sum(Sum(dataPoints: [point], temporality: .cumulative, isMonotonic: true)))
         return Metrics(resourceMetrics: [ResourceMetrics(scopeMetrics: [ScopeMetrics(metrics: [metric])])])
     }
 

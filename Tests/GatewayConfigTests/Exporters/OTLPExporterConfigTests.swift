@@ -115,7 +115,8 @@ import Testing
             ])
         #expect(
             problemsWith(
-                "  tls:\n    ca_file: /etc/ca.pem\n    cert_file: c.pem\n    key_file: k.pem", endpoint: "http://tempo:4317")
+                "  tls:\n    ca_file: /etc/ca.pem\n    cert_file: c.pem\n    key_file: k.pem",
+                endpoint: "http://tempo:4317")
                 == ["ca_file", "cert_file", "key_file"].map {
                     "exporters.otlp.tls.\($0): cannot be used with an http:// endpoint, which means plaintext; write the endpoint as host:port or https://host:port for TLS"
                 })
@@ -316,7 +317,8 @@ import Testing
                     serverNameOverride: "tempo.internal", minVersion: .tls13, maxVersion: .tls13))
         #expect(config.usesTLS)
         #expect(
-            try exporter("  endpoint: t:1\n  tls:\n    min_version: 1.2\n    max_version: 1.3").tls.maxVersion == .tls13)
+            try exporter("  endpoint: t:1\n  tls:\n    min_version: 1.2\n    max_version: 1.3").tls.maxVersion == .tls13
+        )
     }
 
     @Test func authenticator() throws {

@@ -25,7 +25,8 @@ import Testing
     ) -> [String] {
         let endpointLine = endpoint.map { "  endpoint: \($0)\n" } ?? ""
         return problems(
-            exporterDocument("otlphttp", endpointLine + body, extensions: extensions, serviceExtensions: serviceExtensions),
+            exporterDocument(
+                "otlphttp", endpointLine + body, extensions: extensions, serviceExtensions: serviceExtensions),
             environment: environment)
     }
 
@@ -100,7 +101,8 @@ import Testing
         let config = try exporter("  endpoint: https://tempo.example.com\n  tls:\n    ca_file: /etc/ca.pem")
         #expect(config.usesTLS)
         #expect(
-            config.url(for: .traces) == HTTPURL(scheme: "https", host: "tempo.example.com", port: 443, path: "/v1/traces"))
+            config.url(for: .traces)
+                == HTTPURL(scheme: "https", host: "tempo.example.com", port: 443, path: "/v1/traces"))
         #expect(config.tls.caFile == "/etc/ca.pem")
         // Only one signal over TLS is enough for the TLS settings to apply.
         let mixed = try exporter(

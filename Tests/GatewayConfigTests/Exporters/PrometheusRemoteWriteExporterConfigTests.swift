@@ -10,7 +10,8 @@ import Testing
         environment: [String: String] = [:]
     ) throws -> PrometheusRemoteWriteExporterConfig {
         let config = try GatewayConfiguration.parse(
-            yaml: exporterDocument("prometheusremotewrite", body, extensions: extensions, serviceExtensions: serviceExtensions),
+            yaml: exporterDocument(
+                "prometheusremotewrite", body, extensions: extensions, serviceExtensions: serviceExtensions),
             environment: environment)
         guard case .prometheusRemoteWrite(let exporter)? = config.exporters[Self.prw] else {
             Issue.record("no prometheusremotewrite exporter")
@@ -26,7 +27,9 @@ import Testing
     ) -> [String] {
         let endpointLine = endpoint.map { "  endpoint: \($0)\n" } ?? ""
         return problems(
-            exporterDocument("prometheusremotewrite", endpointLine + body, extensions: extensions, serviceExtensions: serviceExtensions),
+            exporterDocument(
+                "prometheusremotewrite", endpointLine + body, extensions: extensions,
+                serviceExtensions: serviceExtensions),
             environment: environment)
     }
 

@@ -41,7 +41,9 @@ import Testing
                 "extensions.bearertokenauth/x.filename: cannot be combined with token; write only one of them"
             ])
         #expect(
-            problemsWith("  token: ${env:TOKEN}") == ["extensions.bearertokenauth/x.token: must not be empty (${env:TOKEN} is not set)"])
+            problemsWith("  token: ${env:TOKEN}") == [
+                "extensions.bearertokenauth/x.token: must not be empty (${env:TOKEN} is not set)"
+            ])
         #expect(
             problemsWith("  token: ${env:TOKEN}", ["TOKEN": "abc\n"]) == [
                 "extensions.bearertokenauth/x.token: must not contain control characters such as line breaks"

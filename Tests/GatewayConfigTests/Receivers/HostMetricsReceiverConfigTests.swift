@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func collectorShapedConfigWithEveryKey() throws {
-        let h = try config("""
+        let h = try config(
+            """
             collection_interval: 30s
             root_path: /hostfs
             scrapers:
@@ -29,9 +30,12 @@ import Testing
               load:
               gpu: {nvml_library: /opt/nvidia/libnvidia-ml.so.1, amd_smi_library: ""}
             """)
-        #expect(h == HostMetricsReceiverConfig(
-            collectionInterval: .seconds(30), rootPath: "/hostfs", scrapers: [.cpu, .memory, .load, .gpu],
-            disabledMetrics: ["system.cpu.time"], nvmlLibrary: "/opt/nvidia/libnvidia-ml.so.1", amdSMILibrary: ""))
+        #expect(
+            h
+                == HostMetricsReceiverConfig(
+                    collectionInterval: .seconds(30), rootPath: "/hostfs", scrapers: [.cpu, .memory, .load, .gpu],
+                    disabledMetrics: ["system.cpu.time"], nvmlLibrary: "/opt/nvidia/libnvidia-ml.so.1",
+                    amdSMILibrary: ""))
     }
 
     @Test func defaultsWhenOnlyScrapersAreNamed() throws {
@@ -57,15 +61,16 @@ import Testing
                   collection_interval: 1s
                 """,
             service: "pipelines:\n  metrics:\n    receivers: [hostmetrics, hostmetrics/empty]\n    exporters: [debug]")
-        #expect(problems(yaml) == [
-            "receivers.hostmetrics.scrapers.disk: the Collector's disk scraper is not implemented by otlp-gateway (it has: cpu, memory, load, process, gpu)",
-            "receivers.hostmetrics.scrapers.cpus: unknown scraper (supported: cpu, memory, load, process, gpu)",
-            "receivers.hostmetrics.scrapers.memory.metrics.system.cpu.time: not a metric of the memory scraper (it has: system.memory.usage, system.memory.utilization, system.memory.limit)",
-            "receivers.hostmetrics.scrapers.gpu.driver: unknown key",
-            "receivers.hostmetrics.collection_interval: must be greater than 0",
-            "receivers.hostmetrics.root_path: must be an absolute path, got relative",
-            "receivers.hostmetrics/empty.scrapers: must name at least one scraper (cpu, memory, load, process, gpu)",
-        ])
+        #expect(
+            problems(yaml) == [
+                "receivers.hostmetrics.scrapers.disk: the Collector's disk scraper is not implemented by otlp-gateway (it has: cpu, memory, load, process, gpu)",
+                "receivers.hostmetrics.scrapers.cpus: unknown scraper (supported: cpu, memory, load, process, gpu)",
+                "receivers.hostmetrics.scrapers.memory.metrics.system.cpu.time: not a metric of the memory scraper (it has: system.memory.usage, system.memory.utilization, system.memory.limit)",
+                "receivers.hostmetrics.scrapers.gpu.driver: unknown key",
+                "receivers.hostmetrics.collection_interval: must be greater than 0",
+                "receivers.hostmetrics.root_path: must be an absolute path, got relative",
+                "receivers.hostmetrics/empty.scrapers: must name at least one scraper (cpu, memory, load, process, gpu)",
+            ])
     }
 
     @Test func producesMetricsOnly() {
@@ -80,9 +85,10 @@ import Testing
                     receivers: [engine]
                     exporters: [debug]
                 """)
-        #expect(problems(yaml) == [
-            "service.pipelines.traces.receivers: \"hostmetrics\" produces metrics only",
-            "service.pipelines.logs.receivers: \"engine\" produces metrics and traces only",
-        ])
+        #expect(
+            problems(yaml) == [
+                "service.pipelines.traces.receivers: \"hostmetrics\" produces metrics only",
+                "service.pipelines.logs.receivers: \"engine\" produces metrics and traces only",
+            ])
     }
 }

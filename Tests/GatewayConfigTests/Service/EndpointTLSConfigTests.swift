@@ -21,16 +21,19 @@ import Testing
             Issue.record("no memory exporter")
             return
         }
-        #expect(memory.tls?.certFile == "/c.pem" && memory.tls?.keyFile == "/k.pem" && memory.tls?.clientCAFile == "/ca.pem")
+        #expect(
+            memory.tls?.certFile == "/c.pem" && memory.tls?.keyFile == "/k.pem" && memory.tls?.clientCAFile == "/ca.pem"
+        )
         let telemetry = try #require(config.service.telemetry.metricsTLS)
         #expect(telemetry.certFile == "/c2.pem" && telemetry.minVersion == .tls13)
         #expect(GatewayConfiguration.defaultTelemetryHasNoTLS)
     }
 
     @Test func aTLSSectionWithoutItsKeyIsAProblem() {
-        let problems = problems(document(
-            exporters: "memory:\n  tls: {cert_file: /c.pem}",
-            service: "pipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [memory]"))
+        let problems = problems(
+            document(
+                exporters: "memory:\n  tls: {cert_file: /c.pem}",
+                service: "pipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [memory]"))
         #expect(problems.count == 1)
         #expect(problems.first?.hasPrefix("exporters.memory.tls.key_file:") == true)
     }

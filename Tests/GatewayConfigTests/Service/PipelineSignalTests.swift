@@ -93,14 +93,18 @@ import Testing
         let config = try GatewayConfiguration.parse(yaml: yaml, environment: [:])
         let spanMetrics = ComponentID(type: "spanmetrics")
         #expect(config.connectors == [spanMetrics: .spanMetrics(SpanMetricsConnectorConfig())])
-        #expect(config.service.pipelines[PipelineID(signal: .traces)]?.exporters == [spanMetrics, ComponentID(type: "debug")])
+        #expect(
+            config.service.pipelines[PipelineID(signal: .traces)]?.exporters == [
+                spanMetrics, ComponentID(type: "debug"),
+            ])
         #expect(config.service.pipelines[PipelineID(signal: .metrics, name: "red")]?.receivers == [spanMetrics])
     }
 
     @Test func connectorWithoutTheOtherSide() {
         #expect(
             pipelines(
-                "  traces:\n    receivers: [otlp]\n    exporters: [spanmetrics]", connectors: "spanmetrics:\nspanmetrics/b:")
+                "  traces:\n    receivers: [otlp]\n    exporters: [spanmetrics]",
+                connectors: "spanmetrics:\nspanmetrics/b:")
                 == [
                     "connectors.spanmetrics: used as exporter in service.pipelines.traces but no metrics pipeline receives from it"
                 ])
@@ -151,7 +155,8 @@ import Testing
                     exporters: "debug:\n  verbosity: loud",
                     connectors: "spanmetrics:\n  max_series: 0",
                     extensions: "health_check:\n  path: x",
-                    service: "extensions: [health_check]\npipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [spanmetrics]\n    bogus: 1"
+                    service:
+                        "extensions: [health_check]\npipelines:\n  traces:\n    receivers: [otlp]\n    exporters: [spanmetrics]\n    bogus: 1"
                 )) == [
                     #"exporters.debug.verbosity: expected one of basic, normal, detailed, got "loud""#,
                     "connectors.spanmetrics.max_series: must be at least 1, got 0",

@@ -20,7 +20,14 @@ final class RecordingConsumer: Consumer, Sendable {
 }
 
 func spans(_ n: Int) -> Traces {
-    Traces(resourceSpans: [ResourceSpans(scopeSpans: [ScopeSpans(spans: (0..<n).map { Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(value: UInt64($0 + 1)), name: "s") })])])
+    Traces(resourceSpans: [
+        ResourceSpans(scopeSpans: [
+            ScopeSpans(
+                spans: (0..<n).map {
+                    Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(value: UInt64($0 + 1)), name: "s")
+                })
+        ])
+    ])
 }
 
 @Suite struct BatchProcessorTests {
@@ -29,18 +36,27 @@ func spans(_ n: Int) -> Traces {
 
     @Test func sendsWhenSizeIsReachedAndSplitsAtMaxSize() throws {
         let sink = RecordingConsumer()
-        let batch = BatchProcessor<Traces>(name: "batch", settings: .init(sendBatchSize: 10, sendBatchMaxSize: 12, timeout: .seconds(60)), next: sink, registry: registry, logger: logger)
+        let batch = BatchProcessor<Traces>(
+            name: "batch", settings: .init(sendBatchSize: 10, sendBatchMaxSize: 12, timeout: .seconds(60)), next: sink,
+            registry: registry, logger: logger)
         try batch.consume(spans(6))
         #expect(sink.sizes.isEmpty)
         try batch.consume(spans(20))
         #expect(sink.sizes == [12, 12, 2])
-        #expect(registry.value("otelcol_processor_batch_batch_size_trigger_send_total", labels: ["processor": "batch"]) == 3)
-        #expect(registry.value("otelcol_processor_outgoing_items_total", labels: ["processor": "batch", "otel_signal": "traces"]) == 26)
+        #expect(
+            registry.value("otelcol_processor_batch_batch_size_trigger_send_total", labels: ["processor": "batch"]) == 3
+        )
+        #expect(
+            registry.value(
+                "otelcol_processor_outgoing_items_total", labels: ["processor": "batch", "otel_signal": "traces"]) == 26
+        )
     }
 
     @Test func flushSendsWhatIsPending() throws {
         let sink = RecordingConsumer()
-        let batch = BatchProcessor<Traces>(name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(60)), next: sink, registry: registry, logger: logger)
+        let batch = BatchProcessor<Traces>(
+            name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(60)), next: sink, registry: registry,
+            logger: logger)
         try batch.consume(spans(3))
         try batch.consume(spans(4))
         batch.flush(trigger: .timeout)
@@ -51,7 +67,9 @@ func spans(_ n: Int) -> Traces {
 
     @Test func refusesWithARetryableErrorWhenFull() throws {
         let sink = RecordingConsumer()
-        let batch = BatchProcessor<Traces>(name: "b", settings: .init(sendBatchSize: 1000, timeout: .seconds(60), maxPendingItems: 10), next: sink, registry: registry, logger: logger)
+        let batch = BatchProcessor<Traces>(
+            name: "b", settings: .init(sendBatchSize: 1000, timeout: .seconds(60), maxPendingItems: 10), next: sink,
+            registry: registry, logger: logger)
         try batch.consume(spans(8))
         let error = #expect(throws: PipelineError.self) { try batch.consume(spans(3)) }
         #expect(error?.isRetryable == true)
@@ -86,7 +104,8 @@ func spans(_ n: Int) -> Traces {
         let directory = "/tmp/batch-journal-test-\(UInt64.random(in: 0..<UInt64.max))"
         defer { _ = try? FileManagerless.remove(directory) }
         let codec = BatchProcessor<Traces>.Codec(
-            encode: { Array(String($0.spanCount).utf8) }, decode: { Int(String(decoding: $0, as: UTF8.self)).map(spans) })
+            encode: { Array(String($0.spanCount).utf8) },
+            decode: { Int(String(decoding: $0, as: UTF8.self)).map(spans) })
         do {
             // The first process accepts 4 + 2 spans, then "crashes": nothing flushed.
             let sink = RecordingConsumer()
@@ -112,7 +131,9 @@ func spans(_ n: Int) -> Traces {
 
     @Test func cancellingTheTimerLoopFlushes() async throws {
         let sink = RecordingConsumer()
-        let batch = BatchProcessor<Traces>(name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(3600)), next: sink, registry: registry, logger: logger)
+        let batch = BatchProcessor<Traces>(
+            name: "b", settings: .init(sendBatchSize: 100, timeout: .seconds(3600)), next: sink, registry: registry,
+            logger: logger)
         try batch.consume(spans(5))
         let task = Task { await batch.run(clock: ContinuousClock()) }
         task.cancel()
@@ -127,7 +148,9 @@ enum FileManagerless {
         let dir = opendir(directory)
         if let dir {
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
                 if name != "." && name != ".." { unlink(directory + "/" + name) }
             }
             closedir(dir)

@@ -35,7 +35,9 @@ import Testing
         let log = CapturedLog()
         let registry = TelemetryRegistry()
         let receiver = HostMetricsReceiver(
-            name: "hostmetrics", settings: HostMetricsSettings(cpu: false, memory: false, load: false, process: false, gpuLibraries: [.nvml(path: library)]),
+            name: "hostmetrics",
+            settings: HostMetricsSettings(
+                cpu: false, memory: false, load: false, process: false, gpuLibraries: [.nvml(path: library)]),
             interval: .seconds(1), consumer: consumer, registry: registry, logger: log.logger)
         let metrics = receiver.collect()
         let gpu0 = ["hw.id": "GPU-00000000-0000-0000-0000-000000000000", "hw.vendor": "nvidia", "hw.type": "gpu"]
@@ -51,7 +53,10 @@ import Testing
         #expect(metrics.metric("hw.power")?.value(where: gpu0) == 250.5)
         #expect(metrics.metric("hw.power")?.unit == "W")
         #expect(consumer.received.count == 1)
-        #expect(registry.value("otelcol_receiver_accepted_metric_points_total", labels: ["receiver": "hostmetrics", "transport": ""]) == Double(metrics.dataPointCount))
+        #expect(
+            registry.value(
+                "otelcol_receiver_accepted_metric_points_total", labels: ["receiver": "hostmetrics", "transport": ""])
+                == Double(metrics.dataPointCount))
         #expect(log.messages.filter { $0.hasPrefix("GPU metrics on") }.count == 1)
         #expect(log.messages.contains { $0.contains("devices=2") && $0.contains("vendor=nvidia") })
     }
@@ -62,12 +67,18 @@ import Testing
         let failingInit = try FakeNVML.build(defines: ["FAKE_NVML_INIT_FAILS"])
         let receiver = HostMetricsReceiver(
             name: "hostmetrics",
-            settings: HostMetricsSettings(gpuLibraries: [.nvml(path: "/nonexistent/libnvidia-ml.so.1"), .nvml(path: failingInit), .amdSMI(path: "libamd_smi-not-here.so")]),
+            settings: HostMetricsSettings(gpuLibraries: [
+                .nvml(path: "/nonexistent/libnvidia-ml.so.1"), .nvml(path: failingInit),
+                .amdSMI(path: "libamd_smi-not-here.so"),
+            ]),
             interval: .seconds(1), consumer: consumer, registry: TelemetryRegistry(), logger: log.logger)
         for _ in 0..<3 { receiver.collect() }
         #expect(consumer.received.count == 3)
         let names = Set(consumer.received.flatMap { $0.allMetrics.map(\.name) })
-        #expect(names.isSuperset(of: ["system.cpu.time", "system.memory.usage", "system.cpu.load_average.1m", "process.cpu.time"]))
+        #expect(
+            names.isSuperset(of: [
+                "system.cpu.time", "system.memory.usage", "system.cpu.load_average.1m", "process.cpu.time",
+            ]))
         #expect(!names.contains { $0.hasPrefix("hw.") })
         #expect(log.messages.count == 1)
         let line = try #require(log.messages.first)
@@ -84,7 +95,13 @@ import Testing
             interval: .seconds(1), consumer: consumer, registry: registry, logger: CapturedLog().logger)
         let metrics = receiver.collect()
         #expect(metrics.dataPointCount > 0)
-        #expect(registry.value("otelcol_receiver_refused_metric_points_total", labels: ["receiver": "hostmetrics/2", "transport": ""]) == Double(metrics.dataPointCount))
-        #expect(registry.value("otelcol_receiver_accepted_metric_points_total", labels: ["receiver": "hostmetrics/2", "transport": ""]) == 0)
+        #expect(
+            registry.value(
+                "otelcol_receiver_refused_metric_points_total", labels: ["receiver": "hostmetrics/2", "transport": ""])
+                == Double(metrics.dataPointCount))
+        #expect(
+            registry.value(
+                "otelcol_receiver_accepted_metric_points_total", labels: ["receiver": "hostmetrics/2", "transport": ""])
+                == 0)
     }
 }

@@ -22,7 +22,8 @@ import Testing
         #expect(first.metrics.metric("system.cpu.utilization") == nil)
 
         // cpu0: +75 user, +25 idle ticks; cpu1: +0 user, +100 idle.
-        let second = scraper.scrape(.init(procStat: Self.stat(idle0: 1025, user0: 175, idle1: 1100, user1: 100)), now: 2)
+        let second = scraper.scrape(
+            .init(procStat: Self.stat(idle0: 1025, user0: 175, idle1: 1100, user1: 100)), now: 2)
         let utilization = try #require(second.metrics.metric("system.cpu.utilization"))
         #expect(utilization.unit == "1")
         #expect(utilization.value(where: ["cpu": "cpu0", "state": "user"]) == 0.75)
@@ -30,7 +31,8 @@ import Testing
         #expect(utilization.value(where: ["cpu": "cpu1", "state": "idle"]) == 1)
         #expect(utilization.value(where: ["cpu": "cpu1", "state": "user"]) == 0)
         for cpu in ["cpu0", "cpu1"] {
-            let total = utilization.points.filter { $0.attributes.first { $0.key == "cpu" }?.value == .string(cpu) }.map(\.value.doubleValue).reduce(0, +)
+            let total = utilization.points.filter { $0.attributes.first { $0.key == "cpu" }?.value == .string(cpu) }
+                .map(\.value.doubleValue).reduce(0, +)
             #expect(abs(total - 1) < 1e-9)
         }
         let time = try #require(second.metrics.metric("system.cpu.time"))
@@ -43,16 +45,18 @@ import Testing
 
     @Test func unreadableSourcesAreReportedPerScraperAndTheRestIsDelivered() {
         var scraper = HostScraper(settings: HostMetricsSettings(process: false))
-        let result = scraper.scrape(.init(procStat: nil, meminfo: "MemTotal: 1000 kB\nMemFree: 250 kB\n", loadavg: "bad"), now: 1)
+        let result = scraper.scrape(
+            .init(procStat: nil, meminfo: "MemTotal: 1000 kB\nMemFree: 250 kB\n", loadavg: "bad"), now: 1)
         #expect(result.errors.sorted() == ["cpu", "load"])
         #expect(result.metrics.metric("system.memory.utilization")?.value(where: ["state": "free"]) == 0.25)
         #expect(result.metrics.metric("system.memory.limit")?.points.first?.value.doubleValue == 1_024_000)
     }
 
     @Test func disabledMetricsAreLeftOut() {
-        var scraper = HostScraper(settings: HostMetricsSettings(
-            cpu: false, memory: true, load: true, process: true,
-            disabledMetrics: ["system.memory.utilization", "system.cpu.load_average.15m", "process.threads"]))
+        var scraper = HostScraper(
+            settings: HostMetricsSettings(
+                cpu: false, memory: true, load: true, process: true,
+                disabledMetrics: ["system.memory.utilization", "system.cpu.load_average.15m", "process.threads"]))
         let result = scraper.scrape(scraper.readInputs(), now: WallClock.nowUnixNano())
         let names = Set(result.metrics.allMetrics.map(\.name))
         #expect(names.contains("system.memory.usage"))
@@ -67,7 +71,8 @@ import Testing
         var scraper = HostScraper(settings: HostMetricsSettings(cpu: false, memory: false, load: false, process: true))
         let result = scraper.scrape(scraper.readInputs(), now: WallClock.nowUnixNano())
         #expect(result.errors.isEmpty)
-        let resource = try #require(result.metrics.resourceMetrics.first { rm in rm.resource.attributes.contains { $0.key == "process.pid" } })
+        let resource = try #require(
+            result.metrics.resourceMetrics.first { rm in rm.resource.attributes.contains { $0.key == "process.pid" } })
         #expect(resource.resource.attributes.first { $0.key == "process.pid" }?.value == .int(Int64(getpid())))
         let rss = try #require(result.metrics.metric("process.memory.usage")?.points.first?.value.doubleValue)
         #expect(rss > 1_000_000)

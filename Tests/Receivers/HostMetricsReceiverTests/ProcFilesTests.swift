@@ -43,18 +43,22 @@ import Testing
         #expect(info.total == 16_384_000 * 1024)
         #expect(info.free == 4_096_000 * 1024)
         #expect(info.used == (16_384_000 - 4_096_000 - 512_000 - 3_072_000 - 256_000 - 128_000) * 1024)
-        #expect(info.used + info.free + info.buffers + info.cached + info.slabReclaimable + info.slabUnreclaimable == info.total)
+        #expect(
+            info.used + info.free + info.buffers + info.cached + info.slabReclaimable + info.slabUnreclaimable
+                == info.total)
         #expect(MemoryInfo.parse("Buffers: 1 kB"[...]) == nil)
     }
 
     @Test func loadAverage() {
-        #expect(LoadAverage.parse("0.52 1.25 2.00 3/812 12345\n"[...]) == LoadAverage(one: 0.52, five: 1.25, fifteen: 2))
+        #expect(
+            LoadAverage.parse("0.52 1.25 2.00 3/812 12345\n"[...]) == LoadAverage(one: 0.52, five: 1.25, fifteen: 2))
         #expect(LoadAverage.parse("garbage"[...]) == nil)
     }
 
     @Test func processStatCountsFieldsAfterTheLastParenthesis() throws {
         // A command name with spaces and a parenthesis must not shift the fields.
-        let line = "4242 (otlp gw) x) S 1 4242 4242 0 -1 4194560 1500 0 0 0 250 75 0 0 20 0 17 0 1234 987654321 2048 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0\n"
+        let line =
+            "4242 (otlp gw) x) S 1 4242 4242 0 -1 4194560 1500 0 0 0 250 75 0 0 20 0 17 0 1234 987654321 2048 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0\n"
         let stat = try #require(ProcessStat.parse(line[...], ticksPerSecond: 100, pageSize: 4096))
         #expect(stat.userSeconds == 2.5)
         #expect(stat.systemSeconds == 0.75)

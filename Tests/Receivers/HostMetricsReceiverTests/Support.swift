@@ -9,7 +9,9 @@ import TestSupport
 /// `libnvidia-ml.so.1`, so the receiver's real `dlopen` path is exercised.
 enum FakeNVML {
     static func build(defines: [String] = []) throws -> String {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fake_nvml.c").path
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/fake_nvml.c"
+        ).path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fake-nvml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let output = directory.appendingPathComponent("libnvidia-ml.so.1").path
