@@ -244,6 +244,10 @@ let package = Package(
             name: "TestSupport", dependencies: ["GatewayCore", logging], path: "Tests/TestSupport",
             swiftSettings: strictSettings),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
+        // The assembly: stages of the graph's parts and the staged stop.
+        .testTarget(
+            name: "GatewayTests", dependencies: ["Gateway", "GatewayConfig", "GatewayCore", "SelfTelemetry", logging],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "FuzzHarnessTests",
             dependencies: ["FuzzHarness", "OTLPWire", "GatewayCore", "Compression", "HTTP2Transport"],

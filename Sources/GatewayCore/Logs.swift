@@ -11,6 +11,7 @@ public struct Logs: Sendable, Hashable {
     }
 }
 
+/// Log records of one resource (a process, a pod), grouped by instrumentation scope (OTLP `ResourceLogs`).
 public struct ResourceLogs: Sendable, Hashable {
     public var resource: Resource
     public var scopeLogs: [ScopeLogs]
@@ -23,6 +24,7 @@ public struct ResourceLogs: Sendable, Hashable {
     }
 }
 
+/// Log records emitted through one instrumentation scope (OTLP `ScopeLogs`).
 public struct ScopeLogs: Sendable, Hashable {
     public var scope: InstrumentationScope
     public var logRecords: [LogRecord]

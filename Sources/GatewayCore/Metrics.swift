@@ -18,6 +18,7 @@ public struct Metrics: Sendable, Hashable {
     }
 }
 
+/// Metrics of one resource, grouped by instrumentation scope (OTLP `ResourceMetrics`).
 public struct ResourceMetrics: Sendable, Hashable {
     public var resource: Resource
     public var scopeMetrics: [ScopeMetrics]
@@ -30,6 +31,7 @@ public struct ResourceMetrics: Sendable, Hashable {
     }
 }
 
+/// Metrics recorded through one instrumentation scope (OTLP `ScopeMetrics`).
 public struct ScopeMetrics: Sendable, Hashable {
     public var scope: InstrumentationScope
     public var metrics: [Metric]
@@ -101,6 +103,7 @@ public enum MetricData: Sendable, Hashable {
     }
 }
 
+/// A sum (counter or up-down counter) with its temporality and monotonicity (OTLP `Sum`).
 public struct Sum: Sendable, Hashable {
     public var dataPoints: [NumberDataPoint]
     public var temporality: AggregationTemporality
@@ -113,6 +116,7 @@ public struct Sum: Sendable, Hashable {
     }
 }
 
+/// An explicit-bucket histogram with its temporality (OTLP `Histogram`).
 public struct Histogram: Sendable, Hashable {
     public var dataPoints: [HistogramDataPoint]
     public var temporality: AggregationTemporality
@@ -123,6 +127,7 @@ public struct Histogram: Sendable, Hashable {
     }
 }
 
+/// A base-2 exponential histogram with its temporality (OTLP `ExponentialHistogram`).
 public struct ExponentialHistogram: Sendable, Hashable {
     public var dataPoints: [ExponentialHistogramDataPoint]
     public var temporality: AggregationTemporality
@@ -154,6 +159,7 @@ public struct DataPointFlags: Sendable, Hashable, OptionSet {
     public static let noRecordedValue = DataPointFlags(rawValue: 1)
 }
 
+/// One measurement kept with a data point, with the trace and span it was recorded in (OTLP `Exemplar`).
 public struct Exemplar: Sendable, Hashable {
     public var filteredAttributes: Attributes
     public var timeUnixNano: UInt64
@@ -173,6 +179,7 @@ public struct Exemplar: Sendable, Hashable {
     }
 }
 
+/// One gauge or sum value of a series at a time (OTLP `NumberDataPoint`).
 public struct NumberDataPoint: Sendable, Hashable {
     public var attributes: Attributes
     public var startTimeUnixNano: UInt64
@@ -194,6 +201,7 @@ public struct NumberDataPoint: Sendable, Hashable {
     }
 }
 
+/// One explicit-bucket histogram of a series at a time: count, sum, bucket counts and bounds.
 public struct HistogramDataPoint: Sendable, Hashable {
     public var attributes: Attributes
     public var startTimeUnixNano: UInt64
@@ -227,7 +235,9 @@ public struct HistogramDataPoint: Sendable, Hashable {
     }
 }
 
+/// One exponential histogram of a series at a time: scale, zero bucket, positive and negative buckets.
 public struct ExponentialHistogramDataPoint: Sendable, Hashable {
+    /// Consecutive buckets starting at index `offset` of the histogram's scale.
     public struct Buckets: Sendable, Hashable {
         public var offset: Int32
         public var bucketCounts: [UInt64]
@@ -275,7 +285,9 @@ public struct ExponentialHistogramDataPoint: Sendable, Hashable {
     }
 }
 
+/// One summary of a series at a time: count, sum and quantiles (OTLP `SummaryDataPoint`).
 public struct SummaryDataPoint: Sendable, Hashable {
+    /// The value at one quantile (0 to 1).
     public struct ValueAtQuantile: Sendable, Hashable {
         public var quantile: Double
         public var value: Double

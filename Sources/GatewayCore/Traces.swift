@@ -12,6 +12,7 @@ public struct Traces: Sendable, Hashable {
     }
 }
 
+/// Spans of one resource, grouped by instrumentation scope (OTLP `ResourceSpans`).
 public struct ResourceSpans: Sendable, Hashable {
     public var resource: Resource
     public var scopeSpans: [ScopeSpans]
@@ -24,6 +25,7 @@ public struct ResourceSpans: Sendable, Hashable {
     }
 }
 
+/// Spans recorded through one instrumentation scope (OTLP `ScopeSpans`).
 public struct ScopeSpans: Sendable, Hashable {
     public var scope: InstrumentationScope
     public var spans: [Span]
@@ -63,6 +65,7 @@ public struct SpanKind: Sendable, Hashable, RawRepresentable {
 
 /// OTLP `Status`.
 public struct SpanStatus: Sendable, Hashable {
+    /// The status code: unset, ok or error; other values are kept as received.
     public struct Code: Sendable, Hashable, RawRepresentable {
         public var rawValue: Int32
         public init(rawValue: Int32) { self.rawValue = rawValue }
@@ -89,6 +92,7 @@ public struct SpanStatus: Sendable, Hashable {
     }
 }
 
+/// A timestamped event within a span, with its attributes (OTLP `Span.Event`).
 public struct SpanEvent: Sendable, Hashable {
     public var timeUnixNano: UInt64
     public var name: String
@@ -105,6 +109,7 @@ public struct SpanEvent: Sendable, Hashable {
     }
 }
 
+/// A link from a span to a span of the same or another trace (OTLP `Span.Link`).
 public struct SpanLink: Sendable, Hashable {
     public var traceID: TraceID
     public var spanID: SpanID
