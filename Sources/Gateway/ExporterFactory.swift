@@ -31,7 +31,7 @@ enum ExporterFactory {
                 settings: .init(
                     transport: .grpc(host: c.host, port: c.port), headers: headers, gzip: c.compression == .gzip,
                     timeout: c.timeout,
-                    queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
+                    queueLimits: queueLimits(c.sendingQueue),
                     numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1,
                     retry: retryPolicy(c.retryOnFailure),
                     tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
@@ -57,7 +57,7 @@ enum ExporterFactory {
                     transport: .http(host: url.host, port: url.port, path: url.path, json: c.encoding == .json),
                     headers: headers,
                     gzip: c.compression == .gzip, timeout: c.timeout,
-                    queueSize: c.sendingQueue.enabled ? c.sendingQueue.queueSize : 1,
+                    queueLimits: queueLimits(c.sendingQueue),
                     numConsumers: c.sendingQueue.enabled ? c.sendingQueue.numConsumers : 1,
                     retry: retryPolicy(c.retryOnFailure),
                     tls: tls, persistentQueue: try persistentQueue(id, c.sendingQueue, config, signal: Data.signal)),
@@ -87,6 +87,14 @@ enum ExporterFactory {
         }
     }
 
+    /// The in-memory queue's bounds: `queue_size` in the sizer's unit, and `max_bytes` of encoded requests when the
+    /// sizer counts requests or items. Without a queue (`enabled: false`) one request at a time.
+    static func queueLimits(_ q: SendingQueueConfig) -> QueueLimits {
+        guard q.enabled else { return QueueLimits(sizer: .requests, size: 1, byteCeiling: q.maxBytes > 0 ? q.maxBytes : nil) }
+        let sizer = QueueLimits.Sizer(rawValue: q.sizer.rawValue) ?? .bytes
+        return QueueLimits(sizer: sizer, size: q.queueSize, byteCeiling: q.maxBytes > 0 ? q.maxBytes : nil)
+    }
+
     static func retryPolicy(_ r: RetryOnFailureConfig) -> RetryPolicy {
         RetryPolicy(
             enabled: r.enabled, initialInterval: r.initialInterval, maxInterval: r.maxInterval,
@@ -110,7 +118,9 @@ enum ExporterFactory {
             // The extension's own directory is created only when it says so; the per-exporter one always.
             try FileQueue.ensureDirectory(storage.directory, create: storage.createDirectory)
             return try FileQueue(
-                directory: storage.directory + "/" + String(name), capacity: queue.queueSize, fsync: storage.fsync,
+                directory: storage.directory + "/" + String(name),
+                limits: QueueLimits(sizer: QueueLimits.Sizer(rawValue: queue.sizer.rawValue) ?? .requests, size: queue.queueSize),
+                fsync: storage.fsync,
                 create: true)
         } catch {
             throw PipelineGraph.BuildError(description: "extensions.\(storageID).directory: \(error)")

@@ -23,7 +23,7 @@ import Testing
         let exporter = OTLPExporter<Traces>(
             name: "otlp/tls",
             settings: .init(
-                transport: .grpc(host: "127.0.0.1", port: server.port), queueSize: 4, numConsumers: 1,
+                transport: .grpc(host: "127.0.0.1", port: server.port), queueLimits: .requests(4), numConsumers: 1,
                 retry: RetryPolicy(initialInterval: .milliseconds(10)), tls: tls),
             registry: registry, logger: log.logger,
             sleep: { _ in server.state.identity = good })

@@ -76,7 +76,7 @@ import Testing
             name: "otlp/out",
             settings: .init(
                 transport: transport, headers: token.map { [("authorization", "Bearer \($0)")] } ?? [],
-                queueSize: 4, numConsumers: 1, retry: RetryPolicy(enabled: false), tls: tls),
+                queueLimits: .requests(4), numConsumers: 1, retry: RetryPolicy(enabled: false), tls: tls),
             registry: registry, logger: Self.quiet)
         let run = Task { await exporter.run() }
         let span = Span(traceID: TraceID(high: 1, low: 2), spanID: SpanID(value: 3), name: "secured")

@@ -33,11 +33,16 @@ public final class FileQueue: Sendable {
         var next: UInt64 = 1
         var waiters: [CheckedContinuation<Entry?, Never>] = []
         var closed = false
+        /// What is on disk (waiting or in flight), against `limits`.
+        var usage = QueueUsage()
+        /// Items and bytes of each request on disk, to take them off `usage` when it goes.
+        var weights: [UInt64: (items: Int, bytes: Int)] = [:]
         var count: Int { pending.count - head }
     }
 
     public let directory: String
-    public let capacity: Int
+    /// `sending_queue.sizer` and `queue_size` (requests, items or bytes on disk).
+    public let limits: QueueLimits
     public let fsync: Bool
     /// Requests found on disk when the queue was opened (left by an earlier run).
     public let recovered: Int
@@ -48,12 +53,13 @@ public final class FileQueue: Sendable {
     static let magic: [UInt8] = Array("OGQ1".utf8)
 
     /// Opens (or creates, when `create` is true) `directory` and indexes the requests already in it.
-    public init(directory: String, capacity: Int, fsync: Bool, create: Bool) throws(OpenError) {
+    public init(directory: String, limits: QueueLimits, fsync: Bool, create: Bool) throws(OpenError) {
         self.directory = directory
-        self.capacity = capacity
+        self.limits = limits
         self.fsync = fsync
         try Self.ensureDirectory(directory, create: create)
         var sequences: [UInt64] = []
+        var weights: [UInt64: (items: Int, bytes: Int)] = [:]
         var corrupt = 0
         for name in Self.list(directory) {
             let path = directory + "/" + name
@@ -62,16 +68,20 @@ public final class FileQueue: Sendable {
                 continue
             }
             guard name.hasSuffix(".req"), let sequence = UInt64(name.dropLast(4)) else { continue }
-            if Self.readEntry(path, sequence: sequence) == nil {
+            guard let entry = Self.readEntry(path, sequence: sequence) else {
                 try Self.ensureDirectory(directory + "/corrupt", create: true)
                 rename(path, directory + "/corrupt/" + name)
                 corrupt += 1
                 continue
             }
             sequences.append(sequence)
+            weights[sequence] = (entry.items, entry.body.count)
         }
         sequences.sort()
         var initial = State()
+        // What an earlier run left counts against the limits, whatever they are now.
+        for (_, weight) in weights { initial.usage.add(items: weight.items, bytes: weight.bytes) }
+        initial.weights = weights
         initial.pending = sequences
         initial.next = (sequences.last ?? 0) + 1
         state = Mutex(initial)
@@ -86,12 +96,20 @@ public final class FileQueue: Sendable {
     /// the caller refuses the data, so the client retries, rather than losing it).
     func push(body: [UInt8], items: Int) -> Bool {
         let sequence: UInt64? = state.withLock { s in
-            guard !s.closed, s.count + s.inFlight < capacity else { return nil }
+            guard !s.closed, s.usage.admits(items: items, bytes: body.count, within: limits) else { return nil }
+            // Reserved now, so concurrent pushes cannot pass the limits together.
+            s.usage.add(items: items, bytes: body.count)
             defer { s.next += 1 }
+            s.weights[s.next] = (items, body.count)
             return s.next
         }
         guard let sequence else { return false }
-        guard write(body: body, items: items, sequence: sequence) else { return false }
+        guard write(body: body, items: items, sequence: sequence) else {
+            state.withLock { s in
+                if let w = s.weights.removeValue(forKey: sequence) { s.usage.remove(items: w.items, bytes: w.bytes) }
+            }
+            return false
+        }
         let waiter: CheckedContinuation<Entry?, Never>? = state.withLock { s in
             if !s.waiters.isEmpty {
                 s.inFlight += 1
@@ -157,7 +175,10 @@ public final class FileQueue: Sendable {
     /// The request was delivered, refused for good or given up: its file goes.
     func complete(_ entry: Entry) {
         unlink(path(entry.sequence))
-        state.withLock { $0.inFlight -= 1 }
+        state.withLock { s in
+            s.inFlight -= 1
+            if let w = s.weights.removeValue(forKey: entry.sequence) { s.usage.remove(items: w.items, bytes: w.bytes) }
+        }
     }
 
     /// The request stays on disk for the next start (shutdown interrupted it).

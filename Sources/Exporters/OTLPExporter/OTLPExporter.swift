@@ -30,18 +30,19 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         public var headers: [(String, String)]
         public var gzip: Bool
         public var timeout: Duration
-        public var queueSize: Int
+        /// The in-memory queue's bounds (`sending_queue.sizer` and `queue_size`, and the byte ceiling).
+        public var queueLimits: QueueLimits
         public var numConsumers: Int
         public var retry: RetryPolicy
         /// TLS for every connection (its ALPN protocols must suit the transport: `h2` for gRPC); nil is plaintext.
         public var tls: ClientTLS?
-        /// The queue on disk (`sending_queue.storage`), opened by the caller; nil keeps it in memory with
-        /// `queueSize` requests.
+        /// The queue on disk (`sending_queue.storage`), opened by the caller with its own limits; nil keeps it in
+        /// memory within `queueLimits`.
         public var persistentQueue: FileQueue?
 
         public init(
             transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5),
-            queueSize: Int = 1000, numConsumers: Int = 10,
+            queueLimits: QueueLimits = QueueLimits(sizer: .bytes, size: 64 << 20), numConsumers: Int = 10,
             retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5)), tls: ClientTLS? = nil,
             persistentQueue: FileQueue? = nil
         ) {
@@ -49,7 +50,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             self.headers = headers
             self.gzip = gzip
             self.timeout = timeout
-            self.queueSize = queueSize
+            self.queueLimits = queueLimits
             self.numConsumers = numConsumers
             self.retry = retry
             self.tls = tls
@@ -64,6 +65,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         let refused: TelemetryCounter
         let retries: TelemetryCounter
         let queueSize: TelemetryGauge
+        /// Encoded bytes in the in-memory queue.
+        let queueBytes: TelemetryGauge
         /// Items an in-memory queue still held when the drain at shutdown ran out of time.
         let droppedAtShutdown: TelemetryCounter
     }
@@ -78,7 +81,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     public let name: String
     private let settings: Settings
     private let logger: Logger
-    private let queue: SendingQueue<Data>
+    private let queue: SendingQueue
     private let fileQueue: FileQueue?
     private let counters: Counters
     /// Signalled by `drain()`: the senders finish the queue and `run()` returns.
@@ -96,11 +99,11 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         sleep: (@Sendable (Duration) async throws -> Void)? = nil
     ) {
         precondition(
-            settings.numConsumers > 0 && settings.queueSize > 0, "num_consumers and queue_size must be positive")
+            settings.numConsumers > 0, "num_consumers must be positive")
         self.name = name
         self.settings = settings
         self.logger = logger
-        self.queue = SendingQueue(capacity: settings.queueSize)
+        self.queue = SendingQueue(limits: settings.queueLimits)
         self.fileQueue = settings.persistentQueue
         self.sleep = sleep ?? { try await Task.sleep(for: $0) }
         let unit = Data.signal.itemUnit
@@ -123,12 +126,15 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 labels: labels),
             queueSize: registry.gauge(
                 "otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels),
+            queueBytes: registry.gauge(
+                "otlp_gateway_exporter_queue_bytes", help: "Encoded bytes in the in-memory sending queue.",
+                labels: labels),
             droppedAtShutdown: registry.counter(
                 "otlp_gateway_exporter_shutdown_dropped_\(unit)_total",
                 help: "Number of \(unit) an in-memory sending queue still held when the drain at shutdown timed out.",
                 labels: labels))
         registry.gauge("otelcol_exporter_queue_capacity", help: "Capacity of the sending queue.", labels: labels)
-            .set(settings.persistentQueue?.capacity ?? settings.queueSize)
+            .set(settings.persistentQueue?.limits.size ?? settings.queueLimits.size)
         if let fileQueue = settings.persistentQueue {
             counters.queueSize.set(fileQueue.count)
             if fileQueue.recovered > 0 {
@@ -156,18 +162,22 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             guard fileQueue.push(body: encode(data, json: usesJSON), items: data.itemCount) else {
                 counters.enqueueFailed.add(data.itemCount)
                 throw PipelineError.retryable(
-                    "persistent sending queue of exporter \(name) is full (queue_size \(fileQueue.capacity)) or cannot be written",
+                    "persistent sending queue of exporter \(name) is full (queue_size \(fileQueue.limits.size) \(fileQueue.limits.sizer.rawValue)) or cannot be written",
                     retryAfterSeconds: 1)
             }
             counters.queueSize.set(fileQueue.count)
             return .accepted
         }
-        guard queue.push(data) else {
+        // Encoded on the way in: the queue holds compact bytes whose size it can bound exactly.
+        let request = EncodedRequest(body: encode(data, json: usesJSON), items: data.itemCount)
+        guard queue.push(request) else {
             counters.enqueueFailed.add(data.itemCount)
             throw PipelineError.retryable(
-                "sending queue of exporter \(name) is full (queue_size \(settings.queueSize))", retryAfterSeconds: 1)
+                "sending queue of exporter \(name) is full (\(queue.count) requests, \(queue.bytes) bytes queued)",
+                retryAfterSeconds: 1)
         }
         counters.queueSize.set(queue.count)
+        counters.queueBytes.set(queue.bytes)
         return .accepted
     }
 
@@ -222,18 +232,17 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 if !done { break }
             }
         } else {
-            while let data = await queue.pop() {
+            while let request = await queue.pop() {
                 counters.queueSize.set(queue.count)
+                counters.queueBytes.set(queue.bytes)
                 if Task.isCancelled {
                     // The drain ran out of time: what is left cannot be kept anywhere.
-                    counters.failed.add(data.itemCount)
-                    counters.droppedAtShutdown.add(data.itemCount)
-                    lostAtShutdown.withLock { $0 += data.itemCount }
+                    counters.failed.add(request.items)
+                    counters.droppedAtShutdown.add(request.items)
+                    lostAtShutdown.withLock { $0 += request.items }
                     continue
                 }
-                await deliver(
-                    body: encode(data, json: usesJSON), items: data.itemCount, keepOnShutdown: false,
-                    connection: &connection)
+                await deliver(body: request.body, items: request.items, keepOnShutdown: false, connection: &connection)
             }
         }
         await connection.close()

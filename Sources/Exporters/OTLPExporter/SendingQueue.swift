@@ -1,27 +1,96 @@
 internal import Synchronization
 
+/// What a sending queue may hold, in the units of the Collector's `sending_queue.sizer` (requests, items or
+/// bytes), with a ceiling in bytes whatever the sizer, so that memory is bounded in bytes by default.
+public struct QueueLimits: Sendable, Equatable {
+    /// The unit `queue_size` counts.
+    public enum Sizer: String, Sendable {
+        case requests, items, bytes
+    }
+
+    public var maxRequests = Int.max
+    public var maxItems = Int.max
+    public var maxBytes = Int.max
+    /// The configured unit and size (what `otelcol_exporter_queue_capacity` reports).
+    public let sizer: Sizer
+    public let size: Int
+
+    /// `size` in `sizer`'s unit, and at most `byteCeiling` bytes (nil: none beyond `size`).
+    public init(sizer: Sizer, size: Int, byteCeiling: Int? = nil) {
+        self.sizer = sizer
+        self.size = size
+        switch sizer {
+        case .requests: maxRequests = size
+        case .items: maxItems = size
+        case .bytes: maxBytes = size
+        }
+        if let byteCeiling { maxBytes = Swift.min(maxBytes, byteCeiling) }
+    }
+
+    /// At most `n` requests, and no byte bound.
+    public static func requests(_ n: Int) -> QueueLimits { QueueLimits(sizer: .requests, size: n) }
+}
+
+/// Running totals of a queue against its `QueueLimits`.
+struct QueueUsage: Sendable {
+    var requests = 0
+    var items = 0
+    var bytes = 0
+
+    /// Whether one more request of `items` and `bytes` fits. An empty queue takes any one request, so a request
+    /// larger than the whole budget is sent rather than refused for ever.
+    func admits(items: Int, bytes: Int, within limits: QueueLimits) -> Bool {
+        if requests == 0 { return true }
+        return requests + 1 <= limits.maxRequests && self.items + items <= limits.maxItems
+            && self.bytes + bytes <= limits.maxBytes
+    }
+
+    mutating func add(items: Int, bytes: Int) {
+        requests += 1
+        self.items += items
+        self.bytes += bytes
+    }
+
+    mutating func remove(items: Int, bytes: Int) {
+        requests -= 1
+        self.items -= items
+        self.bytes -= bytes
+    }
+}
+
+/// One request as it will be sent: encoded already, so the queue holds compact bytes rather than the decoded
+/// model (whose strings, arrays and dictionaries take several times the space), and its size is known exactly.
+struct EncodedRequest: Sendable {
+    var body: [UInt8]
+    var items: Int
+}
+
 /// `sending_queue`: a bounded FIFO between the pipeline and an exporter's senders. `push` never waits: when full
 /// it refuses, and the refusal travels back to the client as a retryable error (the Collector's
 /// `block_on_overflow: false`), so memory stays bounded and nothing is dropped silently.
-final class SendingQueue<Item: Sendable>: Sendable {
+final class SendingQueue: Sendable {
     private struct State {
-        var items: [Item] = []
+        var items: [EncodedRequest] = []
         var head = 0
-        var waiters: [CheckedContinuation<Item?, Never>] = []
+        var waiters: [CheckedContinuation<EncodedRequest?, Never>] = []
         var closed = false
+        var usage = QueueUsage()
         var count: Int { items.count - head }
     }
 
     private let state = Mutex(State())
-    let capacity: Int
+    let limits: QueueLimits
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(limits: QueueLimits) { self.limits = limits }
 
+    /// Requests waiting.
     var count: Int { state.withLock { $0.count } }
+    /// Encoded bytes waiting.
+    var bytes: Int { state.withLock { $0.usage.bytes } }
 
-    /// Appends, or returns false when full or closed.
-    func push(_ item: Item) -> Bool {
-        let waiter: CheckedContinuation<Item?, Never>? = state.withLock { s in
+    /// Appends, or returns false when it would pass a limit or the queue is closed.
+    func push(_ item: EncodedRequest) -> Bool {
+        let waiter: CheckedContinuation<EncodedRequest?, Never>? = state.withLock { s in
             guard !s.closed else { return nil }
             if !s.waiters.isEmpty { return s.waiters.removeFirst() }
             return nil
@@ -31,23 +100,21 @@ final class SendingQueue<Item: Sendable>: Sendable {
             return true
         }
         return state.withLock { s in
-            guard !s.closed, s.count < capacity else { return false }
+            guard !s.closed, s.usage.admits(items: item.items, bytes: item.body.count, within: limits) else {
+                return false
+            }
             s.items.append(item)
+            s.usage.add(items: item.items, bytes: item.body.count)
             return true
         }
     }
 
-    /// The next item, waiting for one; nil once closed and drained.
-    func pop() async -> Item? {
+    /// The next request, waiting for one; nil once closed and drained.
+    func pop() async -> EncodedRequest? {
         if let item = tryPop() { return item }
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
-            let immediate: (Bool, Item?) = state.withLock { s in
-                if s.head < s.items.count {
-                    let item = s.items[s.head]
-                    s.head += 1
-                    compact(&s)
-                    return (true, item)
-                }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<EncodedRequest?, Never>) in
+            let immediate: (Bool, EncodedRequest?) = state.withLock { s in
+                if let item = take(&s) { return (true, item) }
                 if s.closed { return (true, nil) }
                 s.waiters.append(continuation)
                 return (false, nil)
@@ -56,26 +123,27 @@ final class SendingQueue<Item: Sendable>: Sendable {
         }
     }
 
-    private func tryPop() -> Item? {
-        state.withLock { s in
-            guard s.head < s.items.count else { return nil }
-            let item = s.items[s.head]
-            s.head += 1
-            compact(&s)
-            return item
-        }
+    private func tryPop() -> EncodedRequest? {
+        state.withLock { take(&$0) }
     }
 
-    private func compact(_ s: inout State) {
+    private func take(_ s: inout State) -> EncodedRequest? {
+        guard s.head < s.items.count else { return nil }
+        let item = s.items[s.head]
+        // The slot's bytes are released now, not when the array is compacted.
+        s.items[s.head] = EncodedRequest(body: [], items: 0)
+        s.head += 1
+        s.usage.remove(items: item.items, bytes: item.body.count)
         if s.head > 64, s.head * 2 > s.items.count {
             s.items.removeFirst(s.head)
             s.head = 0
         }
+        return item
     }
 
     /// No more pushes; waiting consumers get nil once the queue is empty.
     func close() {
-        let waiters: [CheckedContinuation<Item?, Never>] = state.withLock { s in
+        let waiters: [CheckedContinuation<EncodedRequest?, Never>] = state.withLock { s in
             s.closed = true
             guard s.count == 0 else { return [] }
             defer { s.waiters.removeAll() }

@@ -15,7 +15,7 @@ import Testing
 
     @Test func requestsComeOutInOrderAndLeaveTheDiskWhenCompleted() async throws {
         let dir = Self.directory()
-        let queue = try FileQueue(directory: dir, capacity: 10, fsync: true, create: true)
+        let queue = try FileQueue(directory: dir, limits: .requests(10), fsync: true, create: true)
         for i in 1...3 { #expect(queue.push(body: [UInt8](repeating: UInt8(i), count: 100 * i), items: i)) }
         #expect(Self.files(dir) == ["0000000000000001.req", "0000000000000002.req", "0000000000000003.req"])
         #expect(queue.count == 3)
@@ -31,7 +31,7 @@ import Testing
     @Test func whatWasNotCompletedIsThereAfterAReopenInOrder() async throws {
         let dir = Self.directory()
         do {
-            let queue = try FileQueue(directory: dir, capacity: 10, fsync: false, create: true)
+            let queue = try FileQueue(directory: dir, limits: .requests(10), fsync: false, create: true)
             for i in 1...4 { #expect(queue.push(body: [UInt8(i)], items: 1)) }
             let a = try #require(await queue.pop())
             queue.complete(a)
@@ -40,7 +40,7 @@ import Testing
             queue.close()
             #expect(await queue.pop() == nil)
         }
-        let reopened = try FileQueue(directory: dir, capacity: 10, fsync: false, create: false)
+        let reopened = try FileQueue(directory: dir, limits: .requests(10), fsync: false, create: false)
         #expect(reopened.recovered == 3)
         var bodies: [[UInt8]] = []
         for _ in 0..<3 {
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func capacityCountsRequestsInFlight() async throws {
-        let queue = try FileQueue(directory: Self.directory(), capacity: 2, fsync: false, create: true)
+        let queue = try FileQueue(directory: Self.directory(), limits: .requests(2), fsync: false, create: true)
         #expect(queue.push(body: [1], items: 1))
         #expect(queue.push(body: [2], items: 1))
         #expect(!queue.push(body: [3], items: 1))
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func aWaitingSenderGetsThePushedRequestAndCloseWakesTheRest() async throws {
-        let queue = try FileQueue(directory: Self.directory(), capacity: 4, fsync: false, create: true)
+        let queue = try FileQueue(directory: Self.directory(), limits: .requests(4), fsync: false, create: true)
         async let waiting = queue.pop()
         try await Task.sleep(for: .milliseconds(50))
         #expect(queue.push(body: [7, 7], items: 2))
@@ -85,7 +85,7 @@ import Testing
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/0000000000000007.req.tmp"))
         try Data("not a request".utf8).write(to: URL(fileURLWithPath: dir + "/0000000000000008.req"))
         try Data(Array("OGQ1".utf8) + [5, 0, 0, 0, 42]).write(to: URL(fileURLWithPath: dir + "/0000000000000009.req"))
-        let queue = try FileQueue(directory: dir, capacity: 10, fsync: false, create: false)
+        let queue = try FileQueue(directory: dir, limits: .requests(10), fsync: false, create: false)
         #expect(queue.recovered == 1 && queue.corrupt == 1)
         #expect(!FileManager.default.fileExists(atPath: dir + "/0000000000000007.req.tmp"))
         #expect(FileManager.default.fileExists(atPath: dir + "/corrupt/0000000000000008.req"))
@@ -96,9 +96,9 @@ import Testing
     @Test func aMissingDirectoryIsCreatedOnlyWhenAskedTo() throws {
         let dir = Self.directory() + "/a/b"
         #expect(throws: FileQueue.OpenError.self) {
-            try FileQueue(directory: dir, capacity: 1, fsync: false, create: false)
+            try FileQueue(directory: dir, limits: .requests(1), fsync: false, create: false)
         }
-        _ = try FileQueue(directory: dir, capacity: 1, fsync: false, create: true)
+        _ = try FileQueue(directory: dir, limits: .requests(1), fsync: false, create: true)
         var isDirectory: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && isDirectory.boolValue)
     }

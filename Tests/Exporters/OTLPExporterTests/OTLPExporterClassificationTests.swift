@@ -85,7 +85,7 @@ func retryInfoStatus(seconds: Int) -> [UInt8] {
         let registry = TelemetryRegistry()
         let exporter = Exporter(
             name: "otlp/x",
-            settings: .init(transport: .grpc(host: "127.0.0.1", port: 1), queueSize: 2, numConsumers: 1),
+            settings: .init(transport: .grpc(host: "127.0.0.1", port: 1), queueLimits: .requests(2), numConsumers: 1),
             registry: registry, logger: Logger(label: "t"))
         let spans = Traces(resourceSpans: [
             ResourceSpans(scopeSpans: [
@@ -102,27 +102,53 @@ func retryInfoStatus(seconds: Int) -> [UInt8] {
 }
 
 @Suite struct SendingQueueTests {
+    static func request(_ n: Int, bytes: Int = 10) -> EncodedRequest {
+        EncodedRequest(body: Array(repeating: UInt8(truncatingIfNeeded: n), count: bytes), items: n)
+    }
+
     @Test func fifoBoundedAndDrainsAfterClose() async {
-        let queue = SendingQueue<Int>(capacity: 3)
-        #expect(queue.push(1))
-        #expect(queue.push(2))
-        #expect(queue.push(3))
-        #expect(!queue.push(4))
-        #expect(await queue.pop() == 1)
-        #expect(queue.push(5))
+        let queue = SendingQueue(limits: .requests(3))
+        #expect(queue.push(Self.request(1)))
+        #expect(queue.push(Self.request(2)))
+        #expect(queue.push(Self.request(3)))
+        #expect(!queue.push(Self.request(4)))
+        #expect(await queue.pop()?.items == 1)
+        #expect(queue.push(Self.request(5)))
         queue.close()
-        #expect(!queue.push(6))
-        #expect(await queue.pop() == 2)
-        #expect(await queue.pop() == 3)
-        #expect(await queue.pop() == 5)
+        #expect(!queue.push(Self.request(6)))
+        #expect(await queue.pop()?.items == 2)
+        #expect(await queue.pop()?.items == 3)
+        #expect(await queue.pop()?.items == 5)
         #expect(await queue.pop() == nil)
     }
 
+    @Test func boundedInBytesAndInItems() async {
+        let bytes = SendingQueue(limits: QueueLimits(sizer: .bytes, size: 100))
+        #expect(bytes.push(Self.request(1, bytes: 60)))
+        #expect(!bytes.push(Self.request(2, bytes: 50)), "60 + 50 bytes is over 100")
+        #expect(bytes.push(Self.request(3, bytes: 40)))
+        #expect(bytes.bytes == 100)
+        #expect(await bytes.pop()?.items == 1)
+        #expect(bytes.bytes == 40)
+        #expect(bytes.push(Self.request(4, bytes: 60)))
+        // An empty queue takes one request larger than its whole budget rather than refusing it for ever.
+        let small = SendingQueue(limits: QueueLimits(sizer: .bytes, size: 10))
+        #expect(small.push(Self.request(1, bytes: 500)))
+        #expect(!small.push(Self.request(1, bytes: 1)))
+        let items = SendingQueue(limits: QueueLimits(sizer: .items, size: 10, byteCeiling: 1000))
+        #expect(items.push(Self.request(6)))
+        #expect(!items.push(Self.request(5)), "6 + 5 items is over 10")
+        #expect(items.push(Self.request(4)))
+        let ceiling = SendingQueue(limits: QueueLimits(sizer: .requests, size: 100, byteCeiling: 25))
+        #expect(ceiling.push(Self.request(1, bytes: 20)))
+        #expect(!ceiling.push(Self.request(1, bytes: 20)), "the byte ceiling applies whatever the sizer")
+    }
+
     @Test func waitingConsumerGetsTheNextPush() async {
-        let queue = SendingQueue<Int>(capacity: 1)
+        let queue = SendingQueue(limits: .requests(1))
         async let popped = queue.pop()
         try? await Task.sleep(for: .milliseconds(20))
-        #expect(queue.push(42))
-        #expect(await popped == 42)
+        #expect(queue.push(Self.request(42)))
+        #expect(await popped?.items == 42)
     }
 }

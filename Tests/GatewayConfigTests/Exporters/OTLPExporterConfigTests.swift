@@ -43,7 +43,7 @@ import Testing
         #expect(config.headers.isEmpty)
         #expect(config.compression == .gzip)
         #expect(config.timeout == .seconds(5))
-        #expect(config.sendingQueue == SendingQueueConfig(enabled: true, numConsumers: 10, queueSize: 1000))
+        #expect(config.sendingQueue == SendingQueueConfig(enabled: true, numConsumers: 10, queueSize: 64 << 20))
         #expect(
             config.retryOnFailure
                 == RetryOnFailureConfig(
@@ -60,7 +60,25 @@ import Testing
         let queue = SendingQueueConfig()
         #expect(queue.enabled)
         #expect(queue.numConsumers == 10)
-        #expect(queue.queueSize == 1000)
+        #expect(queue.sizer == .bytes)
+        #expect(queue.queueSize == 64 << 20)
+        #expect(queue.maxBytes == 64 << 20)
+    }
+
+    @Test func sizerFollowsTheCollectorWhenOnlyQueueSizeIsWritten() throws {
+        let counted = try exporter("  endpoint: tempo:4317\n  sending_queue:\n    queue_size: 500")
+        #expect(counted.sendingQueue.sizer == .requests)
+        #expect(counted.sendingQueue.queueSize == 500)
+        let items = try exporter("  endpoint: tempo:4317\n  sending_queue:\n    sizer: items")
+        #expect(items.sendingQueue.sizer == .items)
+        #expect(items.sendingQueue.queueSize == 100_000)
+        let bytes = try exporter("  endpoint: tempo:4317\n  sending_queue:\n    sizer: bytes\n    queue_size: 1048576")
+        #expect(bytes.sendingQueue.queueSize == 1_048_576)
+        #expect(
+            problems(
+                document(
+                    exporters: "debug:\notlp:\n  endpoint: tempo:4317\n  sending_queue:\n    sizer: megabytes"))
+                == [#"exporters.otlp.sending_queue.sizer: expected one of requests, items, bytes, got "megabytes""#])
     }
 
     @Test func otlpGRPCIsAnAlias() throws {
@@ -186,7 +204,7 @@ import Testing
                     headers: ["X-Scope-OrgID": "tenant-a", "x-trace-bin": "AAEC"],
                     compression: .none,
                     timeout: .seconds(10),
-                    sendingQueue: SendingQueueConfig(enabled: false, numConsumers: 2, queueSize: 50),
+                    sendingQueue: SendingQueueConfig(enabled: false, numConsumers: 2, queueSize: 50, sizer: .requests),
                     retryOnFailure: RetryOnFailureConfig(
                         enabled: false, initialInterval: .seconds(1), maxInterval: .seconds(2),
                         maxElapsedTime: .zero, multiplier: 2),
@@ -276,6 +294,7 @@ import Testing
                     num_consumers: 0
                     queue_size: -5
                     sizer: items
+                    block_on_overflow: true
                     storage: file_storage
                   retry_on_failure:
                     initial_interval: 1m
@@ -287,7 +306,7 @@ import Testing
                     "exporters.otlp.sending_queue.num_consumers: must be at least 1, got 0",
                     "exporters.otlp.sending_queue.queue_size: must be at least 1, got -5",
                     #"exporters.otlp.sending_queue.storage: "file_storage" is not defined in extensions"#,
-                    "exporters.otlp.sending_queue.sizer: unknown key",
+                    "exporters.otlp.sending_queue.block_on_overflow: unknown key",
                     "exporters.otlp.retry_on_failure.max_interval: must be at least initial_interval (1m), got 30s",
                     "exporters.otlp.balancer_name: unknown key",
                 ])

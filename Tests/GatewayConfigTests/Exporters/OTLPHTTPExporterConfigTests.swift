@@ -188,7 +188,7 @@ import Testing
                     encoding: .json,
                     timeout: .seconds(2),
                     headers: ["X-Scope-OrgID": "tenant-a"],
-                    sendingQueue: SendingQueueConfig(enabled: true, numConsumers: 4, queueSize: 100),
+                    sendingQueue: SendingQueueConfig(enabled: true, numConsumers: 4, queueSize: 100, sizer: .requests),
                     retryOnFailure: RetryOnFailureConfig(
                         initialInterval: .seconds(1), maxInterval: .seconds(5), maxElapsedTime: .seconds(60),
                         multiplier: 3),
