@@ -91,6 +91,12 @@ struct PipelineGraph: Sendable {
         let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted {
             $0.description < $1.description
         }
+        let connectionShare = ConnectionBudget.share(
+            configured: receiverIDs.compactMap { id -> [Int]? in
+                guard case .otlp(let otlp)? = config.receivers[id] else { return nil }
+                return [otlp.grpc?.maxConnections, otlp.http?.maxConnections].compactMap { $0 }
+            }.flatMap { $0 },
+            openFilesLimit: ConnectionBudget.openFilesLimit(), logger: logger)
         for id in receiverIDs {
             guard let receiverConfig = config.receivers[id] else { continue }
             switch receiverConfig {
@@ -111,7 +117,7 @@ struct PipelineGraph: Sendable {
                         tls: try ListenerSecurityWiring.tls(
                             g.tls, path: path, applicationProtocols: ListenerSecurityWiring.grpcProtocols),
                         authenticator: try ListenerSecurityWiring.authenticator(g.authenticator, path: path, config))
-                    grpc?.maxConnections = g.maxConnections
+                    grpc?.maxConnections = connectionShare(g.maxConnections)
                     grpc?.maxHeaderListSize = g.maxHeaderListSize
                     grpc?.limits.handshakeTimeout = g.handshakeTimeout.map(TimeAmount.init)
                     grpc?.limits.maxConnectionIdle = g.maxConnectionIdle.map(TimeAmount.init)
@@ -130,7 +136,7 @@ struct PipelineGraph: Sendable {
                         tls: try ListenerSecurityWiring.tls(
                             h.tls, path: path, applicationProtocols: ListenerSecurityWiring.http1Protocols),
                         authenticator: try ListenerSecurityWiring.authenticator(h.authenticator, path: path, config))
-                    http?.maxConnections = h.maxConnections
+                    http?.maxConnections = connectionShare(h.maxConnections)
                     http?.maxHeaderListSize = h.maxHeaderListSize
                     http?.timeouts.readHeader = h.readHeaderTimeout.map(TimeAmount.init)
                     http?.timeouts.idle = h.idleTimeout.map(TimeAmount.init)

@@ -1,6 +1,9 @@
 public import NIOCore
 public import NIOHTTP1
 internal import NIOPosix
+#if canImport(Glibc)
+    internal import Glibc
+#endif
 internal import Synchronization
 
 /// A tiny HTTP/1.1 server for the gateway's own endpoints (self-telemetry, health check, Prometheus pull):
@@ -71,8 +74,14 @@ public final class SimpleHTTPServer: Sendable {
         try? await channel.close()
     }
 
-    /// Connections open at once on one of these endpoints.
-    public static let maxConnections = 1024
+    /// Connections open at once on one of these endpoints: 1024, or a 16th of the open-files limit when that is
+    /// lower, so scrapers and probes can never take the descriptors the OTLP listeners need.
+    public static let maxConnections: Int = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
+        let files = Int(clamping: Swift.min(limit.rlim_cur, 1 << 20))
+        return Swift.max(8, Swift.min(1024, files / 16))
+    }()
     /// A connection with no traffic either way for this long is closed.
     public static let idleTimeout = TimeAmount.seconds(60)
 

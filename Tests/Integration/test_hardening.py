@@ -6,7 +6,9 @@ Protobuf and HTTP/2 bytes that no SDK would produce are built by hand in wirecra
 
 from __future__ import annotations
 
+import os
 import resource
+import signal
 import socket
 import struct
 import threading
@@ -108,6 +110,7 @@ def test_deep_nesting_refused_over_http_and_grpc(gw, grpc_channel_factory, signa
     assert ei.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "AnyValue nested deeper than 32 levels" in ei.value.details()
     assert gw.alive()
+    assert rss_mib(gw) < 200, rss_mib(gw)
     gw.wait_for(lambda: failures(gw, "http") > before_http and failures(gw, "grpc") > before_grpc,
                 what="both refusals counted as failures")
     sdk_export_works(gw, "grpc")
@@ -351,6 +354,7 @@ def test_5000_idle_connections_do_not_stop_the_listeners(gw):
         sdk_export_works(gw, "http")
         assert requests.get(gw.health_url, timeout=5).status_code == 200
         assert gw.alive()
+        assert rss_mib(gw) < 400, f"RSS {rss_mib(gw):.0f} MiB with 5000 idle connections"
     finally:
         for s in socks:
             s.close()
@@ -459,3 +463,48 @@ def test_grpc_stream_whose_window_never_opens_is_reset(gw_short):
     finally:
         c.close()
     assert protections(gw, "grpc", "stream_idle_timeout") >= before + 1
+
+
+def cpu_seconds(gw) -> float:
+    with open(f"/proc/{gw.proc.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_low_open_files_limit_never_lets_connections_exhaust_descriptors(gateway_bin, tmp_path):
+    """With a hard limit of 256 open files, max_connections is scaled down to fit it: 400 connections get the
+    share of the limit and the rest are closed as accepted, so accept never fails for want of a descriptor
+    (where SwiftNIO would retry it in a busy loop), the listeners stay idle, and serve again afterwards."""
+    from gwhelpers import Gateway, Ports, gateway_config
+
+    ports = Ports.allocate()
+    wrapper = tmp_path / "gateway-with-few-fds"
+    wrapper.write_text(f"#!/bin/bash\nulimit -n 256\nexec {gateway_bin} \"$@\"\n")
+    wrapper.chmod(0o755)
+    gw = Gateway(str(wrapper), tmp_path / "gw", gateway_config(ports), ports)
+    try:
+        gw.start()
+        assert gw.stderr_text().count("max_connections lowered to fit the open-files limit") == 1
+        socks = []
+        try:
+            for _ in range(400):
+                socks.append(socket.create_connection(("127.0.0.1", ports.grpc), timeout=2))
+            gw.wait_for(lambda: protections(gw, "grpc", "max_connections") >= 300, timeout=10,
+                        what="connections over the scaled limit refused")
+            before = cpu_seconds(gw)
+            time.sleep(3)
+            used = cpu_seconds(gw) - before
+            assert used < 1.0, f"accept loop busy: {used:.2f} CPU-s in 3 s"
+            assert "Too many open files" not in gw.stderr_text()
+            assert requests.get(gw.health_url, timeout=5).status_code == 200
+            assert gw.alive()
+        finally:
+            for s in socks:
+                s.close()
+        gw.wait_for(lambda: gw.counter("otlp_gateway_receiver_open_connections", receiver="otlp", transport="grpc") == 0,
+                    timeout=10, what="connections released")
+        sdk_export_works(gw, "grpc")
+        rc, killed = gw.stop()
+        assert (rc, killed) == (0, False)
+    finally:
+        gw.stop(signal.SIGKILL, timeout=5)
