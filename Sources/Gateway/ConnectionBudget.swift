@@ -1,7 +1,8 @@
+internal import Logging
+
 #if canImport(Glibc)
     internal import Glibc
 #endif
-internal import Logging
 
 /// Keeps the listeners' `max_connections` under the process's open-files limit. Every accepted connection is a
 /// descriptor; should accept ever fail for want of one (EMFILE), the listening socket stays readable and the

@@ -90,7 +90,9 @@ enum ExporterFactory {
     /// The in-memory queue's bounds: `queue_size` in the sizer's unit, and `max_bytes` of encoded requests when the
     /// sizer counts requests or items. Without a queue (`enabled: false`) one request at a time.
     static func queueLimits(_ q: SendingQueueConfig) -> QueueLimits {
-        guard q.enabled else { return QueueLimits(sizer: .requests, size: 1, byteCeiling: q.maxBytes > 0 ? q.maxBytes : nil) }
+        guard q.enabled else {
+            return QueueLimits(sizer: .requests, size: 1, byteCeiling: q.maxBytes > 0 ? q.maxBytes : nil)
+        }
         let sizer = QueueLimits.Sizer(rawValue: q.sizer.rawValue) ?? .bytes
         return QueueLimits(sizer: sizer, size: q.queueSize, byteCeiling: q.maxBytes > 0 ? q.maxBytes : nil)
     }
@@ -119,7 +121,8 @@ enum ExporterFactory {
             try FileQueue.ensureDirectory(storage.directory, create: storage.createDirectory)
             return try FileQueue(
                 directory: storage.directory + "/" + String(name),
-                limits: QueueLimits(sizer: QueueLimits.Sizer(rawValue: queue.sizer.rawValue) ?? .requests, size: queue.queueSize),
+                limits: QueueLimits(
+                    sizer: QueueLimits.Sizer(rawValue: queue.sizer.rawValue) ?? .requests, size: queue.queueSize),
                 fsync: storage.fsync,
                 create: true)
         } catch {

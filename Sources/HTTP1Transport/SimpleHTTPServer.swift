@@ -1,10 +1,11 @@
 public import NIOCore
 public import NIOHTTP1
 internal import NIOPosix
+internal import Synchronization
+
 #if canImport(Glibc)
     internal import Glibc
 #endif
-internal import Synchronization
 
 /// A tiny HTTP/1.1 server for the gateway's own endpoints (self-telemetry, health check, Prometheus pull):
 /// one route function answers every request; request bodies are ignored.

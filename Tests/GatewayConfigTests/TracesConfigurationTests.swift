@@ -114,7 +114,8 @@ import Testing
                         headers: ["X-Scope-OrgID": "team-a"],
                         compression: .gzip,
                         timeout: .seconds(10),
-                        sendingQueue: SendingQueueConfig(enabled: true, numConsumers: 4, queueSize: 5000, sizer: .requests),
+                        sendingQueue: SendingQueueConfig(
+                            enabled: true, numConsumers: 4, queueSize: 5000, sizer: .requests),
                         retryOnFailure: RetryOnFailureConfig(
                             enabled: true, initialInterval: .seconds(1), maxInterval: .seconds(10),
                             maxElapsedTime: .seconds(120), multiplier: 2),
