@@ -91,6 +91,8 @@ public final class FileQueue: Sendable {
 
     /// Requests waiting or in flight: what the queue holds on disk.
     var count: Int { state.withLock { $0.count + $0.inFlight } }
+    /// What the queue holds on disk, in the sizer's unit.
+    var size: Int { state.withLock { $0.usage.measured(in: limits.sizer) } }
 
     /// Writes a request and queues it; false when the queue is full or closed, or the write failed (disk full:
     /// the caller refuses the data, so the client retries, rather than losing it).

@@ -125,7 +125,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 "otlp_gateway_exporter_retries_total", help: "Send attempts repeated after a retryable failure.",
                 labels: labels),
             queueSize: registry.gauge(
-                "otelcol_exporter_queue_size", help: "Batches in the sending queue.", labels: labels),
+                "otelcol_exporter_queue_size",
+                help: "What the sending queue holds, in its sizer's unit (requests, items or bytes).", labels: labels),
             queueBytes: registry.gauge(
                 "otlp_gateway_exporter_queue_bytes", help: "Encoded bytes in the in-memory sending queue.",
                 labels: labels),
@@ -133,10 +134,13 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 "otlp_gateway_exporter_shutdown_dropped_\(unit)_total",
                 help: "Number of \(unit) an in-memory sending queue still held when the drain at shutdown timed out.",
                 labels: labels))
-        registry.gauge("otelcol_exporter_queue_capacity", help: "Capacity of the sending queue.", labels: labels)
-            .set(settings.persistentQueue?.limits.size ?? settings.queueLimits.size)
+        registry.gauge(
+            "otelcol_exporter_queue_capacity", help: "Capacity of the sending queue, in its sizer's unit.",
+            labels: labels
+        )
+        .set(settings.persistentQueue?.limits.size ?? settings.queueLimits.size)
         if let fileQueue = settings.persistentQueue {
-            counters.queueSize.set(fileQueue.count)
+            counters.queueSize.set(fileQueue.size)
             if fileQueue.recovered > 0 {
                 logger.info(
                     "persistent sending queue: requests from an earlier run will be sent",
@@ -165,7 +169,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                     "persistent sending queue of exporter \(name) is full (queue_size \(fileQueue.limits.size) \(fileQueue.limits.sizer.rawValue)) or cannot be written",
                     retryAfterSeconds: 1)
             }
-            counters.queueSize.set(fileQueue.count)
+            counters.queueSize.set(fileQueue.size)
             return .accepted
         }
         // Encoded on the way in: the queue holds compact bytes whose size it can bound exactly.
@@ -176,7 +180,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 "sending queue of exporter \(name) is full (\(queue.count) requests, \(queue.bytes) bytes queued)",
                 retryAfterSeconds: 1)
         }
-        counters.queueSize.set(queue.count)
+        counters.queueSize.set(queue.size)
         counters.queueBytes.set(queue.bytes)
         return .accepted
     }
@@ -227,13 +231,13 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 let done = await deliver(
                     body: entry.body, items: entry.items, keepOnShutdown: true, connection: &connection)
                 if done { fileQueue.complete(entry) } else { fileQueue.keep(entry) }
-                counters.queueSize.set(fileQueue.count)
+                counters.queueSize.set(fileQueue.size)
                 // Shutting down and the destination is not taking data: the rest stays on disk for the next start.
                 if !done { break }
             }
         } else {
             while let request = await queue.pop() {
-                counters.queueSize.set(queue.count)
+                counters.queueSize.set(queue.size)
                 counters.queueBytes.set(queue.bytes)
                 if Task.isCancelled {
                     // The drain ran out of time: what is left cannot be kept anywhere.

@@ -45,6 +45,14 @@ struct QueueUsage: Sendable {
             && self.bytes + bytes <= limits.maxBytes
     }
 
+    func measured(in sizer: QueueLimits.Sizer) -> Int {
+        switch sizer {
+        case .requests: return requests
+        case .items: return items
+        case .bytes: return bytes
+        }
+    }
+
     mutating func add(items: Int, bytes: Int) {
         requests += 1
         self.items += items
@@ -87,6 +95,8 @@ final class SendingQueue: Sendable {
     var count: Int { state.withLock { $0.count } }
     /// Encoded bytes waiting.
     var bytes: Int { state.withLock { $0.usage.bytes } }
+    /// What is waiting, in the sizer's unit (what `otelcol_exporter_queue_size` reports against the capacity).
+    var size: Int { state.withLock { $0.usage.measured(in: limits.sizer) } }
 
     /// Appends, or returns false when it would pass a limit or the queue is closed.
     func push(_ item: EncodedRequest) -> Bool {
