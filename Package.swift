@@ -52,6 +52,8 @@ let package = Package(
             name: "CProtoValidate", dependencies: ["CProtobufC", "COTLPProto"],
             linkerSettings: [.linkedLibrary("protobuf-c")]),
 
+        // Whole-file reads (POSIX), shared by configuration, /proc, credentials, queues and journals.
+        .target(name: "FileIO", swiftSettings: strictSettings),
         // The telemetry model, consumer protocols and pipeline errors: no I/O.
         .target(name: "GatewayCore", swiftSettings: strictSettings),
         // gzip and snappy with explicit output limits.
@@ -69,7 +71,7 @@ let package = Package(
         // Collector-shaped configuration: YAML, env expansion, validation.
         .target(
             name: "GatewayConfig",
-            dependencies: ["GatewayCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FileIO", "GatewayCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
 
@@ -103,19 +105,19 @@ let package = Package(
         // `hostmetrics`: /proc, and GPUs through NVML or AMD SMI loaded with dlopen.
         .target(
             name: "HostMetricsReceiver",
-            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Receivers/HostMetricsReceiver",
             swiftSettings: strictSettings
         ),
         .target(
             name: "BatchProcessor",
-            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Processors/BatchProcessor",
             swiftSettings: strictSettings
         ),
         .target(
             name: "MemoryLimiterProcessor",
-            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Processors/MemoryLimiterProcessor",
             swiftSettings: strictSettings
         ),
@@ -150,6 +152,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "FileIO",
                 "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor",
                 "MemoryLimiterProcessor", "DebugExporter",
                 "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter",
@@ -186,6 +189,7 @@ let package = Package(
         .target(
             name: "OTLPExporter",
             dependencies: [
+                "FileIO",
                 "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", "ClientTLS",
                 "SelfTelemetry",
                 nioCore, nioPosix, logging,

@@ -1,3 +1,4 @@
+internal import FileIO
 internal import GatewayConfig
 internal import GatewayCore
 internal import Logging
@@ -156,18 +157,7 @@ struct MetricStoreWiring {
     }
 }
 
-func readTextFile(_ path: String) -> String? {
-    guard let f = fopen(path, "r") else { return nil }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = fread(&buffer, 1, buffer.count, f)
-        if n <= 0 { break }
-        out.append(contentsOf: buffer[..<n])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
+func readTextFile(_ path: String) -> String? { WholeFile.text(path) }
 
 extension String {
     func trimmingCharacters(in set: String) -> String {

@@ -1,3 +1,5 @@
+internal import FileIO
+
 #if canImport(Glibc)
     internal import Glibc
 #elseif canImport(Darwin)
@@ -27,27 +29,16 @@ enum ConfigFile {
             return .failure(
                 Problem(message: "the file has \(info.st_size) bytes; a configuration may have at most \(limit)"))
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(Problem(message: "cannot read the file: \(errorText())")) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(Problem(message: "cannot read the file: \(errorText())"))
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            // The file may have grown since stat.
-            if bytes.count > limit {
-                return .failure(
-                    Problem(message: "the file has more than \(limit) bytes; a configuration may have at most \(limit)")
-                )
-            }
+        switch WholeFile.read(path, limit: limit) {
+        case .success(let bytes): return .success(bytes)
+        case .failure(let failure) where failure.tooLarge:
+            // The file grew since stat.
+            return .failure(
+                Problem(message: "the file has more than \(limit) bytes; a configuration may have at most \(limit)"))
+        case .failure(let failure):
+            errno = failure.code
+            return .failure(Problem(message: "cannot read the file: \(errorText())"))
         }
-        return .success(bytes)
     }
 
     private static func errorText() -> String {

@@ -1,3 +1,4 @@
+internal import FileIO
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -236,20 +237,7 @@ public final class FileQueue: Sendable {
     }
 
     static func readEntry(_ path: String, sequence: UInt64) -> Entry? {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
+        guard case .success(let bytes) = WholeFile.read(path) else { return nil }
         guard bytes.count >= 8, Array(bytes[0..<4]) == magic else { return nil }
         let items = Int(UInt32(bytes[4]) | UInt32(bytes[5]) << 8 | UInt32(bytes[6]) << 16 | UInt32(bytes[7]) << 24)
         return Entry(sequence: sequence, body: Array(bytes[8...]), items: items)

@@ -1,3 +1,4 @@
+internal import FileIO
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -113,16 +114,7 @@ public final class BatchJournal: Sendable {
 
     /// The whole records of a segment file, stopping at a torn one.
     static func records(in path: String) -> [[UInt8]] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
+        guard case .success(let bytes) = WholeFile.read(path) else { return [] }
         var out: [[UInt8]] = []
         var i = 0
         while bytes.count - i >= 4 {

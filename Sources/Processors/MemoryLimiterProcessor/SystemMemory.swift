@@ -1,3 +1,5 @@
+internal import FileIO
+
 #if canImport(Glibc)
     internal import Glibc
 #elseif canImport(Darwin)
@@ -33,12 +35,8 @@ public enum SystemMemory {
 
 /// The first 4 KiB of a file (enough for `memory.max` and the head of `/proc/meminfo`), nil when unreadable.
 private func readSmallFile(_ path: String) -> String? {
-    guard let f = fopen(path, "r") else { return nil }
-    defer { fclose(f) }
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    let n = fread(&buffer, 1, buffer.count, f)
-    guard n > 0 else { return nil }
-    return String(decoding: buffer[..<n], as: UTF8.self)
+    guard case .success(let bytes) = WholeFile.read(path, limit: 1 << 20), !bytes.isEmpty else { return nil }
+    return String(decoding: bytes.prefix(4096), as: UTF8.self)
 }
 
 /// glibc's `malloc_trim`, looked up at run time: the Glibc module does not export `<malloc.h>`, and a C library

@@ -1,3 +1,5 @@
+internal import FileIO
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -7,23 +9,7 @@
 enum ProcFileReader {
     /// The whole file as text, or nil when it cannot be opened. `/proc` files report size 0, so this reads
     /// until end of file instead of trusting `stat`.
-    static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func read(_ path: String) -> String? { WholeFile.text(path) }
 
     /// Entries of a directory, without `.` and `..`; nil when it cannot be opened.
     static func countEntries(_ path: String) -> Int? {
