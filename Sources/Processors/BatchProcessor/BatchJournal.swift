@@ -107,6 +107,12 @@ public final class BatchJournal: Sendable {
         }
     }
 
+    /// Gives back segments taken with data the next stage refused for now: they hold it again until a later flush.
+    public func restore(_ segments: [UInt64]) {
+        guard !segments.isEmpty else { return }
+        state.withLock { s in s.held = (segments + s.held).sorted() }
+    }
+
     /// Deletes segments whose data the next stage now has.
     public func release(_ segments: [UInt64]) {
         for sequence in segments { unlink(directory + "/" + Self.name(sequence)) }

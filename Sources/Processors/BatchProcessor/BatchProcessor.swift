@@ -60,6 +60,10 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
     private let pending: TelemetryGauge
     /// With a journal, accepted data is on disk before `consume` returns (see `BatchJournal`).
     private let journal: (BatchJournal, Codec)?
+    private let name: String
+    /// The next stage refused the last send as retryable (a full queue): size-triggered sends wait for the
+    /// timer, so a full downstream costs one attempt per timeout, not one per request.
+    private let downstreamRefusing = Atomic<Bool>(false)
 
     public init(
         name: String, settings: Settings, next: any Consumer<Data>, registry: TelemetryRegistry, logger: Logger,
@@ -91,6 +95,7 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             labels: ["processor": name])
         self.triggers = triggers
         self.journal = journal
+        self.name = name
         if let (journal, codec) = journal, !journal.recovered.isEmpty {
             // What an earlier run accepted but never handed on waits for the next batch like new data; its segments
             // stay until that batch has gone.
@@ -142,7 +147,7 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             if s.buffer == nil { s.buffer = data } else { s.buffer!.append(contentsOf: data) }
             s.items += count
             // The gauge is set under the lock, so concurrent callers cannot leave it stale.
-            guard s.items >= settings.sendBatchSize else {
+            guard s.items >= settings.sendBatchSize, !downstreamRefusing.load(ordering: .relaxed) else {
                 pending.set(s.items)
                 return nil
             }
@@ -174,20 +179,65 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
     }
 
     private func send(_ data: Data, trigger: Trigger, segments: [UInt64]) {
-        if send(data, trigger: trigger) {
+        switch send(data, trigger: trigger) {
+        case .sent:
             journal?.0.release(segments)
-        } else if !segments.isEmpty {
-            // Kept on disk: the next start hands it on again rather than losing what the client was told was
-            // accepted.
-            logger.warning(
-                "batch processor: next stage refused data; its journal is kept for the next start",
-                metadata: ["segments": "\(segments.count)"])
+            if downstreamRefusing.exchange(false, ordering: .relaxed) {
+                logger.info("batch processor: the next stage takes data again", metadata: ["processor": "\(name)"])
+            }
+        case .kept(let remainder) where trigger != .shutdown:
+            // Backpressure instead of loss: the next stage is full (a sending queue), so the batch goes back into
+            // the buffer and is tried again at the next timeout. The buffer's bound (max_pending_items) then
+            // refuses new data to the clients as retryable, which is how a full queue reaches them.
+            let n = remainder.itemCount
+            state.withLock { s in
+                if var buffered = s.buffer {
+                    var merged = remainder
+                    merged.append(contentsOf: buffered)
+                    buffered = merged
+                    s.buffer = buffered
+                } else {
+                    s.buffer = remainder
+                }
+                s.items += n
+                pending.set(s.items)
+            }
+            journal?.0.restore(segments)
+            if !downstreamRefusing.exchange(true, ordering: .relaxed) {
+                logger.warning(
+                    "batch processor: the next stage is full; holding data and refusing new data when the buffer is full",
+                    metadata: ["processor": "\(name)", "items": "\(n)"])
+            }
+        case .kept(let remainder):
+            // At shutdown nothing will try again: counted, and kept on disk when journaled.
+            dropped.add(remainder.itemCount)
+            logger.error(
+                "batch processor: the next stage refused data at shutdown",
+                metadata: [
+                    "processor": "\(name)", "items": "\(remainder.itemCount)",
+                    "kept_for_next_start": "\(journal != nil && !segments.isEmpty)",
+                ])
+        case .lost:
+            if !segments.isEmpty {
+                // Kept on disk: the next start hands it on again rather than losing what the client was told was
+                // accepted.
+                logger.warning(
+                    "batch processor: next stage refused data; its journal is kept for the next start",
+                    metadata: ["segments": "\(segments.count)"])
+            }
         }
     }
 
-    /// Hands `data` on in batches of at most `send_batch_max_size`; false when any part was refused.
-    @discardableResult
-    private func send(_ data: Data, trigger: Trigger) -> Bool {
+    private enum SendOutcome {
+        case sent
+        /// A retryable refusal: what was not handed on yet.
+        case kept(Data)
+        /// A permanent refusal of some part (counted as dropped).
+        case lost
+    }
+
+    /// Hands `data` on in batches of at most `send_batch_max_size`.
+    private func send(_ data: Data, trigger: Trigger) -> SendOutcome {
         var complete = true
         var rest = data
         while rest.itemCount > 0 {
@@ -204,6 +254,10 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                 let result = try next.consume(batch)
                 outgoing.add(n - result.rejectedItems)
                 dropped.add(result.rejectedItems)
+            } catch  where error.isRetryable {
+                var remainder = batch
+                remainder.append(contentsOf: rest)
+                return .kept(remainder)
             } catch {
                 // The client was already answered: this loss can only be counted and logged.
                 complete = false
@@ -213,7 +267,7 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                     metadata: ["items": "\(n)", "error": "\(error)"])
             }
         }
-        return complete
+        return complete ? .sent : .lost
     }
 
     /// The timer loop: flushes every `timeout` until cancelled, then flushes what is left.

@@ -129,6 +129,38 @@ func spans(_ n: Int) -> Traces {
         #expect(try BatchJournal(directory: directory, fsync: false).recovered.isEmpty)
     }
 
+    /// Accepts until told to refuse, then refuses everything as retryable (a full sending queue).
+    final class FullQueue: Consumer, Sendable {
+        let refusing = Atomic<Bool>(false)
+        let received = Atomic<Int>(0)
+        func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
+            if refusing.load(ordering: .relaxed) { throw PipelineError.retryable("queue full", retryAfterSeconds: 1) }
+            received.add(data.spanCount, ordering: .relaxed)
+            return .accepted
+        }
+    }
+
+    @Test func aFullNextStageHoldsDataAndRefusesClientsInsteadOfDropping() throws {
+        let sink = FullQueue()
+        sink.refusing.store(true, ordering: .relaxed)
+        let batch = BatchProcessor<Traces>(
+            name: "b", settings: .init(sendBatchSize: 10, timeout: .seconds(1), maxPendingItems: 30), next: sink,
+            registry: registry, logger: logger)
+        try batch.consume(spans(10))  // size trigger: refused downstream, kept in the buffer
+        try batch.consume(spans(10))
+        try batch.consume(spans(10))
+        #expect(throws: PipelineError.self) { try batch.consume(spans(10)) }
+        #expect(
+            registry.value(
+                "otelcol_processor_dropped_items_total", labels: ["processor": "b", "otel_signal": "traces"]) == 0)
+        sink.refusing.store(false, ordering: .relaxed)
+        batch.flush(trigger: .timeout)
+        #expect(
+            sink.received.load(ordering: .relaxed) == 30, "everything accepted is handed on once the queue has room")
+        try batch.consume(spans(10))
+        #expect(sink.received.load(ordering: .relaxed) == 40)
+    }
+
     @Test func cancellingTheTimerLoopFlushes() async throws {
         let sink = RecordingConsumer()
         let batch = BatchProcessor<Traces>(
