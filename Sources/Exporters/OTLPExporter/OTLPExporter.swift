@@ -172,7 +172,14 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             counters.queueSize.set(fileQueue.size)
             return .accepted
         }
-        // Encoded on the way in: the queue holds compact bytes whose size it can bound exactly.
+        // Encoded on the way in: the queue holds compact bytes whose size it can bound exactly. A full queue refuses
+        // first, so a caller retrying against it (the batch processor's timer) costs no encode.
+        guard !queue.isFull else {
+            counters.enqueueFailed.add(data.itemCount)
+            throw PipelineError.retryable(
+                "sending queue of exporter \(name) is full (\(queue.count) requests, \(queue.bytes) bytes queued)",
+                retryAfterSeconds: 1)
+        }
         let request = EncodedRequest(body: encode(data, json: usesJSON), items: data.itemCount)
         guard queue.push(request) else {
             counters.enqueueFailed.add(data.itemCount)

@@ -98,6 +98,15 @@ final class SendingQueue: Sendable {
     /// What is waiting, in the sizer's unit (what `otelcol_exporter_queue_size` reports against the capacity).
     var size: Int { state.withLock { $0.usage.measured(in: limits.sizer) } }
 
+    /// Whether nothing more fits: a caller can refuse before spending an encode on a request that would not.
+    var isFull: Bool {
+        state.withLock { s in
+            s.usage.requests > 0
+                && (s.usage.requests >= limits.maxRequests || s.usage.items >= limits.maxItems
+                    || s.usage.bytes >= limits.maxBytes)
+        }
+    }
+
     /// Appends, or returns false when it would pass a limit or the queue is closed.
     func push(_ item: EncodedRequest) -> Bool {
         let waiter: CheckedContinuation<EncodedRequest?, Never>? = state.withLock { s in

@@ -10,14 +10,15 @@ public struct BatchProcessorConfig: Sendable, Equatable {
     /// immediately. Default `200ms`.
     public var timeout: Duration
     /// `max_pending_items`: items buffered before the processor refuses new data with a retryable error,
-    /// at least 1. Our addition, not in the Collector. Default 100000.
+    /// at least 1. Our addition, not in the Collector. Default 20000: with the default send_batch_size of 8192,
+    /// two batches and a half, enough to ride out a slow flush, small enough that a full queue reaches clients soon.
     public var maxPendingItems: Int
 
     public init(
         sendBatchSize: Int = 8192,
         sendBatchMaxSize: Int = 0,
         timeout: Duration = .milliseconds(200),
-        maxPendingItems: Int = 100_000
+        maxPendingItems: Int = 20_000
     ) {
         self.sendBatchSize = sendBatchSize
         self.sendBatchMaxSize = sendBatchMaxSize

@@ -131,7 +131,8 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         // Encoded outside the lock; written under it, so a flush never separates a record from its data.
         let record = journal.map { $0.1.encode(data) }
         let ready: (Data, [UInt64])? = try state.withLock { (s) throws(PipelineError) -> (Data, [UInt64])? in
-            guard s.items + count <= settings.maxPendingItems else {
+            // An empty buffer takes one request of any size, so a large one is not refused for ever.
+            guard s.items == 0 || s.items + count <= settings.maxPendingItems else {
                 throw PipelineError.retryable(
                     "batch processor is full (\(s.items) items pending, max_pending_items \(settings.maxPendingItems))",
                     retryAfterSeconds: 1)

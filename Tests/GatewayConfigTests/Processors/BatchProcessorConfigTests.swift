@@ -16,7 +16,7 @@ import Testing
         #expect(batch.sendBatchSize == 8192)
         #expect(batch.sendBatchMaxSize == 0)
         #expect(batch.timeout == .milliseconds(200))
-        #expect(batch.maxPendingItems == 100_000)
+        #expect(batch.maxPendingItems == 20_000)
         #expect(try self.batch("") == batch)
     }
 
