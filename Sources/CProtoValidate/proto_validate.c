@@ -204,6 +204,8 @@ int pbv_validate(
                 pos = end;
             } else if (field->type == PROTOBUF_C_TYPE_STRING) {
                 if (!pbv_valid_utf8(data + start, (size_t)n)) return fail(result, PBV_BAD_UTF8, tag_at, top->desc, field);
+                if (n > 0 && memchr(data + start, 0, (size_t)n) != NULL)
+                    return fail(result, PBV_NUL_IN_STRING, tag_at, top->desc, field);
                 pos = end;
             } else if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
                 const ProtobufCMessageDescriptor *child = field->descriptor;
@@ -246,6 +248,7 @@ const char *pbv_reason_text(pbv_reason reason) {
     case PBV_WRONG_WIRE_TYPE: return "wire type does not match the field's type";
     case PBV_BAD_PACKED: return "malformed packed repeated field";
     case PBV_BAD_UTF8: return "string field is not valid UTF-8";
+    case PBV_NUL_IN_STRING: return "string field contains U+0000 (NUL), which this gateway cannot carry";
     case PBV_TOO_DEEP: return "messages nested too deeply";
     case PBV_RECURSION_TOO_DEEP: return "nested too deeply";
     }

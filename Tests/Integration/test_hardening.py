@@ -142,6 +142,17 @@ def test_invalid_utf8_in_a_string_field_is_refused(gw, grpc_channel_factory):
     assert post(gw, "traces", w.traces_request(w.field(1, good))).status_code == 200
 
 
+def test_nul_in_a_string_is_refused_not_cut(gw):
+    """protobuf-c hands strings over NUL-terminated: a U+0000 would silently cut the string wherever data is
+    decoded from protobuf again (queues, journals, a downstream gateway), so it is refused in both encodings."""
+    resp = post(gw, "traces", w.traces_request(w.field(1, b"a\x00b")))
+    assert resp.status_code == 400 and "U+0000" in status_message(resp), resp.content
+    doc = ('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c",'
+           '"spanId":"eee19b7ec3c1b174","name":"a\\u0000b"}]}]}]}')
+    resp = post(gw, "traces", doc.encode(), "application/json")
+    assert resp.status_code == 400 and "u0000" in resp.json()["message"], resp.content
+
+
 def test_empty_json_body_is_400(gw):
     resp = post(gw, "traces", b"", "application/json")
     assert resp.status_code == 400

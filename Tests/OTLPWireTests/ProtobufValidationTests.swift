@@ -78,6 +78,14 @@ import Testing
         #expect(message?.contains("string field is not valid UTF-8 (Span.name") == true, "\(message ?? "accepted")")
     }
 
+    @Test func aNulInAStringIsRefusedRatherThanCut() {
+        // protobuf-c returns strings NUL-terminated: "a\0b" would silently become "a".
+        let message = Self.check(Self.traces(Self.field(1, [0x61, 0x00, 0x62])))
+        #expect(message?.contains("U+0000") == true, "\(message ?? "accepted")")
+        // In bytes_value a zero byte is just a byte.
+        #expect(Self.check(Self.traces(Self.field(7, [0x61, 0x00, 0x62]))) == nil)
+    }
+
     @Test func validUTF8AndBytesFieldsPass() {
         #expect(Self.check(Self.traces(Self.field(1, Array("grüße ✓ 𝄞".utf8)))) == nil)
         // bytes_value (7) may hold anything.

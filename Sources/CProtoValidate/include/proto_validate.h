@@ -29,6 +29,9 @@ typedef enum {
     PBV_BAD_PACKED,
     /// A `string` field that is not valid UTF-8.
     PBV_BAD_UTF8,
+    /// A `string` field holding U+0000: protobuf-c hands strings over NUL-terminated, so everything after it
+    /// would be lost silently; refused instead.
+    PBV_NUL_IN_STRING,
     /// Messages nested deeper than `max_depth`.
     PBV_TOO_DEEP,
     /// The chosen recursive message type nested deeper than `max_recursive_depth`.

@@ -156,6 +156,12 @@ extension JSONReader {
         } else if unit >= 0xDC00, unit < 0xE000 {
             throw syntaxError("unpaired UTF-16 surrogate in \\u escape", at: i)
         }
+        // protobuf-c hands strings over NUL-terminated, so a U+0000 would cut the string wherever the data is
+        // decoded from protobuf again (a persistent queue, a journal, a downstream gateway): refused, as in
+        // protobuf input.
+        guard scalarValue != 0 else {
+            throw syntaxError("string contains \\u0000 (NUL), which this gateway cannot carry", at: i)
+        }
         // Not a surrogate here, so always a valid scalar.
         let scalar = Unicode.Scalar(scalarValue)!
         for b in UTF8.encode(scalar)! { scratch.append(b) }
