@@ -180,7 +180,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 "sending queue of exporter \(name) is full (\(queue.count) requests, \(queue.bytes) bytes queued)",
                 retryAfterSeconds: 1)
         }
-        let request = EncodedRequest(body: encode(data, json: usesJSON), items: data.itemCount)
+        let request = EncodedRequest(body: EncodedRequest.compact(encode(data, json: usesJSON)), items: data.itemCount)
         guard queue.push(request) else {
             counters.enqueueFailed.add(data.itemCount)
             throw PipelineError.retryable(

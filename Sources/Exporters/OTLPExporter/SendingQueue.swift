@@ -71,6 +71,16 @@ struct QueueUsage: Sendable {
 struct EncodedRequest: Sendable {
     var body: [UInt8]
     var items: Int
+
+    /// `bytes` in an allocation of its own size: an encoder's array grows by doubling, so up to half of its
+    /// capacity is unused, and a queue bounded in bytes must hold what it counts.
+    static func compact(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.capacity > bytes.count + bytes.count / 8 + 64 else { return bytes }
+        return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+            _ = bytes.withUnsafeBufferPointer { source in buffer.initialize(from: source) }
+            initialized = bytes.count
+        }
+    }
 }
 
 /// `sending_queue`: a bounded FIFO between the pipeline and an exporter's senders. `push` never waits: when full

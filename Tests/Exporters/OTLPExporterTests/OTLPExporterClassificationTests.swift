@@ -144,6 +144,14 @@ func retryInfoStatus(seconds: Int) -> [UInt8] {
         #expect(!ceiling.push(Self.request(1, bytes: 20)), "the byte ceiling applies whatever the sizer")
     }
 
+    @Test func encodedRequestsAreKeptInAllocationsOfTheirOwnSize() {
+        var grown: [UInt8] = []
+        for i in 0..<5000 { grown.append(UInt8(truncatingIfNeeded: i)) }
+        let compact = EncodedRequest.compact(grown)
+        #expect(compact == grown)
+        #expect(compact.capacity < grown.count + grown.count / 8 + 64)
+    }
+
     @Test func waitingConsumerGetsTheNextPush() async {
         let queue = SendingQueue(limits: .requests(1))
         async let popped = queue.pop()
