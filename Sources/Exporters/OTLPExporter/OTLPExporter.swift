@@ -84,13 +84,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     private let queue: SendingQueue
     private let fileQueue: FileQueue?
     private let counters: Counters
-    /// Signalled by `drain()`: the senders finish the queue and `run()` returns.
-    private let drainSignal = AsyncStream<Void>.makeStream()
+    /// Stopped by `drain()`: the senders finish the queue and `run()` returns. A persistent queue then stops at
+    /// the first retryable failure and keeps the rest on disk (that is what it is for) instead of waiting out
+    /// backoffs; an in-memory queue keeps retrying until the shutdown timeout, since nothing else would keep its
+    /// data.
+    private let drainSignal = StopSignal()
     private let lostAtShutdown = Mutex(0)
-    /// Set by `drain()`: a persistent queue then stops at the first retryable failure and keeps the rest on disk
-    /// (that is what it is for) instead of waiting out backoffs; an in-memory queue keeps retrying until the
-    /// shutdown timeout, since nothing else would keep its data.
-    private let draining = Atomic<Bool>(false)
     /// Clock for backoff; injected so retry timing is tested without waiting.
     private let sleep: @Sendable (Duration) async throws -> Void
 
@@ -201,7 +200,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 group.addTask { await self.sender() }
             }
             // Until drain() (or cancellation, which ends the stream's iteration).
-            for await _ in drainSignal.stream { break }
+            await drainSignal.wait()
             queue.close()
             fileQueue?.close()
             await group.waitForAll()
@@ -222,9 +221,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
 
     /// Starts the shutdown drain: no more data is accepted, the senders empty the queue and `run()` returns.
     public func drain() {
-        draining.store(true, ordering: .relaxed)
-        drainSignal.continuation.yield()
-        drainSignal.continuation.finish()
+        drainSignal.stop()
     }
 
     /// Items queued now (requests, for a persistent queue).
@@ -308,7 +305,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 let elapsed = start.duration(to: clock.now)
                 let wait = after ?? settings.retry.delay(attempt: attempt, random: Double.random(in: 0..<1))
                 let budgetGone = settings.retry.maxElapsed > .zero && elapsed + wait > settings.retry.maxElapsed
-                if keepOnShutdown && (Task.isCancelled || draining.load(ordering: .relaxed)) { return false }
+                if keepOnShutdown && (Task.isCancelled || drainSignal.isStopped) { return false }
                 if Task.isCancelled {
                     counters.droppedAtShutdown.add(items)
                     lostAtShutdown.withLock { $0 += items }
