@@ -52,7 +52,8 @@ let package = Package(
             name: "CProtoValidate", dependencies: ["CProtobufC", "COTLPProto"],
             linkerSettings: [.linkedLibrary("protobuf-c")]),
 
-        // Whole-file reads (POSIX), shared by configuration, /proc, credentials, queues and journals.
+        // POSIX file helpers: whole-file reads (configuration, /proc, credentials, queues, journals) and the
+        // open-files limit the listeners size their connection limits from.
         .target(name: "FileIO", swiftSettings: strictSettings),
         // The telemetry model, consumer protocols and pipeline errors: no I/O.
         .target(name: "GatewayCore", swiftSettings: strictSettings),
@@ -84,7 +85,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // A keep-alive HTTP/1.1 client on NIO (remote write, OTLP/HTTP, loadgen).
-        .target(name: "HTTP1Transport", dependencies: [nioCore, nioPosix, nioHTTP1], swiftSettings: strictSettings),
+        .target(
+            name: "HTTP1Transport", dependencies: ["FileIO", nioCore, nioPosix, nioHTTP1], swiftSettings: strictSettings
+        ),
         // Client TLS for the exporters (NIOSSL): one context per exporter, a handler per connection.
         .target(name: "ClientTLS", dependencies: [nioCore, nioTLS, nioSSL], swiftSettings: strictSettings),
         // Server TLS for the listeners: the same PEM loading and error texts, ALPN per protocol, handshake failures
@@ -235,6 +238,7 @@ let package = Package(
         .executableTarget(
             name: "otlp-gateway",
             dependencies: [
+                "FileIO",
                 "Gateway", "GatewayConfig", "GatewayCore", "LoadGen", "Benchmarks", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,8 +1,5 @@
+internal import FileIO
 internal import Logging
-
-#if canImport(Glibc)
-    internal import Glibc
-#endif
 
 /// Keeps the listeners' `max_connections` under the process's open-files limit. Every accepted connection is a
 /// descriptor; should accept ever fail for want of one (EMFILE), the listening socket stays readable and the
@@ -11,11 +8,7 @@ internal import Logging
 /// process opens, and a connection over a limit is accepted and closed, which empties the backlog.
 enum ConnectionBudget {
     /// The soft limit on open files (raised to the hard limit at start).
-    static func openFilesLimit() -> Int {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-        return Int(clamping: Swift.min(limit.rlim_cur, 1 << 20))
-    }
+    static func openFilesLimit() -> Int { OpenFiles.limit() }
 
     /// Descriptors kept free for what is not an accepted connection: listeners, outbound connections, queue
     /// files, the event loops' own.

@@ -1,11 +1,8 @@
+internal import FileIO
 public import NIOCore
 public import NIOHTTP1
 internal import NIOPosix
 internal import Synchronization
-
-#if canImport(Glibc)
-    internal import Glibc
-#endif
 
 /// A tiny HTTP/1.1 server for the gateway's own endpoints (self-telemetry, health check, Prometheus pull):
 /// one route function answers every request; request bodies are ignored.
@@ -46,13 +43,6 @@ public final class SimpleHTTPServer: Sendable {
     ) async throws -> SimpleHTTPServer {
         let open = OpenConnections()
         let channel = try await ServerBootstrap(group: group)
-            .serverChannelInitializer { channel in
-                // Out of file descriptors, accept fails at once: back off instead of spinning on it.
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        AcceptBackoffHandler(backoffProvider: { _ in .milliseconds(200) }))
-                }
-            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 // These endpoints serve a few scrapers and probes: more connections than that are refused at once,
@@ -77,12 +67,7 @@ public final class SimpleHTTPServer: Sendable {
 
     /// Connections open at once on one of these endpoints: 1024, or a 16th of the open-files limit when that is
     /// lower, so scrapers and probes can never take the descriptors the OTLP listeners need.
-    public static let maxConnections: Int = {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
-        let files = Int(clamping: Swift.min(limit.rlim_cur, 1 << 20))
-        return Swift.max(8, Swift.min(1024, files / 16))
-    }()
+    public static let maxConnections = Swift.max(8, Swift.min(1024, OpenFiles.limit() / 16))
     /// A connection with no traffic either way for this long is closed.
     public static let idleTimeout = TimeAmount.seconds(60)
 

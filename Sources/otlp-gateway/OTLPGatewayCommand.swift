@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileIO
 import Gateway
 import GatewayConfig
 import Logging
@@ -66,18 +67,11 @@ extension OTLPGatewayCommand.Run {
     /// Raises the soft limit on open files to the hard limit: every connection is a descriptor, and the
     /// listeners' own `max_connections` (not the process default of often 1024) should be what bounds them.
     static func raiseFileDescriptorLimit(logger: Logger) {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-        let wanted = Swift.min(limit.rlim_max, 1 << 20)
-        if limit.rlim_cur < wanted {
-            limit.rlim_cur = wanted
-            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        }
-        if limit.rlim_cur < 8192 {
+        let limit = OpenFiles.raiseToHardLimit()
+        if limit < 8192 {
             logger.warning(
                 "few file descriptors: each connection needs one; raise the hard limit (ulimit -Hn) or lower max_connections",
-                metadata: ["open_files_limit": "\(limit.rlim_cur)"])
+                metadata: ["open_files_limit": "\(limit)"])
         }
     }
 }

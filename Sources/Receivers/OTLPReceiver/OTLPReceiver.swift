@@ -229,25 +229,18 @@ public final class OTLPReceiver: Sendable {
     {
         let logger = logger
         let name = name
-        let episode = AcceptBackoffEpisode()
         return ServerBootstrap(group: group)
             .serverChannelInitializer { channel in
-                // Out of file descriptors (EMFILE/ENFILE), accept fails at once and would be retried at once: back
-                // off instead, and say so once per episode, while the other listeners and open connections go on.
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        AcceptBackoffHandler(backoffProvider: { error in
+                        AcceptErrorReporter { error in
                             telemetry.countAcceptError()
-                            if episode.begin() {
-                                logger.error(
-                                    "cannot accept connections, backing off",
-                                    metadata: [
-                                        "receiver": "\(name)", "transport": "\(transport)", "error": "\(error)",
-                                    ])
-                            }
-                            return .milliseconds(200)
-                        }))
-                    try channel.pipeline.syncOperations.addHandler(AcceptSuccessObserver(episode: episode))
+                            logger.error(
+                                "cannot accept connections: out of file descriptors; something else holds them",
+                                metadata: ["receiver": "\(name)", "transport": "\(transport)", "error": "\(error)"])
+                        } counted: {
+                            telemetry.countAcceptError()
+                        })
                 }
             }
             .serverChannelOption(.backlog, value: 256)
@@ -281,25 +274,34 @@ public final class OTLPReceiver: Sendable {
         return true
     }
 
-    /// Whether a listener is in an accept-failure episode; the first failure of one is logged, a success ends it.
-    final class AcceptBackoffEpisode: Sendable {
-        private let failing = Atomic<Bool>(false)
-
-        /// True for the first failure of an episode.
-        func begin() -> Bool { !failing.exchange(true, ordering: .relaxed) }
-        func end() { failing.store(false, ordering: .relaxed) }
-    }
-
-    /// Ends an accept-failure episode when a connection is accepted again.
-    final class AcceptSuccessObserver: ChannelInboundHandler, Sendable {
+    /// Reports accept failures on a listener: each is counted, the first of a run logged, and a connection
+    /// accepted again ends the run. It does not back off: SwiftNIO keeps its read pending after a failed accept
+    /// and retries at once, so no handler can pause it. The protection is `max_connections` kept under the
+    /// open-files limit (`ConnectionBudget` in the assembly); this is the alarm when something else took the
+    /// descriptors. Used on the listener's event loop only.
+    final class AcceptErrorReporter: ChannelInboundHandler {
         typealias InboundIn = any Channel
-        let episode: AcceptBackoffEpisode
+        private let first: (any Error) -> Void
+        private let counted: () -> Void
+        private var failing = false
 
-        init(episode: AcceptBackoffEpisode) { self.episode = episode }
+        init(first: @escaping (any Error) -> Void, counted: @escaping () -> Void) {
+            self.first = first
+            self.counted = counted
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            episode.end()
+            failing = false
             context.fireChannelRead(data)
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            if failing {
+                counted()
+            } else {
+                failing = true
+                first(error)
+            }
         }
     }
 
