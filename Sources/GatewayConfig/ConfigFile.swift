@@ -36,18 +36,17 @@ enum ConfigFile {
             return .failure(
                 Problem(message: "the file has more than \(limit) bytes; a configuration may have at most \(limit)"))
         case .failure(let failure):
-            errno = failure.code
-            return .failure(Problem(message: "cannot read the file: \(errorText())"))
+            return .failure(Problem(message: "cannot read the file: \(errorText(failure.code))"))
         }
     }
 
-    private static func errorText() -> String {
-        switch errno {
+    private static func errorText(_ code: Int32 = errno) -> String {
+        switch code {
         case ENOENT: return "no such file"
         case EACCES: return "permission denied"
         case ENOTDIR: return "a component of the path is not a directory"
         case ELOOP: return "too many symbolic links"
-        default: return String(cString: strerror(errno))
+        default: return String(cString: strerror(code))
         }
     }
 }

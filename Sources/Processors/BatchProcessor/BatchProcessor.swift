@@ -192,14 +192,10 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             // refuses new data to the clients as retryable, which is how a full queue reaches them.
             let n = remainder.itemCount
             state.withLock { s in
-                if var buffered = s.buffer {
-                    var merged = remainder
-                    merged.append(contentsOf: buffered)
-                    buffered = merged
-                    s.buffer = buffered
-                } else {
-                    s.buffer = remainder
-                }
+                // The older data first, as it arrived.
+                var merged = remainder
+                if let newer = s.buffer { merged.append(contentsOf: newer) }
+                s.buffer = merged
                 s.items += n
                 pending.set(s.items)
             }
