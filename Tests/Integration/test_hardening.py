@@ -258,6 +258,7 @@ def test_4mb_of_headers(gw):
     # gRPC: 4 MB of headers in HEADERS + CONTINUATION frames. nghttp2 ends the connection (GOAWAY) once the
     # CONTINUATION frames exceed its own bound; a smaller excess resets just the stream. Either way nothing is
     # answered OK, the refusal is counted, and a new connection is served.
+    rss_before = rss_mib(gw)
     before = protections(gw, "grpc", "header_list_too_large") + protections(gw, "grpc", "protocol_error")
     c = raw(gw)
     try:
@@ -305,6 +306,7 @@ def test_4mb_of_headers(gw):
     finally:
         s.close()
     assert protections(gw, "http", "header_list_too_large") == before + 1
+    assert rss_mib(gw) - rss_before < 32, (rss_before, rss_mib(gw))
     sdk_export_works(gw, "http")
 
 
