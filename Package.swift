@@ -15,6 +15,8 @@ let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift
 let nioTLS = Target.Dependency.product(name: "NIOTLS", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+/// What a component's config tests need: documents parsed with the real component table.
+let configTests: [Target.Dependency] = ["ConfigTestSupport", "ComponentKit", "GatewayConfig"]
 
 let package = Package(
     name: "otlp-gateway",
@@ -69,10 +71,19 @@ let package = Package(
             swiftSettings: strictSettings),
         // Counters and gauges about the gateway itself, rendered as Prometheus text.
         .target(name: "SelfTelemetry", dependencies: [], swiftSettings: strictSettings),
-        // Collector-shaped configuration: YAML, env expansion, validation.
+        // What every component is built on, as the Collector's `component` and `config*` packages: the strict
+        // YAML mapping reader, component IDs, the settings several components share (TLS, listeners, queues,
+        // retries), the factory protocols and the build context. Imports no component.
+        .target(
+            name: "ComponentKit",
+            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", "ClientTLS", "ServerTLS", logging, nioCore],
+            swiftSettings: strictSettings
+        ),
+        // The Collector-shaped document: YAML, `${env:...}` expansion, IDs, pipelines, `service`; each component
+        // section is decoded by the factory of its type, looked up in the table the assembly passes in.
         .target(
             name: "GatewayConfig",
-            dependencies: ["FileIO", "GatewayCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ComponentKit", "FileIO", "GatewayCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
 
@@ -99,6 +110,7 @@ let package = Package(
         .target(
             name: "OTLPReceiver",
             dependencies: [
+                "ComponentKit",
                 "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "SelfTelemetry",
                 nioCore, nioPosix, nioHTTP1, logging,
             ],
@@ -108,25 +120,25 @@ let package = Package(
         // `hostmetrics`: /proc, and GPUs through NVML or AMD SMI loaded with dlopen.
         .target(
             name: "HostMetricsReceiver",
-            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["ComponentKit", "FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Receivers/HostMetricsReceiver",
             swiftSettings: strictSettings
         ),
         .target(
             name: "BatchProcessor",
-            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["ComponentKit", "OTLPWire", "FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Processors/BatchProcessor",
             swiftSettings: strictSettings
         ),
         .target(
             name: "MemoryLimiterProcessor",
-            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["ComponentKit", "FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Processors/MemoryLimiterProcessor",
             swiftSettings: strictSettings
         ),
         .target(
             name: "DebugExporter",
-            dependencies: ["GatewayCore", "SelfTelemetry"],
+            dependencies: ["ComponentKit", "GatewayCore", "SelfTelemetry"],
             path: "Sources/Exporters/DebugExporter",
             swiftSettings: strictSettings
         ),
@@ -134,6 +146,7 @@ let package = Package(
         .target(
             name: "PrometheusRemoteWriteExporter",
             dependencies: [
+                "ComponentKit",
                 "GatewayCore", "MetricStore", "OTLPWire", "PrometheusTranslation", "Compression", "HTTP1Transport",
                 "ClientTLS",
                 "SelfTelemetry", nioCore, logging,
@@ -144,25 +157,55 @@ let package = Package(
         .target(
             name: "PrometheusExporter",
             dependencies: [
+                "ComponentKit",
                 "GatewayCore", "MetricStore", "PrometheusTranslation", "HTTP1Transport", "SelfTelemetry", nioCore,
-                nioHTTP1, logging,
+                nioHTTP1, nioPosix, logging,
             ],
             path: "Sources/Exporters/PrometheusExporter",
             swiftSettings: strictSettings
         ),
 
-        // Wires config to components and runs them.
+        // `engine`: the built-in inference engine as a receiver, with no network hop.
+        .target(
+            name: "EngineReceiver",
+            dependencies: ["ComponentKit", "GatewayCore", "InferenceEngine", "EngineTelemetry", logging],
+            path: "Sources/Receivers/EngineReceiver",
+            swiftSettings: strictSettings
+        ),
+        // Extensions: started before the pipelines, stopped after them, used by components through the
+        // capability protocols of ComponentKit.
+        .target(
+            name: "HealthCheckExtension",
+            dependencies: ["ComponentKit", "HTTP1Transport", nioCore, nioPosix, nioHTTP1, logging],
+            path: "Sources/Extensions/HealthCheckExtension",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BasicAuthExtension", dependencies: ["ComponentKit", "FileIO", "GatewayCore"],
+            path: "Sources/Extensions/BasicAuthExtension", swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BearerTokenAuthExtension", dependencies: ["ComponentKit", "FileIO"],
+            path: "Sources/Extensions/BearerTokenAuthExtension", swiftSettings: strictSettings
+        ),
+        .target(
+            name: "FileStorageExtension", dependencies: ["ComponentKit", "FileIO"],
+            path: "Sources/Extensions/FileStorageExtension", swiftSettings: strictSettings
+        ),
+
+        // The assembly: the table of component types, the pipeline graph built from a configuration through
+        // their factories, and the gateway as one `Service` that starts and stops it in order.
         .target(
             name: "Gateway",
             dependencies: [
-                "FileIO",
-                "GatewayCore", "GatewayConfig", "SelfTelemetry", "OTLPReceiver", "BatchProcessor",
-                "MemoryLimiterProcessor", "DebugExporter",
-                "MetricStore", "PrometheusTranslation", "PrometheusRemoteWriteExporter", "PrometheusExporter",
-                "HTTP1Transport",
-                "OTLPExporter", "MemoryTraceExporter", "SpanMetricsConnector", "InferenceEngine", "EngineTelemetry",
-                "HostMetricsReceiver", "ClientTLS", "ServerTLS", "HTTP2Transport", "OTLPWire", nioCore, nioPosix,
-                nioHTTP1, logging,
+                "ComponentKit", "FileIO", "GatewayCore", "GatewayConfig", "SelfTelemetry", "HTTP1Transport",
+                "OTLPReceiver", "EngineReceiver", "HostMetricsReceiver",
+                "BatchProcessor", "MemoryLimiterProcessor",
+                "DebugExporter", "PrometheusRemoteWriteExporter", "PrometheusExporter", "OTLPExporter",
+                "MemoryTraceExporter",
+                "SpanMetricsConnector",
+                "HealthCheckExtension", "BasicAuthExtension", "BearerTokenAuthExtension", "FileStorageExtension",
+                nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -192,6 +235,7 @@ let package = Package(
         .target(
             name: "OTLPExporter",
             dependencies: [
+                "ComponentKit",
                 "FileIO",
                 "GatewayCore", "OTLPWire", "Compression", "HTTP2Transport", "HTTP1Transport", "ClientTLS",
                 "SelfTelemetry",
@@ -203,14 +247,17 @@ let package = Package(
         // `spanmetrics`: RED metrics from spans, named as Tempo's metrics generator names them.
         .target(
             name: "SpanMetricsConnector",
-            dependencies: ["GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["ComponentKit", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Connectors/SpanMetricsConnector",
             swiftSettings: strictSettings
         ),
         // The most recent traces, bounded by bytes, with a Tempo-compatible query API (`memory` exporter).
         .target(
             name: "MemoryTraceExporter",
-            dependencies: ["GatewayCore", "OTLPWire", "HTTP1Transport", "SelfTelemetry", nioCore, nioHTTP1, logging],
+            dependencies: [
+                "ComponentKit", "GatewayCore", "OTLPWire", "HTTP1Transport", "SelfTelemetry", nioCore, nioHTTP1,
+                logging,
+            ],
             path: "Sources/Exporters/MemoryTraceExporter",
             swiftSettings: strictSettings
         ),
@@ -229,7 +276,7 @@ let package = Package(
         // (scripts/fuzz), the unit tests through the seed corpus.
         .target(
             name: "FuzzHarness",
-            dependencies: ["Compression", "GatewayConfig", "GatewayCore", "HTTP2Transport", "OTLPWire"],
+            dependencies: ["Compression", "Gateway", "GatewayConfig", "GatewayCore", "HTTP2Transport", "OTLPWire"],
             swiftSettings: strictSettings
         ),
         .target(name: "CFuzzEntry"),
@@ -239,7 +286,7 @@ let package = Package(
             name: "otlp-gateway",
             dependencies: [
                 "FileIO",
-                "Gateway", "GatewayConfig", "GatewayCore", "LoadGen", "Benchmarks", logging,
+                "ComponentKit", "Gateway", "GatewayConfig", "GatewayCore", "LoadGen", "Benchmarks", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -251,10 +298,18 @@ let package = Package(
         .target(
             name: "TestSupport", dependencies: ["GatewayCore", logging], path: "Tests/TestSupport",
             swiftSettings: strictSettings),
+        // Config documents parsed with the real component table, for every component's config tests.
+        .target(
+            name: "ConfigTestSupport", dependencies: ["ComponentKit", "Gateway", "GatewayConfig"],
+            path: "Tests/ConfigTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
+        // The shared config sections and the strict reader.
+        .testTarget(
+            name: "ComponentKitTests", dependencies: configTests + ["OTLPExporter"], swiftSettings: strictSettings),
         // The assembly: stages of the graph's parts and the staged stop.
         .testTarget(
-            name: "GatewayTests", dependencies: ["Gateway", "GatewayConfig", "GatewayCore", "SelfTelemetry", logging],
+            name: "GatewayTests",
+            dependencies: configTests + ["Gateway", "GatewayCore", "SelfTelemetry", "TestSupport", logging],
             swiftSettings: strictSettings),
         .testTarget(
             name: "FuzzHarnessTests",
@@ -269,13 +324,42 @@ let package = Package(
             dependencies: ["HTTP2Transport", "CNGHTTP2", "GatewayCore", nioCore, nioEmbedded],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: strictSettings),
+        // The document: YAML, expansion, IDs, pipelines and `service`, with real components in it.
+        .testTarget(
+            name: "GatewayConfigTests",
+            dependencies: configTests + [
+                "GatewayCore", "OTLPReceiver", "BatchProcessor", "DebugExporter", "OTLPExporter", "PrometheusExporter",
+                "PrometheusRemoteWriteExporter", "MemoryTraceExporter", "SpanMetricsConnector", "HealthCheckExtension",
+                "BasicAuthExtension", "BearerTokenAuthExtension",
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "EngineReceiverTests", dependencies: configTests + ["EngineReceiver"],
+            path: "Tests/Receivers/EngineReceiverTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "DebugExporterTests", dependencies: configTests + ["DebugExporter"],
+            path: "Tests/Exporters/DebugExporterTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "BasicAuthExtensionTests",
+            dependencies: configTests + ["BasicAuthExtension", "SelfTelemetry", logging],
+            path: "Tests/Extensions/BasicAuthExtensionTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "BearerTokenAuthExtensionTests",
+            dependencies: configTests + ["BearerTokenAuthExtension", "SelfTelemetry", logging],
+            path: "Tests/Extensions/BearerTokenAuthExtensionTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "FileStorageExtensionTests",
+            dependencies: ["ComponentKit", "FileStorageExtension", "SelfTelemetry", logging],
+            path: "Tests/Extensions/FileStorageExtensionTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "HealthCheckExtensionTests", dependencies: configTests + ["HealthCheckExtension"],
+            path: "Tests/Extensions/HealthCheckExtensionTests", swiftSettings: strictSettings),
         // TLS round trips through our HTTP/1.1 and HTTP/2 clients against a NIOSSL server, with certificates made by
         // the openssl command at test time.
         .testTarget(
             name: "ClientTLSTests",
             dependencies: [
-                "TestSupport",
+                "TestSupport", "ComponentKit",
                 "ClientTLS", "ServerTLS", "OTLPReceiver", "HTTP1Transport", "HTTP2Transport", "OTLPExporter",
                 "GatewayCore",
                 "SelfTelemetry", logging,
@@ -296,7 +380,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PrometheusRemoteWriteExporterTests",
-            dependencies: [
+            dependencies: configTests + [
                 "PrometheusRemoteWriteExporter", "MetricStore", "GatewayCore", "Compression", "SelfTelemetry",
                 "COTLPProto",
                 "HTTP1Transport", "TestSupport", logging, nioCore, nioPosix, nioHTTP1,
@@ -306,7 +390,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PrometheusExporterTests",
-            dependencies: ["PrometheusExporter", "MetricStore", "PrometheusTranslation"],
+            dependencies: configTests + ["PrometheusExporter", "MetricStore", "PrometheusTranslation"],
             path: "Tests/Exporters/PrometheusExporterTests",
             swiftSettings: strictSettings
         ),
@@ -323,13 +407,13 @@ let package = Package(
         ),
         .testTarget(
             name: "MemoryTraceExporterTests",
-            dependencies: ["MemoryTraceExporter", "GatewayCore", "OTLPWire", "SelfTelemetry"],
+            dependencies: configTests + ["MemoryTraceExporter", "GatewayCore", "OTLPWire", "SelfTelemetry"],
             path: "Tests/Exporters/MemoryTraceExporterTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "OTLPExporterTests",
-            dependencies: [
+            dependencies: configTests + [
                 "OTLPExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", "HTTP1Transport", "HTTP2Transport", logging,
             ],
             path: "Tests/Exporters/OTLPExporterTests",
@@ -337,32 +421,38 @@ let package = Package(
         ),
         .testTarget(
             name: "SpanMetricsConnectorTests",
-            dependencies: ["SpanMetricsConnector", "GatewayCore", "SelfTelemetry", "TestSupport", logging],
+            dependencies: configTests + [
+                "SpanMetricsConnector", "GatewayCore", "SelfTelemetry", "TestSupport", logging,
+            ],
             path: "Tests/Connectors/SpanMetricsConnectorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "HostMetricsReceiverTests",
-            dependencies: ["TestSupport", "HostMetricsReceiver", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: configTests + [
+                "TestSupport", "HostMetricsReceiver", "GatewayCore", "SelfTelemetry", logging,
+            ],
             path: "Tests/Receivers/HostMetricsReceiverTests",
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "BatchProcessorTests",
-            dependencies: ["BatchProcessor", "GatewayCore", "SelfTelemetry", "TestSupport", logging],
+            dependencies: configTests + ["BatchProcessor", "GatewayCore", "SelfTelemetry", "TestSupport", logging],
             path: "Tests/Processors/BatchProcessorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "MemoryLimiterProcessorTests",
-            dependencies: ["TestSupport", "MemoryLimiterProcessor", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: configTests + [
+                "TestSupport", "MemoryLimiterProcessor", "GatewayCore", "SelfTelemetry", logging,
+            ],
             path: "Tests/Processors/MemoryLimiterProcessorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "OTLPReceiverTests",
-            dependencies: [
+            dependencies: configTests + [
                 "OTLPReceiver", "GatewayCore", "HTTP2Transport", "SelfTelemetry", nioCore, nioEmbedded, nioHTTP1,
             ],
             path: "Tests/Receivers/OTLPReceiverTests",

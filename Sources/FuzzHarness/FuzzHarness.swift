@@ -1,4 +1,5 @@
 internal import Compression
+internal import Gateway
 internal import GatewayConfig
 internal import GatewayCore
 internal import HTTP2Transport
@@ -202,7 +203,7 @@ public enum FuzzHarness {
 
     static func config(_ input: UnsafeRawBufferPointer) {
         let text = String(decoding: input, as: UTF8.self)
-        _ = try? GatewayConfiguration.parse(yaml: text, environment: ["A": "1"])
+        _ = try? GatewayConfiguration.parse(yaml: text, environment: ["A": "1"], components: Components.table)
         _ = parseGoDuration(text)
     }
 }

@@ -16,7 +16,7 @@ enum ConnectionBudget {
 
     /// A function scaling each configured `max_connections` so that together they fit the limit; logs once
     /// when it has to.
-    static func share(configured: [Int], openFilesLimit: Int, logger: Logger) -> (Int) -> Int {
+    static func share(configured: [Int], openFilesLimit: Int, logger: Logger) -> @Sendable (Int) -> Int {
         let total = configured.reduce(0, +)
         let budget = Swift.max(configured.count, openFilesLimit - reserve(openFilesLimit: openFilesLimit))
         guard total > budget else { return { $0 } }

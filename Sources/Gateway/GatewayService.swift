@@ -1,3 +1,4 @@
+public import ComponentKit
 public import GatewayConfig
 internal import GatewayCore
 internal import HTTP1Transport
@@ -5,10 +6,8 @@ public import Logging
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
-internal import OTLPReceiver
 public import SelfTelemetry
 public import ServiceLifecycle
-internal import Synchronization
 
 /// The whole gateway as one `Service`: self-telemetry and extensions first, then processors, then receivers;
 /// on graceful shutdown the Collector's order: receivers stop accepting (in-flight requests finish), processors
@@ -18,10 +17,15 @@ public final class GatewayService: Service, Sendable {
     private let config: GatewayConfiguration
     private let logger: Logger
     public let registry: TelemetryRegistry
-    private let healthy = Atomic<Bool>(false)
+    private let components: ComponentTable
+    private let health = HealthStatus()
 
-    public init(config: GatewayConfiguration, logger: Logger, registry: TelemetryRegistry = TelemetryRegistry()) {
+    public init(
+        config: GatewayConfiguration, components: ComponentTable = Components.table, logger: Logger,
+        registry: TelemetryRegistry = TelemetryRegistry()
+    ) {
         self.config = config
+        self.components = components
         self.logger = logger
         self.registry = registry
     }
@@ -29,12 +33,13 @@ public final class GatewayService: Service, Sendable {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         ProcessMetrics.register(in: registry)
-        let graph = try PipelineGraph.build(config, registry: registry, logger: logger)
+        let graph = try PipelineGraph.build(
+            config, components: components, registry: registry, logger: logger, health: health)
 
         var servers: [SimpleHTTPServer] = []
         if config.service.telemetry.metricsEnabled {
             guard let (host, port) = parseHostPort(config.service.telemetry.metricsAddress) else {
-                throw PipelineGraph.BuildError(description: "service.telemetry.metrics.address: invalid")
+                throw ComponentBuildError("service.telemetry.metrics.address: invalid")
             }
             let registry = self.registry
             let tls = try ListenerSecurityWiring.endpointTLS(
@@ -52,29 +57,16 @@ public final class GatewayService: Service, Sendable {
             logger.info(
                 "self-telemetry listening", metadata: ["endpoint": "\(server.localAddress?.description ?? "?")"])
         }
-        for id in config.service.extensions {
-            guard case .healthCheck(let health)? = config.extensions[id] else { continue }
-            guard let (host, port) = parseHostPort(health.endpoint) else {
-                throw PipelineGraph.BuildError(description: "extensions.\(id).endpoint: invalid")
+        var started: [any Extension] = []
+        do {
+            for (_, running) in graph.extensions {
+                try await running.start()
+                started.append(running)
             }
-            let healthPath = health.path
-            let tls = try ListenerSecurityWiring.endpointTLS(health.tls, path: "extensions.\(id)")
-            let server = try await SimpleHTTPServer.start(host: host, port: port, group: group, tls: tls) {
-                [self] _, target, _ in
-                guard SimpleHTTPServer.path(of: target) == healthPath else {
-                    return .init(status: .notFound, contentType: "text/plain", body: Array("404 page not found\n".utf8))
-                }
-                if self.healthy.load(ordering: .relaxed) {
-                    return .init(
-                        status: .ok, contentType: "application/json",
-                        body: Array(#"{"status":"Server available"}"#.utf8))
-                }
-                return .init(
-                    status: .serviceUnavailable, contentType: "application/json",
-                    body: Array(#"{"status":"Server not available"}"#.utf8))
-            }
-            servers.append(server)
-            logger.info("health_check listening", metadata: ["endpoint": "\(server.localAddress?.description ?? "?")"])
+        } catch {
+            for running in started.reversed() { await running.shutdown() }
+            for server in servers { await server.close() }
+            throw error
         }
 
         // Each part runs in its own task so that stopping can go stage by stage; cancelling run() itself (not a
@@ -82,8 +74,8 @@ public final class GatewayService: Service, Sendable {
         let tasks = graph.parts.map { part in (part, Task { await part.run() }) }
         do {
             try await withTaskCancellationHandler {
-                for receiver in graph.receivers { try await receiver.start(group: group) }
-                healthy.store(true, ordering: .relaxed)
+                for listener in graph.listeners { try await listener.start() }
+                health.set(true)
                 logger.info(
                     "gateway running",
                     metadata: [
@@ -96,23 +88,25 @@ public final class GatewayService: Service, Sendable {
             }
         } catch {
             for (_, task) in tasks { task.cancel() }
-            for receiver in graph.receivers { await receiver.shutdown() }
+            for listener in graph.listeners { await listener.shutdown() }
+            for running in started.reversed() { await running.shutdown() }
             for server in servers { await server.close() }
             throw error
         }
-        healthy.store(false, ordering: .relaxed)
+        health.set(false)
         await Self.stop(graph: graph, tasks: tasks, drainTimeout: config.service.shutdownTimeout, logger: logger)
         logger.info("shutting down: stopping extensions")
+        for running in started.reversed() { await running.shutdown() }
         for server in servers { await server.close() }
         logger.info("shutdown complete")
     }
 
     /// The graceful stop after the receivers' listeners: stage by stage, each finished before the next starts.
     static func stop(
-        graph: PipelineGraph, tasks: [(PipelineGraph.Part, Task<Void, Never>)], drainTimeout: Duration, logger: Logger
+        graph: PipelineGraph, tasks: [(Part, Task<Void, Never>)], drainTimeout: Duration, logger: Logger
     ) async {
         logger.info("shutting down: stopping receivers")
-        for receiver in graph.receivers { await receiver.shutdown() }
+        for listener in graph.listeners { await listener.shutdown() }
         await finish(tasks.filter { $0.0.stage == .receivers })
         logger.info("shutting down: flushing processors")
         await finish(tasks.filter { $0.0.stage == .tracesProcessors })
@@ -139,7 +133,7 @@ public final class GatewayService: Service, Sendable {
     }
 
     /// Stops parts of one stage: cancelled together (each then flushes what it holds), awaited together.
-    private static func finish(_ tasks: [(PipelineGraph.Part, Task<Void, Never>)]) async {
+    private static func finish(_ tasks: [(Part, Task<Void, Never>)]) async {
         for (part, task) in tasks {
             if let drain = part.drain { drain() } else { task.cancel() }
         }

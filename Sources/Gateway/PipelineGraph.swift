@@ -1,305 +1,214 @@
-internal import BatchProcessor
-internal import DebugExporter
-internal import GatewayConfig
-internal import GatewayCore
-internal import HTTP2Transport
-internal import Logging
-internal import MemoryLimiterProcessor
-internal import MetricStore
-internal import NIOCore
-internal import OTLPReceiver
-internal import SelfTelemetry
+public import ComponentKit
+public import GatewayConfig
+public import GatewayCore
+public import Logging
+public import SelfTelemetry
 
-/// Builds the running components from a validated configuration: exporters first, then each pipeline's
-/// processors (one instance per pipeline, as in the Collector), then the receivers with a fan-out to every
-/// pipeline that lists them.
-struct PipelineGraph: Sendable {
-    var receivers: [OTLPReceiver] = []
+/// Builds the running components from a validated configuration through the factories of the component table:
+/// the extensions listed in `service.extensions` first, then per pipeline its exporters (one instance per exporter
+/// ID and signal, shared by that signal's pipelines) and processors (one instance per pipeline, as in the
+/// Collector), then the receivers with a fan-out to every pipeline that lists them.
+///
+/// The graph knows no component type: everything it needs of one is in ComponentKit's protocols.
+public struct PipelineGraph: Sendable {
+    /// Network listeners, started once everything is built and shut down first on a stop.
+    public var listeners: [any Listener] = []
     /// Long-running parts (engine, batch timers, connectors, senders, endpoints), run for the gateway's lifetime
     /// and stopped stage by stage; each finishes its work (flush, final write) when stopped.
-    var parts: [Part] = []
+    public var parts: [Part] = []
+    /// Started extensions in `service.extensions` order: started before the pipelines, shut down after them.
+    public var extensions: [(id: ComponentID, extension: any Extension)] = []
 
-    /// When a part is stopped on a graceful shutdown, in the Collector's order: what produces data first, then
-    /// what holds it (processors upstream of connectors before the connectors, the connectors before the
-    /// pipelines they feed), exporters last, so that every flush has somewhere to go.
-    enum Stage: Int, CaseIterable, Comparable, Sendable {
-        case receivers, tracesProcessors, connectors, processors, exporters
+    public init() {}
 
-        static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
-
-        /// Where a processor of a `signal` pipeline stops: traces pipelines feed the connectors.
-        static func processors(of signal: Signal) -> Stage { signal == .traces ? .tracesProcessors : .processors }
-    }
-
-    /// One long-running part. Stopping cancels its task, except where it has a `drain`: that is called instead
-    /// (an exporter finishing its queue), and the task is cancelled only if it outlives the shutdown timeout.
-    struct Part: Sendable {
-        var stage: Stage
-        var name: String
-        var drain: (@Sendable () -> Void)?
-        var run: @Sendable () async -> Void
-    }
-
-    mutating func add(
-        _ stage: Stage, _ name: String, drain: (@Sendable () -> Void)? = nil,
-        _ run: @escaping @Sendable () async -> Void
-    ) {
-        parts.append(Part(stage: stage, name: name, drain: drain, run: run))
-    }
-    var metricStores = MetricStoreWiring()
-    /// One limiter per `memory_limiter` ID, shared by every pipeline listing it, as in the Collector.
-    var memoryLimiters: [ComponentID: MemoryLimiter] = [:]
-    /// Per receiver: the limiters of the pipelines it feeds, checked before a request body is read.
-    var admission: [ComponentID: MemoryAdmission] = [:]
-
-    struct BuildError: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    static func build(_ config: GatewayConfiguration, registry: TelemetryRegistry, logger: Logger) throws
-        -> PipelineGraph
-    {
+    public static func build(
+        _ config: GatewayConfiguration, components: ComponentTable, registry: TelemetryRegistry, logger: Logger,
+        health: HealthStatus = HealthStatus()
+    ) throws -> PipelineGraph {
+        let builder = GraphBuilder(registry: registry, logger: logger, health: health)
         var graph = PipelineGraph()
-        var traces = Entry<Traces>()
-        var metrics = Entry<Metrics>()
-        var logs = Entry<Logs>()
 
-        // Metrics and logs pipelines first: a connector feeding them from a traces pipeline (spanmetrics) needs
-        // their heads when the traces pipeline is built.
-        let order: [Signal: Int] = [.metrics: 0, .logs: 1, .traces: 2]
-        let pipelines = config.service.pipelines.sorted {
-            (order[$0.key.signal]!, $0.key.description) < (order[$1.key.signal]!, $1.key.description)
+        for id in config.service.extensions {
+            guard let extensionConfig = config.extensions[id], let factory = components.extensions[id.type] else {
+                throw ComponentBuildError("extensions.\(id): not defined")
+            }
+            let started = try factory.build(extensionConfig, BuildContext(id: id, graph: builder))
+            builder.extensions[id] = started
+            graph.extensions.append((id, started))
         }
-        for (pipelineID, pipeline) in pipelines {
-            switch pipelineID.signal {
-            case .traces:
-                let metricsHeads = metrics
-                try traces.add(pipelineID, pipeline, config, registry, logger, &graph) { id, graph in
-                    try ConnectorFactory.tracesConnector(
-                        id, config, metrics: metricsHeads.consumer(for: id), registry: registry, logger: logger,
-                        graph: &graph)
+
+        let assembly = Assembly(config: config, components: components, builder: builder)
+        for signal in try signalOrder(config, components) {
+            let pipelines = config.service.pipelines.filter { $0.key.signal == signal }.sorted {
+                $0.key.description < $1.key.description
+            }
+            for (pipelineID, pipeline) in pipelines {
+                // Built on a copy: a connector reads the entries of other signals meanwhile.
+                switch signal {
+                case .traces:
+                    var entry = assembly.traces
+                    try entry.add(pipelineID, pipeline, assembly)
+                    assembly.traces = entry
+                case .metrics:
+                    var entry = assembly.metrics
+                    try entry.add(pipelineID, pipeline, assembly)
+                    assembly.metrics = entry
+                case .logs:
+                    var entry = assembly.logs
+                    try entry.add(pipelineID, pipeline, assembly)
+                    assembly.logs = entry
                 }
-            case .metrics:
-                try metrics.add(pipelineID, pipeline, config, registry, logger, &graph) { _, _ in nil }
-            case .logs:
-                try logs.add(pipelineID, pipeline, config, registry, logger, &graph) { _, _ in nil }
             }
         }
-
-        for (name, drain, loop) in graph.metricStores.loops { graph.add(.exporters, name, drain: drain, loop) }
 
         let receiverIDs = Set(config.service.pipelines.values.flatMap(\.receivers)).sorted {
             $0.description < $1.description
         }
         let connectionShare = ConnectionBudget.share(
-            configured: receiverIDs.compactMap { id -> [Int]? in
-                guard case .otlp(let otlp)? = config.receivers[id] else { return nil }
-                return [otlp.grpc?.maxConnections, otlp.http?.maxConnections].compactMap { $0 }
-            }.flatMap { $0 },
+            configured: receiverIDs.flatMap { (config.receivers[$0] as? any ListenerConfig)?.maxConnections ?? [] },
             openFilesLimit: ConnectionBudget.openFilesLimit(), logger: logger)
         for id in receiverIDs {
-            guard let receiverConfig = config.receivers[id] else { continue }
-            switch receiverConfig {
-            case .otlp(let otlp):
-                let consumers = OTLPConsumers(
-                    traces: traces.consumer(for: id), metrics: metrics.consumer(for: id), logs: logs.consumer(for: id),
-                    admission: graph.admission[id] ?? MemoryAdmission())
-                var grpc: OTLPReceiver.GRPCSettings?
-                var http: OTLPReceiver.HTTPSettings?
-                if let g = otlp.grpc {
-                    guard let (host, port) = parseHostPort(g.endpoint) else {
-                        throw BuildError(description: "receivers.\(id).protocols.grpc.endpoint: invalid")
-                    }
-                    let path = "receivers.\(id).protocols.grpc"
-                    grpc = .init(
-                        host: host, port: port, maxRecvMessageSize: g.maxRecvMsgSizeMiB << 20,
-                        maxConcurrentStreams: g.maxConcurrentStreams,
-                        tls: try ListenerSecurityWiring.tls(
-                            g.tls, path: path, applicationProtocols: ListenerSecurityWiring.grpcProtocols),
-                        authenticator: try ListenerSecurityWiring.authenticator(g.authenticator, path: path, config))
-                    grpc?.maxConnections = connectionShare(g.maxConnections)
-                    grpc?.maxHeaderListSize = g.maxHeaderListSize
-                    grpc?.limits.handshakeTimeout = g.handshakeTimeout.map(TimeAmount.init)
-                    grpc?.limits.maxConnectionIdle = g.maxConnectionIdle.map(TimeAmount.init)
-                    grpc?.limits.maxConnectionAge = g.maxConnectionAge.map(TimeAmount.init)
-                    grpc?.limits.maxConnectionAgeGrace = g.maxConnectionAgeGrace.map(TimeAmount.init)
-                    grpc?.limits.streamStallTimeout = g.streamIdleTimeout.map(TimeAmount.init)
-                }
-                if let h = otlp.http {
-                    guard let (host, port) = parseHostPort(h.endpoint) else {
-                        throw BuildError(description: "receivers.\(id).protocols.http.endpoint: invalid")
-                    }
-                    let path = "receivers.\(id).protocols.http"
-                    http = .init(
-                        host: host, port: port, maxRequestBodySize: h.maxRequestBodySize, tracesPath: h.tracesURLPath,
-                        metricsPath: h.metricsURLPath, logsPath: h.logsURLPath,
-                        tls: try ListenerSecurityWiring.tls(
-                            h.tls, path: path, applicationProtocols: ListenerSecurityWiring.http1Protocols),
-                        authenticator: try ListenerSecurityWiring.authenticator(h.authenticator, path: path, config))
-                    http?.maxConnections = connectionShare(h.maxConnections)
-                    http?.maxHeaderListSize = h.maxHeaderListSize
-                    http?.timeouts.readHeader = h.readHeaderTimeout.map(TimeAmount.init)
-                    http?.timeouts.idle = h.idleTimeout.map(TimeAmount.init)
-                    http?.timeouts.write = h.writeTimeout.map(TimeAmount.init)
-                }
-                graph.receivers.append(
-                    OTLPReceiver(
-                        name: id.description, grpc: grpc, http: http, consumers: consumers, registry: registry,
-                        logger: logger))
-            case .engine(let engine):
-                for loop in try EngineWiring.loops(
-                    id, engine, metrics: metrics.consumer(for: id), traces: traces.consumer(for: id), logger: logger)
-                {
-                    graph.add(.receivers, "receivers.\(id)", loop)
-                }
-            case .hostMetrics(let host):
-                for loop in HostMetricsWiring.loops(
-                    id, host, metrics: metrics.consumer(for: id), registry: registry, logger: logger)
-                {
-                    graph.add(.receivers, "receivers.\(id)", loop)
-                }
+            // Connectors appear in pipelines' receiver lists too; they were built as exporters.
+            guard let receiverConfig = config.receivers[id], let factory = components.receivers[id.type] else {
+                continue
             }
+            try factory.build(
+                receiverConfig,
+                ReceiverContext(
+                    base: BuildContext(id: id, graph: builder), traces: assembly.traces.consumer(for: id),
+                    metrics: assembly.metrics.consumer(for: id), logs: assembly.logs.consumer(for: id),
+                    admission: assembly.admission[id] ?? MemoryAdmission(), connectionShare: connectionShare))
         }
+        graph.listeners = builder.listeners
+        graph.parts = builder.parts
         return graph
     }
 
-    /// Per signal: exporter instances shared by that signal's pipelines, and each receiver's pipeline heads.
-    struct Entry<Data: TelemetryData> {
-        var exporters: [ComponentID: any Consumer<Data>] = [:]
-        var heads: [ComponentID: [any Consumer<Data>]] = [:]
-
-        func consumer(for receiver: ComponentID) -> (any Consumer<Data>)? {
-            guard let list = heads[receiver], !list.isEmpty else { return nil }
-            return list.count == 1 ? list[0] : FanOutConsumer(list)
+    /// The order to build the signals' pipelines in: a connector's `to` pipelines before its `from` ones, since
+    /// it needs their heads.
+    static func signalOrder(_ config: GatewayConfiguration, _ components: ComponentTable) throws -> [Signal] {
+        var edges: [(from: Signal, to: Signal)] = []
+        for id in config.connectors.keys {
+            guard let signals = components.connectors[id.type]?.signals, signals.from != signals.to else { continue }
+            edges.append(signals)
         }
-
-        mutating func add(
-            _ pipelineID: PipelineID, _ pipeline: PipelineConfig, _ config: GatewayConfiguration,
-            _ registry: TelemetryRegistry, _ logger: Logger, _ graph: inout PipelineGraph,
-            connector: (ComponentID, inout PipelineGraph) throws -> (any Consumer<Data>)?
-        ) throws {
-            var outputs: [any Consumer<Data>] = []
-            // Store-backed exporters of this pipeline, grouped by the store they read.
-            var storeGroups: [(MetricStore, [ComponentID])] = []
-            for id in pipeline.exporters {
-                if let existing = exporters[id] {
-                    outputs.append(existing)
-                    continue
-                }
-                if config.connectors[id] != nil {
-                    guard let c = try connector(id, &graph) else {
-                        throw BuildError(
-                            description:
-                                "connector \(id) cannot be used as an exporter of a \(Data.signal.rawValue) pipeline")
-                    }
-                    exporters[id] = c
-                    outputs.append(c)
-                    continue
-                }
-                guard let exporterConfig = config.exporters[id] else {
-                    throw BuildError(description: "exporter \(id) is not defined")
-                }
-                if MetricStoreWiring.isStoreBacked(exporterConfig) {
-                    guard Data.signal == .metrics else {
-                        throw BuildError(description: "exporter \(id) supports metrics pipelines only")
-                    }
-                    let store = try graph.metricStores.store(for: id, config, registry: registry, logger: logger)
-                    if let i = storeGroups.firstIndex(where: { $0.0 === store }) {
-                        storeGroups[i].1.append(id)
-                    } else {
-                        storeGroups.append((store, [id]))
-                    }
-                    continue
-                }
-                let exporter = try ExporterFactory.make(
-                    id, exporterConfig, config, as: Data.self, registry: registry, logger: logger, graph: &graph)
-                exporters[id] = exporter
-                outputs.append(exporter)
-            }
-            for (store, ids) in storeGroups {
-                let sent = ids.map {
-                    registry.counter(
-                        "otelcol_exporter_sent_metric_points_total",
-                        help: "Number of metric_points successfully sent to destination.",
-                        labels: ["exporter": $0.description])
-                }
-                if let consumer = StoreIngestConsumer(store: store, sent: sent) as? any Consumer<Data> {
-                    outputs.append(consumer)
-                }
-            }
-            var next: any Consumer<Data> = outputs.count == 1 ? outputs[0] : FanOutConsumer(outputs)
-            for (index, id) in pipeline.processors.enumerated().reversed() {
-                guard let processorConfig = config.processors[id] else {
-                    throw BuildError(description: "processor \(id) is not defined")
-                }
-                switch processorConfig {
-                case .memoryLimiter(let m):
-                    if index > 0 {
-                        // The Collector only warns too: refusing late still protects memory, it just wastes the work
-                        // of the processors before it.
-                        logger.warning(
-                            "memory_limiter should be the first processor of a pipeline",
-                            metadata: ["pipeline": "\(pipelineID)", "processor": "\(id)", "position": "\(index + 1)"])
-                    }
-                    let limiter = try graph.memoryLimiter(id, m, registry: registry, logger: logger)
-                    for receiver in pipeline.receivers {
-                        graph.admission[receiver, default: MemoryAdmission()].add(limiter.pressure, for: Data.signal)
-                    }
-                    next = MemoryLimiterProcessor<Data>(limiter: limiter, next: next, registry: registry)
-                case .batch(let b):
-                    let processor = BatchProcessor<Data>(
-                        name: id.description,
-                        settings: .init(
-                            sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout,
-                            maxPendingItems: b.maxPendingItems),
-                        next: next, registry: registry, logger: logger,
-                        journal: try BatchJournalWiring.journal(
-                            for: id, in: pipelineID, pipeline, config, as: Data.self, logger: logger))
-                    graph.add(.processors(of: Data.signal), "processors.\(id) (\(pipelineID))") {
-                        await processor.run(clock: ContinuousClock())
-                    }
-                    next = processor
-                }
-            }
-            for receiver in pipeline.receivers {
-                heads[receiver, default: []].append(next)
-            }
+        let candidates: [[Signal]] = [
+            [.metrics, .logs, .traces], [.logs, .metrics, .traces], [.metrics, .traces, .logs],
+            [.logs, .traces, .metrics], [.traces, .metrics, .logs], [.traces, .logs, .metrics],
+        ]
+        for order in candidates
+        where edges.allSatisfy({ order.firstIndex(of: $0.to)! < order.firstIndex(of: $0.from)! }) {
+            return order
         }
+        throw ComponentBuildError("connectors: their pipelines form a cycle")
+    }
+}
+
+/// What building the pipelines shares across signals: the configuration, the table, the receivers' admission
+/// checks, and the per-signal entries.
+final class Assembly {
+    let config: GatewayConfiguration
+    let components: ComponentTable
+    let builder: GraphBuilder
+    /// Per receiver: the limiters of the pipelines it feeds, checked before a request body is read.
+    var admission: [ComponentID: MemoryAdmission] = [:]
+    var traces = Entry<Traces>()
+    var metrics = Entry<Metrics>()
+    var logs = Entry<Logs>()
+
+    init(config: GatewayConfiguration, components: ComponentTable, builder: GraphBuilder) {
+        self.config = config
+        self.components = components
+        self.builder = builder
     }
 
-    /// The limiter of `memory_limiter` `id`, made (and its check loop added) the first time a pipeline lists it.
-    mutating func memoryLimiter(
-        _ id: ComponentID, _ config: MemoryLimiterProcessorConfig, registry: TelemetryRegistry, logger: Logger
-    ) throws -> MemoryLimiter {
-        if let existing = memoryLimiters[id] { return existing }
-        var total = 0
-        if config.limitMiB == 0 {
-            guard let bytes = SystemMemory.totalBytes() else {
-                throw BuildError(
-                    description:
-                        "processors.\(id).limit_percentage: cannot read total memory (cgroup memory.max or /proc/meminfo)"
-                )
+    /// The input of connector `id` in a pipeline of `From`, feeding the heads of the pipelines that receive from it.
+    func connector<From: TelemetryData>(_ id: ComponentID, as: From.Type) throws -> any Consumer<From> {
+        guard let connectorConfig = config.connectors[id], let factory = components.connectors[id.type] else {
+            throw ComponentBuildError("connectors.\(id): not defined")
+        }
+        guard factory.signals.from == From.signal else {
+            throw ComponentBuildError(
+                "connector \(id) cannot be used as an exporter of a \(From.signal.rawValue) pipeline")
+        }
+        let context = BuildContext(id: id, graph: builder)
+        let missing = ComponentBuildError(
+            "connectors.\(id): no \(factory.signals.to.rawValue) pipeline receives from it")
+        switch factory.signals.to {
+        case .traces:
+            guard let next = traces.consumer(for: id) else { throw missing }
+            return try factory.build(connectorConfig, next: next, as: From.self, context)
+        case .metrics:
+            guard let next = metrics.consumer(for: id) else { throw missing }
+            return try factory.build(connectorConfig, next: next, as: From.self, context)
+        case .logs:
+            guard let next = logs.consumer(for: id) else { throw missing }
+            return try factory.build(connectorConfig, next: next, as: From.self, context)
+        }
+    }
+}
+
+/// Per signal: exporter instances shared by that signal's pipelines, and each receiver's pipeline heads.
+struct Entry<Data: TelemetryData> {
+    var exporters: [ComponentID: any Consumer<Data>] = [:]
+    var heads: [ComponentID: [any Consumer<Data>]] = [:]
+
+    func consumer(for receiver: ComponentID) -> (any Consumer<Data>)? {
+        guard let list = heads[receiver], !list.isEmpty else { return nil }
+        return list.count == 1 ? list[0] : FanOutConsumer(list)
+    }
+
+    mutating func add(_ pipelineID: PipelineID, _ pipeline: PipelineConfig, _ assembly: Assembly) throws {
+        let config = assembly.config
+        var outputs: [any Consumer<Data>] = []
+        for id in pipeline.exporters {
+            let exporter: any Consumer<Data>
+            if let existing = exporters[id] {
+                exporter = existing
+            } else if config.connectors[id] != nil {
+                exporter = try assembly.connector(id, as: Data.self)
+            } else {
+                guard let exporterConfig = config.exporters[id], let factory = assembly.components.exporters[id.type]
+                else {
+                    throw ComponentBuildError("exporter \(id) is not defined")
+                }
+                exporter = try factory.build(
+                    exporterConfig, as: Data.self, BuildContext(id: id, graph: assembly.builder))
             }
-            total = bytes
+            exporters[id] = exporter
+            // Exporters writing into one sink (a shared metric store) are written once per pipeline.
+            if let mergeable = exporter as? any MergeableConsumer,
+                let index = outputs.firstIndex(where: { ($0 as? any MergeableConsumer)?.sink == mergeable.sink }),
+                let merged = (outputs[index] as? any MergeableConsumer)?.merging(mergeable) as? any Consumer<Data>
+            {
+                outputs[index] = merged
+            } else {
+                outputs.append(exporter)
+            }
         }
-        let (hard, soft) = config.limits(totalMemoryBytes: total)
-        guard soft > 0 else {
-            throw BuildError(description: "processors.\(id): the limit comes to \(hard) bytes, too small to use")
+        // The storage of the first exporter whose queue is on disk: batch processors in front of it journal there.
+        let persistentStorage = pipeline.exporters.lazy.compactMap {
+            (config.exporters[$0] as? any PersistentConfig)?.storageExtension
+        }.first
+        var next: any Consumer<Data> = outputs.count == 1 ? outputs[0] : FanOutConsumer(outputs)
+        for (index, id) in pipeline.processors.enumerated().reversed() {
+            guard let processorConfig = config.processors[id], let factory = assembly.components.processors[id.type]
+            else {
+                throw ComponentBuildError("processor \(id) is not defined")
+            }
+            let receivers = pipeline.receivers
+            let context = ProcessorContext(
+                base: BuildContext(id: id, graph: assembly.builder), pipeline: pipelineID, position: index,
+                persistentStorage: persistentStorage
+            ) { pressure in
+                for receiver in receivers {
+                    assembly.admission[receiver, default: MemoryAdmission()].add(pressure, for: Data.signal)
+                }
+            }
+            next = try factory.build(processorConfig, next: next, context)
         }
-        let limiter = MemoryLimiter(
-            name: id.description,
-            settings: .init(
-                checkInterval: config.checkInterval, hardLimitBytes: hard, softLimitBytes: soft,
-                minReleaseIntervalWhenSoftLimited: config.minReleaseIntervalWhenSoftLimited,
-                minReleaseIntervalWhenHardLimited: config.minReleaseIntervalWhenHardLimited),
-            registry: registry, logger: logger)
-        logger.info(
-            "memory_limiter",
-            metadata: ["processor": "\(id)", "hard_limit_mib": "\(hard >> 20)", "soft_limit_mib": "\(soft >> 20)"])
-        // The first measurement now, so a gateway that starts over its limit refuses from its first request.
-        limiter.check()
-        memoryLimiters[id] = limiter
-        add(.processors, "processors.\(id)") { await limiter.run(clock: ContinuousClock()) }
-        return limiter
+        for receiver in pipeline.receivers {
+            heads[receiver, default: []].append(next)
+        }
     }
 }

@@ -1,3 +1,5 @@
+public import ComponentKit
+
 /// Everything wrong with a configuration, found in one pass.
 ///
 /// Each problem is one line, `yaml.path: message`, naming the path with dots and component IDs as the

@@ -1,3 +1,4 @@
+public import ComponentKit
 internal import FileIO
 
 #if canImport(Glibc)

@@ -61,3 +61,13 @@ public struct FanOutConsumer<Data: TelemetryData>: Consumer {
         return result
     }
 }
+
+/// A consumer that writes into a sink several exporters may read (a metric store read by a `prometheus` and a
+/// `prometheusremotewrite` exporter with the same translation settings): where a pipeline lists two of them on the
+/// same sink, the pipeline merges them and writes once, so delta points are not added twice.
+public protocol MergeableConsumer: Sendable {
+    /// The sink written to; consumers with the same one are merged.
+    var sink: ObjectIdentifier { get }
+    /// One consumer doing what this one and `other` (on the same sink) do.
+    func merging(_ other: any MergeableConsumer) -> any MergeableConsumer
+}

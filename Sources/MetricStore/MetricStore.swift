@@ -421,3 +421,38 @@ public final class MetricStore: Sendable {
         expired.add(removedCount)
     }
 }
+
+/// Feeds one metric store from a pipeline, counting what is accepted for each exporter that reads the store.
+public struct StoreIngestConsumer: Consumer, MergeableConsumer {
+    public let store: MetricStore
+    public let sent: [TelemetryCounter]
+
+    public init(store: MetricStore, sent: [TelemetryCounter]) {
+        self.store = store
+        self.sent = sent
+    }
+
+    /// The input of exporter `exporter` reading `store`: what it accepts counts as sent by that exporter (the
+    /// Collector's `otelcol_exporter_sent_metric_points_total`).
+    public init(store: MetricStore, exporter: String, registry: TelemetryRegistry) {
+        let sent = registry.counter(
+            "otelcol_exporter_sent_metric_points_total",
+            help: "Number of metric_points successfully sent to destination.",
+            labels: ["exporter": exporter])
+        self.init(store: store, sent: [sent])
+    }
+
+    public func consume(_ data: Metrics) throws(PipelineError) -> ConsumeResult {
+        let result = store.ingest(data)
+        let accepted = data.dataPointCount - result.rejectedItems
+        for counter in sent { counter.add(accepted) }
+        return result
+    }
+
+    public var sink: ObjectIdentifier { ObjectIdentifier(store) }
+
+    public func merging(_ other: any MergeableConsumer) -> any MergeableConsumer {
+        guard let other = other as? StoreIngestConsumer, other.store === store else { return self }
+        return StoreIngestConsumer(store: store, sent: sent + other.sent)
+    }
+}

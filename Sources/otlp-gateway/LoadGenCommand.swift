@@ -1,4 +1,5 @@
 public import ArgumentParser
+import ComponentKit
 import GatewayConfig
 import GatewayCore
 import LoadGen

@@ -38,7 +38,7 @@ extension OTLPGatewayCommand {
         func run() async throws {
             let config: GatewayConfiguration
             do {
-                config = try GatewayConfiguration.load(path: options.config)
+                config = try GatewayConfiguration.load(path: options.config, components: Components.table)
             } catch {
                 printError("invalid configuration \(options.config):\n\(error)")
                 throw ExitCode(2)
@@ -85,7 +85,7 @@ extension OTLPGatewayCommand {
 
         func run() async throws {
             do {
-                _ = try GatewayConfiguration.load(path: options.config)
+                _ = try GatewayConfiguration.load(path: options.config, components: Components.table)
                 print("\(options.config): valid")
             } catch {
                 printError(error.description)

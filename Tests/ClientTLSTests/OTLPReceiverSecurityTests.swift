@@ -1,4 +1,5 @@
 import ClientTLS
+import ComponentKit
 import GatewayCore
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 import ClientTLS
+import ComponentKit
 import Foundation
 import OTLPReceiver
 import ServerTLS

@@ -1,6 +1,12 @@
+import BatchProcessor
+import ComponentKit
+import ConfigTestSupport
+import DebugExporter
 import Foundation
 import GatewayConfig
 import GatewayCore
+import HealthCheckExtension
+import OTLPReceiver
 import Testing
 
 @Suite struct GatewayConfigurationTests {
@@ -32,11 +38,11 @@ import Testing
         let healthCheck = ComponentID(type: "health_check")
 
         #expect(
-            config.receivers == [otlp: .otlp(OTLPReceiverConfig(grpc: GRPCServerConfig(), http: HTTPServerConfig()))])
-        #expect(config.processors == [batch: .batch(BatchProcessorConfig())])
-        #expect(config.exporters == [debug: .debug(DebugExporterConfig())])
+            equal(config.receivers, [otlp: OTLPReceiverConfig(grpc: GRPCServerConfig(), http: HTTPServerConfig())]))
+        #expect(equal(config.processors, [batch: BatchProcessorConfig()]))
+        #expect(equal(config.exporters, [debug: DebugExporterConfig()]))
         #expect(config.connectors.isEmpty)
-        #expect(config.extensions == [healthCheck: .healthCheck(HealthCheckConfig())])
+        #expect(equal(config.extensions, [healthCheck: HealthCheckConfig()]))
         #expect(config.service.extensions == [healthCheck])
         #expect(
             config.service.pipelines == [
@@ -108,35 +114,41 @@ import Testing
         let config = try GatewayConfiguration.parse(yaml: yaml, environment: [:])
 
         #expect(
-            config.receivers == [
-                ComponentID(type: "otlp"): .otlp(
-                    OTLPReceiverConfig(
+            equal(
+                config.receivers,
+                [
+                    ComponentID(type: "otlp"): OTLPReceiverConfig(
                         grpc: GRPCServerConfig(
                             endpoint: "0.0.0.0:14317", maxRecvMsgSizeMiB: 16, maxConcurrentStreams: 50,
                             readBufferSize: 1024),
                         http: HTTPServerConfig(
                             endpoint: "[::1]:14318", maxRequestBodySize: 1_048_576, tracesURLPath: "/t",
                             metricsURLPath: "/m", logsURLPath: "/l")
-                    )),
-                ComponentID(type: "otlp", name: "second"): .otlp(OTLPReceiverConfig(http: HTTPServerConfig())),
-            ])
+                    ),
+                    ComponentID(type: "otlp", name: "second"): OTLPReceiverConfig(http: HTTPServerConfig()),
+                ]))
         #expect(
-            config.processors == [
-                ComponentID(type: "batch"): .batch(
-                    BatchProcessorConfig(
-                        sendBatchSize: 100, sendBatchMaxSize: 200, timeout: .seconds(90), maxPendingItems: 5000)),
-                ComponentID(type: "batch", name: "fast"): .batch(BatchProcessorConfig(timeout: .zero)),
-            ])
+            equal(
+                config.processors,
+                [
+                    ComponentID(type: "batch"): BatchProcessorConfig(
+                        sendBatchSize: 100, sendBatchMaxSize: 200, timeout: .seconds(90), maxPendingItems: 5000),
+                    ComponentID(type: "batch", name: "fast"): BatchProcessorConfig(timeout: .zero),
+                ]))
         #expect(
-            config.exporters == [
-                ComponentID(type: "debug"): .debug(DebugExporterConfig(verbosity: .detailed)),
-                ComponentID(type: "debug", name: "quiet"): .debug(DebugExporterConfig(verbosity: .basic)),
-            ])
+            equal(
+                config.exporters,
+                [
+                    ComponentID(type: "debug"): DebugExporterConfig(verbosity: .detailed),
+                    ComponentID(type: "debug", name: "quiet"): DebugExporterConfig(verbosity: .basic),
+                ]))
         #expect(config.connectors.isEmpty)
         #expect(
-            config.extensions == [
-                ComponentID(type: "health_check"): .healthCheck(HealthCheckConfig(endpoint: ":13134", path: "/health"))
-            ])
+            equal(
+                config.extensions,
+                [
+                    ComponentID(type: "health_check"): HealthCheckConfig(endpoint: ":13134", path: "/health")
+                ]))
         #expect(config.service.extensions == [ComponentID(type: "health_check")])
         #expect(
             config.service.telemetry
@@ -257,7 +269,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
 
         let config = try GatewayConfiguration.load(path: url.path, environment: ["VERBOSITY": "normal"])
-        #expect(config.exporters == [ComponentID(type: "debug"): .debug(DebugExporterConfig(verbosity: .normal))])
+        #expect(equal(config.exporters, [ComponentID(type: "debug"): DebugExporterConfig(verbosity: .normal)]))
     }
 
     @Test func missingFileIsAConfigError() {

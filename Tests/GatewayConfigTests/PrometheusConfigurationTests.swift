@@ -1,5 +1,12 @@
+import BasicAuthExtension
+import BearerTokenAuthExtension
+import ComponentKit
+import ConfigTestSupport
 import GatewayConfig
 import GatewayCore
+import HealthCheckExtension
+import PrometheusExporter
+import PrometheusRemoteWriteExporter
 import Testing
 
 /// Whole documents with the Prometheus exporters and the auth extensions, as users write them.
@@ -99,9 +106,10 @@ import Testing
         let healthCheck = ComponentID(type: "health_check")
 
         #expect(
-            config.exporters == [
-                mimir: .prometheusRemoteWrite(
-                    PrometheusRemoteWriteExporterConfig(
+            equal(
+                config.exporters,
+                [
+                    mimir: PrometheusRemoteWriteExporterConfig(
                         endpoint: "http://mimir.monitoring:9009/api/v1/push",
                         headers: ["X-Scope-OrgID": "team-a"],
                         externalLabels: ["cluster": "dev"],
@@ -122,25 +130,25 @@ import Testing
                             maxElapsedTime: .seconds(600), multiplier: 2),
                         authenticator: basicAuth,
                         tls: ClientTLSConfig(insecure: true)
-                    )),
-                vm: .prometheusRemoteWrite(
-                    PrometheusRemoteWriteExporterConfig(
-                        endpoint: "http://victoria:8428/api/v1/write", authenticator: bearer)),
-                prometheus: .prometheus(
-                    PrometheusExporterConfig(
+                    ),
+                    vm: PrometheusRemoteWriteExporterConfig(
+                        endpoint: "http://victoria:8428/api/v1/write", authenticator: bearer),
+                    prometheus: PrometheusExporterConfig(
                         endpoint: "0.0.0.0:9464", namespace: "gw", constLabels: ["gateway": "edge"],
                         translation: .underscoreEscaping, addMetricSuffixes: false,
                         resourceToTelemetryConversionEnabled: true, promoteResourceAttributes: [],
                         targetInfoEnabled: false, metricExpiration: .seconds(600), maxSeriesPerMetric: 1000,
-                        enableOpenMetrics: true)),
-            ])
+                        enableOpenMetrics: true),
+                ]))
         #expect(
-            config.extensions == [
-                healthCheck: .healthCheck(HealthCheckConfig()),
-                basicAuth: .basicAuth(BasicAuthConfig(username: "gateway", password: "pa$$word")),
-                bearer: .bearerTokenAuth(BearerTokenAuthConfig(token: "tok-123")),
-                bearerFile: .bearerTokenAuth(BearerTokenAuthConfig(scheme: "Token", filename: "/run/secrets/token")),
-            ])
+            equal(
+                config.extensions,
+                [
+                    healthCheck: HealthCheckConfig(),
+                    basicAuth: BasicAuthConfig(username: "gateway", password: "pa$$word"),
+                    bearer: BearerTokenAuthConfig(token: "tok-123"),
+                    bearerFile: BearerTokenAuthConfig(scheme: "Token", filename: "/run/secrets/token"),
+                ]))
         #expect(config.service.extensions == [healthCheck, basicAuth, bearer])
         #expect(
             config.service.pipelines == [
@@ -154,7 +162,9 @@ import Testing
         let config = try GatewayConfiguration.parse(
             yaml: document(exporters: "debug:\nprometheusremotewrite:\n  endpoint: ${env:PRW_URL}"),
             environment: ["PRW_URL": "http://prometheus:9090/api/v1/write"])
-        guard case .prometheusRemoteWrite(let prw)? = config.exporters[ComponentID(type: "prometheusremotewrite")]
+        guard
+            let prw = config.exporters[ComponentID(type: "prometheusremotewrite")]
+                as? PrometheusRemoteWriteExporterConfig
         else {
             Issue.record("no prometheusremotewrite exporter")
             return

@@ -1,5 +1,11 @@
+import ComponentKit
+import ConfigTestSupport
 import GatewayConfig
 import GatewayCore
+import MemoryTraceExporter
+import OTLPExporter
+import PrometheusExporter
+import SpanMetricsConnector
 import Testing
 
 /// Whole documents with the OTLP exporters, the memory exporter and the spanmetrics connector, as users
@@ -106,9 +112,10 @@ import Testing
         let lokiAuth = ComponentID(type: "basicauth", name: "loki")
 
         #expect(
-            config.exporters == [
-                tempo: .otlp(
-                    OTLPExporterConfig(
+            equal(
+                config.exporters,
+                [
+                    tempo: OTLPExporterConfig(
                         endpoint: "tempo:4317",
                         tls: ClientTLSConfig(insecure: true),
                         headers: ["X-Scope-OrgID": "team-a"],
@@ -120,21 +127,21 @@ import Testing
                             enabled: true, initialInterval: .seconds(1), maxInterval: .seconds(10),
                             maxElapsedTime: .seconds(120), multiplier: 2),
                         authenticator: tempoAuth
-                    )),
-                peer: .otlp(OTLPExporterConfig(endpoint: "http://collector.peer:4317", compression: .none)),
-                loki: .otlpHTTP(
-                    OTLPHTTPExporterConfig(
+                    ),
+                    peer: OTLPExporterConfig(endpoint: "http://collector.peer:4317", compression: .none),
+                    loki: OTLPHTTPExporterConfig(
                         endpoint: "http://loki:3100/otlp", encoding: .json, headers: ["X-Scope-OrgID": "team-a"],
-                        authenticator: lokiAuth)),
-                mimir: .otlpHTTP(
-                    OTLPHTTPExporterConfig(metricsEndpoint: "http://mimir:9009/otlp/v1/metrics", timeout: .seconds(5))),
-                memory: .memory(MemoryExporterConfig(endpoint: "0.0.0.0:3200", maxBytes: 134_217_728)),
-                prometheus: .prometheus(PrometheusExporterConfig(endpoint: "0.0.0.0:9464")),
-            ])
+                        authenticator: lokiAuth),
+                    mimir: OTLPHTTPExporterConfig(
+                        metricsEndpoint: "http://mimir:9009/otlp/v1/metrics", timeout: .seconds(5)),
+                    memory: MemoryExporterConfig(endpoint: "0.0.0.0:3200", maxBytes: 134_217_728),
+                    prometheus: PrometheusExporterConfig(endpoint: "0.0.0.0:9464"),
+                ]))
         #expect(
-            config.connectors == [
-                spanMetrics: .spanMetrics(
-                    SpanMetricsConnectorConfig(
+            equal(
+                config.connectors,
+                [
+                    spanMetrics: SpanMetricsConnectorConfig(
                         histogramBuckets: [.milliseconds(5), .milliseconds(50), .milliseconds(500), .seconds(5)],
                         histogramUnit: .s,
                         dimensions: [
@@ -146,8 +153,8 @@ import Testing
                         aggregationTemporality: .cumulative,
                         dimensionsCacheSize: 2000,
                         maxSeries: 5000
-                    ))
-            ])
+                    )
+                ]))
         #expect(
             config.service.pipelines == [
                 PipelineID(signal: .traces): PipelineConfig(
@@ -160,8 +167,8 @@ import Testing
                     exporters: [loki]),
             ])
 
-        guard case .otlp(let tempoConfig)? = config.exporters[tempo],
-            case .otlpHTTP(let lokiConfig)? = config.exporters[loki]
+        guard let tempoConfig = config.exporters[tempo] as? OTLPExporterConfig,
+            let lokiConfig = config.exporters[loki] as? OTLPHTTPExporterConfig
         else {
             Issue.record("missing exporters")
             return
@@ -181,7 +188,7 @@ import Testing
                         exporters: [otlp]
                     """),
             environment: ["TEMPO": "http://tempo.monitoring:4317"])
-        guard case .otlp(let otlp)? = config.exporters[ComponentID(type: "otlp")] else {
+        guard let otlp = config.exporters[ComponentID(type: "otlp")] as? OTLPExporterConfig else {
             Issue.record("no otlp exporter")
             return
         }

@@ -1,3 +1,5 @@
+import ComponentKit
+import ConfigTestSupport
 import GatewayConfig
 import GatewayCore
 import Logging
@@ -39,7 +41,8 @@ import Testing
 
     @Test func partsStopInTheCollectorsOrder() throws {
         let config = try GatewayConfiguration.parse(yaml: Self.everyComponent, environment: [:])
-        let graph = try PipelineGraph.build(config, registry: TelemetryRegistry(), logger: Logger(label: "t"))
+        let graph = try PipelineGraph.build(
+            config, components: Components.table, registry: TelemetryRegistry(), logger: Logger(label: "t"))
         let stages = Dictionary(grouping: graph.parts, by: \.stage).mapValues { $0.map(\.name).sorted() }
         #expect(stages[.receivers] == ["receivers.engine", "receivers.engine", "receivers.hostmetrics"])
         #expect(stages[.tracesProcessors] == ["processors.batch (traces)"])
@@ -48,7 +51,7 @@ import Testing
         #expect(stages[.exporters] == ["exporters.otlp (traces)", "exporters.prometheusremotewrite"])
         // Exporters with queues drain instead of being cancelled.
         #expect(graph.parts.filter { $0.stage == .exporters }.allSatisfy { $0.drain != nil })
-        #expect(graph.receivers.count == 1)
+        #expect(graph.listeners.count == 1)
     }
 }
 
@@ -61,9 +64,9 @@ import Testing
     }
 
     static func part(
-        _ stage: PipelineGraph.Stage, _ name: String, journal: Journal, drains: Bool = false,
+        _ stage: StopStage, _ name: String, journal: Journal, drains: Bool = false,
         ignoresDrain: Bool = false
-    ) -> PipelineGraph.Part {
+    ) -> Part {
         let signal = StopSignal()
         var drain: (@Sendable () -> Void)?
         if drains { drain = { @Sendable in signal.stop() } }
@@ -82,7 +85,7 @@ import Testing
                 journal.add("\(name) stopped")
             }
         }
-        return PipelineGraph.Part(stage: stage, name: name, drain: drain, run: run)
+        return Part(stage: stage, name: name, drain: drain, run: run)
     }
 
     @Test func stagesStopOneAfterAnotherAndExportersDrain() async {

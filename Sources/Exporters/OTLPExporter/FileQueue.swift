@@ -245,22 +245,10 @@ public final class FileQueue: Sendable {
 
     /// Checks that `path` is a writable directory, creating it (and its parents) when `create` is true.
     public static func ensureDirectory(_ path: String, create: Bool) throws(OpenError) {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw OpenError(description: "\(path) is not a directory") }
-            guard access(path, W_OK) == 0 else { throw OpenError(description: "\(path) is not writable") }
-            return
-        }
-        guard create else {
-            throw OpenError(description: "\(path) does not exist (create it, or set create_directory: true)")
-        }
-        // Parents first, as `mkdir -p`.
-        var prefix = ""
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o750) != 0 && errno != EEXIST {
-                throw OpenError(description: "cannot create \(prefix): \(String(cString: strerror(errno)))")
-            }
+        do {
+            try Directory.ensure(path, create: create)
+        } catch {
+            throw OpenError(description: error.description)
         }
     }
 

@@ -1,3 +1,4 @@
+public import ComponentKit
 internal import Yams
 
 /// Refuses YAML whose aliases would expand past a budget ("billion laughs"), before anything expands them.

@@ -1,8 +1,10 @@
+public import ComponentKit
 internal import Yams
 
 /// Decodes a whole document: YAML, expansion, each component section, then the service and its references.
 struct ConfigurationDecoder {
     let diagnostics: Diagnostics
+    let components: ComponentTable
 
     /// The configuration, or nil when the YAML itself could not be read; problems go to `diagnostics`
     /// either way, and a configuration with problems must not be used.
@@ -20,24 +22,28 @@ struct ConfigurationDecoder {
         }
         let rootValue =
             node.map { ConfigValue(node: $0, at: .root, expander: expander, diagnostics: diagnostics) } ?? .null
-        let context = DecodingContext(peeking: rootValue)
+        let context = DecodingContext(
+            peeking: rootValue,
+            extensionTypes: Dictionary(
+                uniqueKeysWithValues: ExtensionCapability.allCases.map { ($0, components.extensionTypes(offering: $0)) }
+            ))
         let root = MappingReader(rootValue, at: .root, diagnostics: diagnostics)
 
         var declared = DeclaredComponents()
-        let receivers = components(
-            "receivers", in: root, registry: ComponentRegistry.receivers, context: context,
+        let receivers = decodeSection(
+            "receivers", in: root, registry: components.receivers, context: context,
             declared: &declared.receivers)
-        let processors = components(
-            "processors", in: root, registry: ComponentRegistry.processors, context: context,
+        let processors = decodeSection(
+            "processors", in: root, registry: components.processors, context: context,
             declared: &declared.processors)
-        let exporters = components(
-            "exporters", in: root, registry: ComponentRegistry.exporters, context: context,
+        let exporters = decodeSection(
+            "exporters", in: root, registry: components.exporters, context: context,
             declared: &declared.exporters)
         declared.exporterConfigs = exporters
         declared.receiverConfigs = receivers
         let (receiverIDs, exporterIDs) = (declared.receivers, declared.exporters)
-        let connectors = components(
-            "connectors", in: root, registry: ComponentRegistry.connectors, context: context,
+        let connectors = decodeSection(
+            "connectors", in: root, registry: components.connectors, context: context,
             declared: &declared.connectors
         ) { id, reader in
             // The Collector refuses these too: a pipeline's reference could mean either component.
@@ -45,12 +51,12 @@ struct ConfigurationDecoder {
                 reader.report(
                     "ambiguous ID: \(quoted(id.description)) is also defined in \(section); rename one of them")
             }
-            if let signals = ComponentRegistry.connectorSignals[id.type] {
+            if let signals = components.connectors[id.type]?.signals {
                 context.checkConnectorUse(id, from: signals.from, to: signals.to, reader: reader)
             }
         }
-        let extensions = components(
-            "extensions", in: root, registry: ComponentRegistry.extensions, context: context,
+        let extensions = decodeSection(
+            "extensions", in: root, registry: components.extensions, context: context,
             declared: &declared.extensions)
         let service =
             root.section("service") { ServiceConfig(from: $0, declared: declared) }
@@ -71,15 +77,15 @@ struct ConfigurationDecoder {
     /// Decodes one section of components keyed by ID, recording every well-formed ID in `declared`;
     /// `check` sees each component of a known type after its config, to report at it what depends on other
     /// sections.
-    private func components<Config>(
+    private func decodeSection<Factory>(
         _ section: String,
         in root: MappingReader,
-        registry: [String: ComponentDecoder<Config>],
+        registry: [String: Factory],
         context: DecodingContext,
         declared: inout Set<ComponentID>,
         check: (ComponentID, MappingReader) -> Void = { _, _ in }
-    ) -> [ComponentID: Config] {
-        var configs: [ComponentID: Config] = [:]
+    ) -> [ComponentID: any ComponentConfig] {
+        var configs: [ComponentID: any ComponentConfig] = [:]
         root.section(section) { reader in
             for entry in reader.allEntries() {
                 let (key, value) = (entry.key, entry.value)
@@ -92,12 +98,12 @@ struct ConfigurationDecoder {
                     id = parsed
                 }
                 declared.insert(id)
-                guard let decode = registry[id.type] else {
+                guard let factory = registry[id.type] as? any ComponentFactory else {
                     reader.report(key, "unknown type \(quoted(id.type))")
                     continue
                 }
                 let componentReader = MappingReader(value, at: reader.path(key), diagnostics: diagnostics)
-                configs[id] = decode(componentReader, context)
+                configs[id] = factory.decode(componentReader, context: context)
                 componentReader.finish()
                 check(id, componentReader)
             }

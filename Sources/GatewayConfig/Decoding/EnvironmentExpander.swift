@@ -1,3 +1,5 @@
+public import ComponentKit
+
 /// Expands `${env:NAME}`, `${env:NAME:-default}` and `${NAME}` in scalar text, and `$$` to a literal `$`,
 /// as the Collector's env provider does.
 ///
@@ -76,9 +78,4 @@ struct EnvironmentExpander {
         guard let first = name.unicodeScalars.first, first.isASCIILetter || first == "_" else { return false }
         return name.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" }
     }
-}
-
-extension Unicode.Scalar {
-    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

@@ -1,3 +1,4 @@
+public import ComponentKit
 internal import GatewayCore
 
 /// One pipeline: `service.pipelines.<signal>[/name]`.

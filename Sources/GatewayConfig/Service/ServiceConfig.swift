@@ -1,3 +1,5 @@
+public import ComponentKit
+
 /// What runs: `service`.
 public struct ServiceConfig: Sendable, Equatable {
     /// `extensions`: IDs of the extensions to start, in order; each must be defined under `extensions`.
@@ -34,9 +36,9 @@ struct DeclaredComponents {
     var extensions: Set<ComponentID> = []
     /// The decoded exporters, problems or not, for checks that depend on their configs (which signals an
     /// exporter can take).
-    var exporterConfigs: [ComponentID: ExporterConfig] = [:]
+    var exporterConfigs: [ComponentID: any ComponentConfig] = [:]
     /// The decoded receivers, for the same kind of check on the other end of a pipeline.
-    var receiverConfigs: [ComponentID: ReceiverConfig] = [:]
+    var receiverConfigs: [ComponentID: any ComponentConfig] = [:]
 }
 
 extension ServiceConfig {

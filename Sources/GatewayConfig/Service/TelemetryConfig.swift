@@ -1,3 +1,5 @@
+public import ComponentKit
+
 /// The gateway's own metrics and logs: `service.telemetry`.
 public struct TelemetryConfig: Sendable, Equatable {
     /// How many self-metrics are produced; `none` turns the metrics endpoint off.
@@ -38,7 +40,7 @@ extension TelemetryConfig: ConfigSection {
         case debug, info, warn, error
     }
 
-    init(from reader: MappingReader) {
+    public init(from reader: MappingReader) {
         self.init()
         let defaults = TelemetryConfig()
         reader.section("metrics") { metrics in

@@ -1,3 +1,4 @@
+internal import ComponentKit
 internal import Compression
 internal import GatewayCore
 internal import HTTP2Transport

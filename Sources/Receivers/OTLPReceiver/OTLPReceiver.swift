@@ -1,3 +1,4 @@
+public import ComponentKit
 internal import GatewayCore
 public import HTTP2Transport
 public import Logging

@@ -1,3 +1,5 @@
+import ComponentKit
+import ConfigTestSupport
 import Foundation
 import GatewayConfig
 import Testing

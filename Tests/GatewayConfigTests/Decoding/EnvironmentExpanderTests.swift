@@ -1,4 +1,8 @@
+import BatchProcessor
+import ComponentKit
+import ConfigTestSupport
 import GatewayConfig
+import HealthCheckExtension
 import Testing
 
 /// Expansion is observed through the health check's `path` (a free string) and `endpoint`.
@@ -6,7 +10,7 @@ import Testing
     private func healthCheck(_ body: String, _ environment: [String: String]) throws -> HealthCheckConfig {
         let config = try GatewayConfiguration.parse(
             yaml: document(extensions: "health_check:\n" + body), environment: environment)
-        guard case .healthCheck(let healthCheck)? = config.extensions[ComponentID(type: "health_check")] else {
+        guard let healthCheck = config.extensions[ComponentID(type: "health_check")] as? HealthCheckConfig else {
             Issue.record("no health_check extension")
             return HealthCheckConfig()
         }
@@ -51,7 +55,7 @@ import Testing
             environment: ["SIZE": "42"])
         #expect(
             config.processors[ComponentID(type: "batch")]
-                == .batch(BatchProcessorConfig(sendBatchSize: 42, timeout: .seconds(2))))
+                as? BatchProcessorConfig == BatchProcessorConfig(sendBatchSize: 42, timeout: .seconds(2)))
         #expect(try healthCheck("  endpoint: ${env:HOST}:${env:PORT:-1}", ["HOST": "0.0.0.0"]).endpoint == "0.0.0.0:1")
     }
 

@@ -1,4 +1,7 @@
+import ComponentKit
+import ConfigTestSupport
 import GatewayConfig
+import MemoryTraceExporter
 import Testing
 
 /// `tls` on the gateway's own HTTP endpoints: the memory exporter's query API and self-telemetry.
@@ -17,7 +20,7 @@ import Testing
                     exporters: [memory]
                 """)
         let config = try GatewayConfiguration.parse(yaml: yaml, environment: [:])
-        guard case .memory(let memory)? = config.exporters[ComponentID(type: "memory")] else {
+        guard let memory = config.exporters[ComponentID(type: "memory")] as? MemoryExporterConfig else {
             Issue.record("no memory exporter")
             return
         }

@@ -1,5 +1,8 @@
+import ComponentKit
+import ConfigTestSupport
 import GatewayConfig
 import GatewayCore
+import SpanMetricsConnector
 import Testing
 
 /// Which signals each exporter and connector takes, checked where pipelines use them.
@@ -92,7 +95,7 @@ import Testing
                 """)
         let config = try GatewayConfiguration.parse(yaml: yaml, environment: [:])
         let spanMetrics = ComponentID(type: "spanmetrics")
-        #expect(config.connectors == [spanMetrics: .spanMetrics(SpanMetricsConnectorConfig())])
+        #expect(equal(config.connectors, [spanMetrics: SpanMetricsConnectorConfig()]))
         #expect(
             config.service.pipelines[PipelineID(signal: .traces)]?.exporters == [
                 spanMetrics, ComponentID(type: "debug"),

@@ -1,3 +1,5 @@
+import ComponentKit
+import ConfigTestSupport
 import GatewayConfig
 import GatewayCore
 import Testing

@@ -1,0 +1,46 @@
+public import ComponentKit
+public import GatewayCore
+internal import Logging
+internal import NIOPosix
+
+extension MemoryExporterConfig: ComponentConfig {
+    public func signalProblem(_ signal: Signal) -> String? { signal == .traces ? nil : "supports traces only" }
+}
+
+/// `memory`: keeps the most recent traces, bounded in bytes, behind a Tempo-compatible query API.
+public struct MemoryTraceExporterFactory: ExporterFactory {
+    public init() {}
+
+    public var types: [String] { ["memory"] }
+
+    public func decode(_ reader: MappingReader, context: DecodingContext) -> any ComponentConfig {
+        MemoryExporterConfig(from: reader)
+    }
+
+    public func build<Data: TelemetryData>(
+        _ config: any ComponentConfig, as signal: Data.Type, _ context: BuildContext
+    ) throws -> any Consumer<Data> {
+        guard let c = config as? MemoryExporterConfig else { throw ComponentBuildError("not a memory config") }
+        let id = context.id
+        guard Data.signal == .traces else {
+            throw ComponentBuildError("exporter \(id) supports traces pipelines only")
+        }
+        guard let (host, port) = parseHostPort(c.endpoint) else {
+            throw ComponentBuildError("exporters.\(id).endpoint: invalid")
+        }
+        let tls = try ListenerSecurityWiring.endpointTLS(c.tls, path: "exporters.\(id)")
+        let exporter = MemoryTraceExporter(
+            name: id.description, maxBytes: c.maxBytes, host: host, port: port, registry: context.registry,
+            logger: context.logger)
+        let logger = context.logger
+        context.addPart(.exporters, "exporters.\(id)") {
+            do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton, tls: tls) } catch {
+                logger.error("memory exporter stopped", metadata: ["exporter": "\(id)", "error": "\(error)"])
+            }
+        }
+        guard let typed = exporter as? any Consumer<Data> else {
+            throw ComponentBuildError("exporter \(id) supports traces pipelines only")
+        }
+        return typed
+    }
+}

@@ -1,0 +1,33 @@
+internal import BasicAuthExtension
+internal import BatchProcessor
+internal import BearerTokenAuthExtension
+public import ComponentKit
+internal import DebugExporter
+internal import EngineReceiver
+internal import FileStorageExtension
+internal import HealthCheckExtension
+internal import HostMetricsReceiver
+internal import MemoryLimiterProcessor
+internal import MemoryTraceExporter
+internal import OTLPExporter
+internal import OTLPReceiver
+internal import PrometheusExporter
+internal import PrometheusRemoteWriteExporter
+internal import SpanMetricsConnector
+
+/// Every component type this gateway is built with: the only place that names them. The config decoder looks a
+/// section's type up here, the graph builder its factory.
+public enum Components {
+    public static let table = ComponentTable(
+        receivers: [OTLPReceiverFactory(), EngineReceiverFactory(), HostMetricsReceiverFactory()],
+        processors: [BatchProcessorFactory(), MemoryLimiterProcessorFactory()],
+        exporters: [
+            DebugExporterFactory(), OTLPExporterFactory(), OTLPHTTPExporterFactory(), PrometheusExporterFactory(),
+            PrometheusRemoteWriteExporterFactory(), MemoryTraceExporterFactory(),
+        ],
+        connectors: [SpanMetricsConnectorFactory()],
+        extensions: [
+            HealthCheckExtensionFactory(), BasicAuthExtensionFactory(), BearerTokenAuthExtensionFactory(),
+            FileStorageExtensionFactory(),
+        ])
+}

@@ -1,0 +1,47 @@
+public import ComponentKit
+
+/// The `batch` processor: `processors.batch[/name]`.
+public struct BatchProcessorConfig: Sendable, Equatable {
+    /// `send_batch_size`: items that trigger sending a batch regardless of the timeout; 0 means only the
+    /// timeout sends. Default 8192.
+    public var sendBatchSize: Int
+    /// `send_batch_max_size`: the most items in one batch, larger batches are split; 0 means unlimited.
+    /// Must be 0 or at least `send_batch_size`. Default 0.
+    public var sendBatchMaxSize: Int
+    /// `timeout`: the longest a non-empty batch waits before it is sent, a Go duration; 0 sends
+    /// immediately. Default `200ms`.
+    public var timeout: Duration
+    /// `max_pending_items`: items buffered before the processor refuses new data with a retryable error,
+    /// at least 1. Our addition, not in the Collector. Default 20000: with the default send_batch_size of 8192,
+    /// two batches and a half, enough to ride out a slow flush, small enough that a full queue reaches clients soon.
+    public var maxPendingItems: Int
+
+    public init(
+        sendBatchSize: Int = 8192,
+        sendBatchMaxSize: Int = 0,
+        timeout: Duration = .milliseconds(200),
+        maxPendingItems: Int = 20_000
+    ) {
+        self.sendBatchSize = sendBatchSize
+        self.sendBatchMaxSize = sendBatchMaxSize
+        self.timeout = timeout
+        self.maxPendingItems = maxPendingItems
+    }
+}
+
+extension BatchProcessorConfig: ConfigSection {
+    public init(from reader: MappingReader) {
+        let defaults = BatchProcessorConfig()
+        self.init(
+            sendBatchSize: reader.int("send_batch_size", default: defaults.sendBatchSize, min: 0),
+            sendBatchMaxSize: reader.int("send_batch_max_size", default: defaults.sendBatchMaxSize, min: 0),
+            timeout: reader.duration("timeout", default: defaults.timeout),
+            maxPendingItems: reader.int("max_pending_items", default: defaults.maxPendingItems, min: 1)
+        )
+        if sendBatchMaxSize > 0, sendBatchMaxSize < sendBatchSize {
+            reader.report(
+                "send_batch_max_size",
+                "must be 0 (unlimited) or at least send_batch_size (\(sendBatchSize)), got \(sendBatchMaxSize)")
+        }
+    }
+}
