@@ -77,9 +77,10 @@ public enum FuzzHarness {
         let arena = ProtobufArena()
         let valid = (try? OTLPProtobuf.validate(body, signal: signal)) != nil
         let failure: OTLPDecodingError?
+        var decodedTraces: Traces?
         do throws(OTLPDecodingError) {
             switch signal {
-            case .traces: _ = try OTLPProtobuf.decodeTraces(body, arena: arena)
+            case .traces: decodedTraces = try OTLPProtobuf.decodeTraces(body, arena: arena)
             case .metrics: _ = try OTLPProtobuf.decodeMetrics(body, arena: arena)
             case .logs: _ = try OTLPProtobuf.decodeLogs(body, arena: arena)
             }
@@ -88,6 +89,16 @@ public enum FuzzHarness {
             failure = error
         }
         if !valid { precondition(failure != nil, "decoded a request the validator refused") }
+        guard signal == .traces else { return }
+        // The reader that forwards traces undecoded accepts what decodes, counts the same spans, and forwards
+        // bytes that decode to the same model.
+        let wire = try? OTLPProtobuf.wireTraces(body)
+        if !valid { precondition(wire == nil, "the wire reader accepted a request the validator refused") }
+        guard let decodedTraces else { return }
+        guard let wire else { preconditionFailure("the wire reader refused a request that decodes") }
+        precondition(wire.spanCount == decodedTraces.spanCount, "the wire reader counted other spans")
+        precondition(wire.resourceSpanCount == decodedTraces.resourceSpans.count, "other resource count")
+        precondition(wire.resourceSpans == decodedTraces.resourceSpans, "forwarded bytes decode to another model")
     }
 
     /// JSON decoded by our reader must encode to protobuf that protobuf-c accepts and that is a fixed point too.

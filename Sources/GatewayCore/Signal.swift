@@ -28,14 +28,86 @@ public protocol TelemetryData: Sendable {
 extension Traces: TelemetryData {
     public static var signal: Signal { .traces }
     public var itemCount: Int { spanCount }
-    /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once.
+    /// Merges by resource and scope, so a batch sends each resource (and each scope in it) once. Where either side
+    /// is still in wire form, the batch stays in wire form: the other side's model is encoded once and the
+    /// encodings are listed together, so nothing forwarded is decoded.
     public mutating func append(contentsOf other: Traces) {
-        Grouping.merge(
-            &resourceSpans, other.resourceSpans, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeSpans,
-            scope: { ($0.scope, $0.schemaURL) }, items: \.spans)
+        guard let codec = wire?.codec ?? other.wire?.codec else {
+            var merged = resourceSpans
+            Grouping.merge(
+                &merged, other.resourceSpans, resource: { ($0.resource, $0.schemaURL) }, scopes: \.scopeSpans,
+                scope: { ($0.scope, $0.schemaURL) }, items: \.spans)
+            resourceSpans = merged
+            return
+        }
+        var segments: [[UInt8]] = []
+        var spans: [Int] = []
+        var resources: [Int] = []
+        for part in [self, other] {
+            if let wire = part.wire {
+                segments += wire.segments
+                spans += wire.segmentSpans
+                resources += wire.segmentResources
+            } else if part.spanCount > 0 {
+                segments.append(codec.encode(part.resourceSpans))
+                spans.append(part.spanCount)
+                resources.append(part.resourceSpanCount)
+            }
+        }
+        self = Traces(
+            wire: WireTraces(segments: segments, segmentSpans: spans, segmentResources: resources, codec: codec))
     }
+
     public mutating func removeFirst(items maxItems: Int) -> Traces {
-        Traces(resourceSpans: Splitter.split(&resourceSpans, maxItems: maxItems, scopes: \.scopeSpans, items: \.spans))
+        guard let wire else {
+            var rest = resourceSpans
+            let first = Splitter.split(&rest, maxItems: maxItems, scopes: \.scopeSpans, items: \.spans)
+            resourceSpans = rest
+            return Traces(resourceSpans: first)
+        }
+        // Whole segments while they fit; the one that does not is decoded, split exactly, and both parts encoded.
+        var taken = 0
+        var index = 0
+        while index < wire.segments.count, taken + wire.segmentSpans[index] <= maxItems {
+            taken += wire.segmentSpans[index]
+            index += 1
+        }
+        var rest = Array(wire.segments.indices.dropFirst(index))
+        var extraFirst: [([UInt8], Int, Int)] = []
+        var extraRest: [([UInt8], Int, Int)] = []
+        if taken < maxItems, let split = rest.first {
+            var model = wire.codec.decode(wire.segments[split]) ?? []
+            let head = Splitter.split(&model, maxItems: maxItems - taken, scopes: \.scopeSpans, items: \.spans)
+            let headTraces = Traces(resourceSpans: head)
+            let tailTraces = Traces(resourceSpans: model)
+            extraFirst.append((wire.codec.encode(head), headTraces.spanCount, head.count))
+            if tailTraces.spanCount > 0 {
+                extraRest.append((wire.codec.encode(model), tailTraces.spanCount, model.count))
+            }
+            rest.removeFirst()
+        }
+        func make(_ indices: [Int], _ extra: [([UInt8], Int, Int)], extraFirst: Bool) -> Traces {
+            var segments = indices.map { wire.segments[$0] }
+            var spans = indices.map { wire.segmentSpans[$0] }
+            var resources = indices.map { wire.segmentResources[$0] }
+            for (bytes, n, r) in extra {
+                if extraFirst {
+                    segments.insert(bytes, at: 0)
+                    spans.insert(n, at: 0)
+                    resources.insert(r, at: 0)
+                } else {
+                    segments.append(bytes)
+                    spans.append(n)
+                    resources.append(r)
+                }
+            }
+            return Traces(
+                wire: WireTraces(
+                    segments: segments, segmentSpans: spans, segmentResources: resources, codec: wire.codec))
+        }
+        let head = make(Array(wire.segments.indices.prefix(index)), extraFirst, extraFirst: false)
+        self = make(rest, extraRest, extraFirst: true)
+        return head
     }
 }
 

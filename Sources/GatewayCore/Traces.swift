@@ -1,14 +1,119 @@
-/// A batch of spans grouped by resource and scope, as in `ExportTraceServiceRequest`.
-public struct Traces: Sendable, Hashable {
-    public var resourceSpans: [ResourceSpans]
+internal import Synchronization
 
-    public init(resourceSpans: [ResourceSpans] = []) { self.resourceSpans = resourceSpans }
+/// A batch of spans grouped by resource and scope, as in `ExportTraceServiceRequest`.
+///
+/// Spans that arrived as OTLP protobuf travel as the bytes they came in (`wire`) until something needs their
+/// fields: forwarding them decodes and encodes nothing. Reading `resourceSpans` decodes them once (the result is
+/// kept); setting it makes the value a model again.
+public struct Traces: Sendable, Hashable {
+    private var model: [ResourceSpans]
+    /// The validated request bytes, when these traces have not been decoded into the model.
+    public private(set) var wire: WireTraces?
+
+    public init(resourceSpans: [ResourceSpans] = []) {
+        self.model = resourceSpans
+        self.wire = nil
+    }
+
+    /// Traces that stay in their wire form until a component reads their fields.
+    public init(wire: WireTraces) {
+        self.model = []
+        self.wire = wire
+    }
+
+    public var resourceSpans: [ResourceSpans] {
+        get { wire?.decoded ?? model }
+        set {
+            model = newValue
+            wire = nil
+        }
+    }
 
     /// The number of spans, the unit the Collector counts accepted and refused traces in.
     public var spanCount: Int {
+        if let wire { return wire.spanCount }
         var n = 0
-        for r in resourceSpans { for s in r.scopeSpans { n += s.spans.count } }
+        for r in model { for s in r.scopeSpans { n += s.spans.count } }
         return n
+    }
+
+    /// The number of `ResourceSpans` entries, without decoding.
+    public var resourceSpanCount: Int { wire?.resourceSpanCount ?? model.count }
+
+    public static func == (a: Traces, b: Traces) -> Bool { a.resourceSpans == b.resourceSpans }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(resourceSpans) }
+}
+
+/// How wire-form traces are decoded into the model and the model encoded back, supplied by the wire module (the
+/// core does no I/O and knows no protobuf).
+public struct WireTracesCodec: Sendable {
+    /// Decodes one validated request; nil only when memory for the decode cannot be had.
+    public var decode: @Sendable ([UInt8]) -> [ResourceSpans]?
+    /// Encodes the model as one request.
+    public var encode: @Sendable ([ResourceSpans]) -> [UInt8]
+
+    public init(
+        decode: @escaping @Sendable ([UInt8]) -> [ResourceSpans]?,
+        encode: @escaping @Sendable ([ResourceSpans]) -> [UInt8]
+    ) {
+        self.decode = decode
+        self.encode = encode
+    }
+}
+
+/// Validated `ExportTraceServiceRequest` encodings, forwarded as they are. A batch of them is the list of their
+/// encodings: concatenating encodings of a message with only a repeated field gives a valid message holding all
+/// their entries, so the exporter sends the concatenation without decoding.
+public final class WireTraces: Sendable {
+    /// One encoded request per entry, in arrival order.
+    public let segments: [[UInt8]]
+    /// Spans in each segment.
+    public let segmentSpans: [Int]
+    /// `ResourceSpans` entries in each segment.
+    public let segmentResources: [Int]
+    public let spanCount: Int
+    public let resourceSpanCount: Int
+    /// The bytes of all segments together.
+    public let byteCount: Int
+    public let codec: WireTracesCodec
+    private let cache = Mutex<[ResourceSpans]?>(nil)
+
+    public init(segments: [[UInt8]], segmentSpans: [Int], segmentResources: [Int], codec: WireTracesCodec) {
+        self.segments = segments
+        self.segmentSpans = segmentSpans
+        self.segmentResources = segmentResources
+        self.codec = codec
+        var spans = 0
+        var resources = 0
+        var bytes = 0
+        for i in segments.indices {
+            spans += segmentSpans[i]
+            resources += segmentResources[i]
+            bytes += segments[i].count
+        }
+        self.spanCount = spans
+        self.resourceSpanCount = resources
+        self.byteCount = bytes
+    }
+
+    /// The model, decoded on first use and kept.
+    public var decoded: [ResourceSpans] {
+        if let done = cache.withLock({ $0 }) { return done }
+        var all: [ResourceSpans] = []
+        all.reserveCapacity(resourceSpanCount)
+        for segment in segments { all.append(contentsOf: codec.decode(segment) ?? []) }
+        cache.withLock { $0 = all }
+        return all
+    }
+
+    /// All segments as one request.
+    public var concatenated: [UInt8] {
+        if segments.count == 1 { return segments[0] }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(byteCount)
+        for segment in segments { bytes.append(contentsOf: segment) }
+        return bytes
     }
 }
 

@@ -68,3 +68,24 @@ const char *pbv_reason_text(pbv_reason reason);
 int pbv_validate_otlp_request(
     int signal, const uint8_t *data, size_t len, unsigned max_any_value_depth, pbv_result *result,
     const char **request_name);
+
+/// What forwarding an `ExportTraceServiceRequest` undecoded needs to know of it.
+typedef struct {
+    /// Spans in the request.
+    size_t spans;
+    /// `ResourceSpans` entries in it.
+    size_t resource_spans;
+    /// 0, or which id has a bad length: 1 trace id, 2 span id, 3 parent span id, 4 link trace id, 5 link span id.
+    int bad_id;
+    /// That id's length, and its offset in the request.
+    size_t bad_length;
+    size_t bad_offset;
+    /// The name of the span with the bad id (not NUL-terminated), NULL when it has none.
+    const uint8_t *name;
+    size_t name_len;
+} pbv_trace_scan;
+
+/// Counts the spans of a request that `pbv_validate_otlp_request` accepted and checks the lengths of its ids (16
+/// bytes for trace ids, 8 for span ids, or empty) as decoding would. Returns 1 when they are right, 0 on a bad id
+/// (described in `out`), -1 on malformed bytes.
+int pbv_scan_traces(const uint8_t *data, size_t len, pbv_trace_scan *out);

@@ -80,7 +80,7 @@ enum DebugExporterOutput {
 /// The debug exporter's text format.
 public enum DebugFormat {
     public static func traces(_ t: Traces, exporter: String, detailed: Bool, into out: inout String) {
-        out += "exporter=\(exporter) signal=traces resource_spans=\(t.resourceSpans.count) spans=\(t.spanCount)\n"
+        out += "exporter=\(exporter) signal=traces resource_spans=\(t.resourceSpanCount) spans=\(t.spanCount)\n"
         guard detailed else { return }
         for rs in t.resourceSpans {
             for ss in rs.scopeSpans {

@@ -1,4 +1,4 @@
-public import ComponentKit
+internal import ComponentKit
 internal import Yams
 
 extension ConfigValue {

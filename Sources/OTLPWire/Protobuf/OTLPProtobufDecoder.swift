@@ -61,6 +61,42 @@ public enum OTLPProtobuf {
         }
     }
 
+    /// Traces kept in the form they arrived in: validated as `decodeTraces` would (wire types, lengths, nesting,
+    /// UTF-8, id lengths, with the same messages), counted, and copied once; nothing is decoded.
+    public static func wireTraces(_ bytes: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> Traces {
+        try validate(bytes, signal: .traces)
+        var scan = pbv_trace_scan()
+        let status = pbv_scan_traces(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, &scan)
+        if status < 0 {
+            throw OTLPDecodingError("invalid ExportTraceServiceRequest: malformed or truncated message")
+        }
+        if status == 0 {
+            let name = scan.name.map {
+                String(decoding: UnsafeBufferPointer(start: $0, count: scan.name_len), as: UTF8.self)
+            }
+            let what: String
+            switch scan.bad_id {
+            case 3: what = "span \"\(name ?? "")\" parent"
+            case 4, 5: what = "span \"\(name ?? "")\" link"
+            default: what = "span \"\(name ?? "")\""
+            }
+            let kind = scan.bad_id == 1 || scan.bad_id == 4 ? "trace id must be 16" : "span id must be 8"
+            throw OTLPDecodingError("\(what): \(kind) bytes, got \(scan.bad_length)")
+        }
+        return Traces(
+            wire: WireTraces(
+                segments: [Array(bytes)], segmentSpans: [scan.spans], segmentResources: [scan.resource_spans],
+                codec: tracesCodec))
+    }
+
+    /// Decodes and encodes wire-form traces for the components that read their fields.
+    public static let tracesCodec = WireTracesCodec(
+        decode: { bytes in
+            let arena = ProtobufArena()
+            return bytes.withUnsafeBytes { raw in try? decodeTraces(raw, arena: arena).resourceSpans }
+        },
+        encode: { encode($0) })
+
     public static func decodeMetrics(_ bytes: UnsafeRawBufferPointer, arena: ProtobufArena) throws(OTLPDecodingError)
         -> Metrics
     {

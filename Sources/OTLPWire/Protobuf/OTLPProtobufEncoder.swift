@@ -4,8 +4,15 @@ public import GatewayCore
 /// Field numbers are those of proto/ (checked against the official descriptors by the conformance test).
 extension OTLPProtobuf {
     public static func encode(_ traces: Traces) -> [UInt8] {
+        // Forwarded traces are sent as they came in.
+        if let wire = traces.wire { return wire.concatenated }
+        return encode(traces.resourceSpans)
+    }
+
+    /// The model as one `ExportTraceServiceRequest`.
+    public static func encode(_ resourceSpans: [ResourceSpans]) -> [UInt8] {
         var w = ProtobufWriter(capacity: 1024)
-        for rs in traces.resourceSpans {
+        for rs in resourceSpans {
             w.nested(1) { w in
                 w.nested(1) { w in resource(&w, rs.resource) }
                 for ss in rs.scopeSpans {

@@ -47,6 +47,9 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
     private struct State: @unchecked Sendable {
         var buffer: Data?
         var items = 0
+        /// Items taken out of the buffer and being handed on: they count against `max_pending_items` until the next
+        /// stage has taken them, or a refused batch would come back on top of a buffer refilled meanwhile.
+        var handingOn = 0
     }
 
     private let settings: Settings
@@ -132,9 +135,10 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         let record = journal.map { $0.1.encode(data) }
         let ready: (Data, [UInt64])? = try state.withLock { (s) throws(PipelineError) -> (Data, [UInt64])? in
             // An empty buffer takes one request of any size, so a large one is not refused for ever.
-            guard s.items == 0 || s.items + count <= settings.maxPendingItems else {
+            let held = s.items + s.handingOn
+            guard held == 0 || held + count <= settings.maxPendingItems else {
                 throw PipelineError.retryable(
-                    "batch processor is full (\(s.items) items pending, max_pending_items \(settings.maxPendingItems))",
+                    "batch processor is full (\(held) items pending, max_pending_items \(settings.maxPendingItems))",
                     retryAfterSeconds: 1)
             }
             if let journal, let record {
@@ -149,13 +153,14 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             s.items += count
             // The gauge is set under the lock, so concurrent callers cannot leave it stale.
             guard s.items >= settings.sendBatchSize, !downstreamRefusing.load(ordering: .relaxed) else {
-                pending.set(s.items)
+                pending.set(s.items + s.handingOn)
                 return nil
             }
             defer {
+                s.handingOn += s.items
                 s.buffer = nil
                 s.items = 0
-                pending.set(0)
+                pending.set(s.handingOn)
             }
             return (s.buffer!, journal?.0.takeSegments() ?? [])
         }
@@ -169,10 +174,11 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
     public func flush(trigger: Trigger) {
         let taken: (Data, [UInt64])? = state.withLock { s in
             defer {
+                s.handingOn += s.items
                 s.buffer = nil
                 s.items = 0
+                pending.set(s.handingOn)
             }
-            pending.set(0)
             guard s.items > 0, let buffer = s.buffer else { return nil }
             return (buffer, journal?.0.takeSegments() ?? [])
         }
@@ -180,7 +186,17 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
     }
 
     private func send(_ data: Data, trigger: Trigger, segments: [UInt64]) {
-        switch send(data, trigger: trigger) {
+        let taken = data.itemCount
+        let outcome = send(data, trigger: trigger)
+        if case .kept = outcome, trigger != .shutdown {
+            // Released when the refused part is back in the buffer (below), in the same critical section.
+        } else {
+            state.withLock { s in
+                s.handingOn -= taken
+                pending.set(s.items + s.handingOn)
+            }
+        }
+        switch outcome {
         case .sent:
             journal?.0.release(segments)
             if downstreamRefusing.exchange(false, ordering: .relaxed) {
@@ -197,7 +213,8 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                 if let newer = s.buffer { merged.append(contentsOf: newer) }
                 s.buffer = merged
                 s.items += n
-                pending.set(s.items)
+                s.handingOn -= taken
+                pending.set(s.items + s.handingOn)
             }
             journal?.0.restore(segments)
             if !downstreamRefusing.exchange(true, ordering: .relaxed) {

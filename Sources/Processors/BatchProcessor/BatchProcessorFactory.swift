@@ -72,7 +72,7 @@ public struct BatchProcessorFactory: ProcessorFactory {
                 let arena = ProtobufArena()
                 return bytes.withUnsafeBytes { raw -> Data? in
                     switch Data.signal {
-                    case .traces: return (try? OTLPProtobuf.decodeTraces(raw, arena: arena)) as? Data
+                    case .traces: return (try? OTLPProtobuf.wireTraces(raw)) as? Data
                     case .metrics: return (try? OTLPProtobuf.decodeMetrics(raw, arena: arena)) as? Data
                     case .logs: return (try? OTLPProtobuf.decodeLogs(raw, arena: arena)) as? Data
                     }

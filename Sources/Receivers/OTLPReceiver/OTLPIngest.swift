@@ -54,7 +54,7 @@ struct OTLPIngest: Sendable {
                 guard let consumer = consumers.traces else { return .notConfigured }
                 let data =
                     try encoding == .protobuf
-                    ? OTLPProtobuf.decodeTraces(body, arena: arena) : OTLPJSON.decodeTraces(body)
+                    ? OTLPProtobuf.wireTraces(body) : OTLPJSON.decodeTraces(body)
                 return deliver(data, to: consumer, encoding: encoding)
             case .metrics:
                 guard let consumer = consumers.metrics else { return .notConfigured }

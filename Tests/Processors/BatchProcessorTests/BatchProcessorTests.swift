@@ -190,3 +190,43 @@ enum FileManagerless {
         rmdir(directory)
     }
 }
+
+/// A next stage that is full, and that clients keep pushing to while a batch is being handed to it.
+final class FullStageWithClients: Consumer, Sendable {
+    let processor = Mutex<BatchProcessor<Traces>?>(nil)
+    let accepted = Mutex(0)
+
+    func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
+        // Clients arrive while the batch is out of the buffer; each is either taken or refused as retryable.
+        if let processor = processor.withLock({ $0 }) {
+            for _ in 0..<10 where (try? processor.consume(spans(10))) != nil {
+                accepted.withLock { $0 += 10 }
+            }
+        }
+        throw PipelineError.retryable("sending queue is full")
+    }
+}
+
+@Suite struct BatchProcessorBoundTests {
+    @Test func aRefusedBatchAndWhatArrivedMeanwhileStayWithinMaxPendingItems() throws {
+        let registry = TelemetryRegistry()
+        let stage = FullStageWithClients()
+        let batch = BatchProcessor<Traces>(
+            name: "b", settings: .init(sendBatchSize: 20, timeout: .seconds(60), maxPendingItems: 50), next: stage,
+            registry: registry, logger: Logger(label: "t"))
+        stage.processor.withLock { $0 = batch }
+        var accepted = 0
+        for _ in 0..<20 {
+            if (try? batch.consume(spans(10))) != nil { accepted += 10 }
+            batch.flush(trigger: .timeout)
+            let pending = registry.value(
+                "otelcol_processor_batch_pending_items", labels: ["processor": "b", "otel_signal": "traces"])
+            #expect(pending ?? 0 <= 50)
+        }
+        // Everything taken is still held (nothing sent, nothing dropped), and never more than the bound.
+        let total = accepted + stage.accepted.withLock { $0 }
+        #expect(total <= 50)
+        #expect(total >= 20)
+        stage.processor.withLock { $0 = nil }
+    }
+}
