@@ -130,6 +130,15 @@ let package = Package(
             path: "Sources/Processors/BatchProcessor",
             swiftSettings: strictSettings
         ),
+        // What the `resource` and `attributes` processors share: the Collector's attribute actions.
+        .target(
+            name: "AttributeActions", dependencies: ["ComponentKit", "GatewayCore"], swiftSettings: strictSettings),
+        .target(
+            name: "ResourceProcessor", dependencies: ["AttributeActions", "ComponentKit", "GatewayCore"],
+            path: "Sources/Processors/ResourceProcessor", swiftSettings: strictSettings),
+        .target(
+            name: "AttributesProcessor", dependencies: ["AttributeActions", "ComponentKit", "GatewayCore"],
+            path: "Sources/Processors/AttributesProcessor", swiftSettings: strictSettings),
         .target(
             name: "MemoryLimiterProcessor",
             dependencies: ["ComponentKit", "FileIO", "GatewayCore", "SelfTelemetry", logging],
@@ -189,6 +198,10 @@ let package = Package(
             path: "Sources/Extensions/BearerTokenAuthExtension", swiftSettings: strictSettings
         ),
         .target(
+            name: "PprofExtension", dependencies: ["ComponentKit", logging], path: "Sources/Extensions/PprofExtension",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "FileStorageExtension", dependencies: ["ComponentKit", "FileIO"],
             path: "Sources/Extensions/FileStorageExtension", swiftSettings: strictSettings
         ),
@@ -200,12 +213,12 @@ let package = Package(
             dependencies: [
                 "ComponentKit", "FileIO", "GatewayCore", "GatewayConfig", "SelfTelemetry", "HTTP1Transport",
                 "OTLPReceiver", "EngineReceiver", "HostMetricsReceiver",
-                "BatchProcessor", "MemoryLimiterProcessor",
+                "BatchProcessor", "MemoryLimiterProcessor", "ResourceProcessor", "AttributesProcessor",
                 "DebugExporter", "PrometheusRemoteWriteExporter", "PrometheusExporter", "OTLPExporter",
                 "MemoryTraceExporter",
                 "SpanMetricsConnector",
                 "HealthCheckExtension", "BasicAuthExtension", "BearerTokenAuthExtension", "FileStorageExtension",
-                nioCore, nioPosix, nioHTTP1, logging,
+                "PprofExtension", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -442,6 +455,18 @@ let package = Package(
             path: "Tests/Processors/BatchProcessorTests",
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "AttributeActionsTests",
+            dependencies: configTests + ["AttributeActions", "AttributesProcessor", "GatewayCore"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "ResourceProcessorTests",
+            dependencies: configTests + ["ResourceProcessor", "GatewayCore", "OTLPWire", "TestSupport"],
+            path: "Tests/Processors/ResourceProcessorTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "AttributesProcessorTests",
+            dependencies: configTests + ["AttributesProcessor", "GatewayCore", "TestSupport"],
+            path: "Tests/Processors/AttributesProcessorTests", swiftSettings: strictSettings),
         .testTarget(
             name: "MemoryLimiterProcessorTests",
             dependencies: configTests + [

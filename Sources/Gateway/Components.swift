@@ -1,3 +1,4 @@
+internal import AttributesProcessor
 internal import BasicAuthExtension
 internal import BatchProcessor
 internal import BearerTokenAuthExtension
@@ -11,8 +12,10 @@ internal import MemoryLimiterProcessor
 internal import MemoryTraceExporter
 internal import OTLPExporter
 internal import OTLPReceiver
+internal import PprofExtension
 internal import PrometheusExporter
 internal import PrometheusRemoteWriteExporter
+internal import ResourceProcessor
 internal import SpanMetricsConnector
 
 /// Every component type this gateway is built with: the only place that names them. The config decoder looks a
@@ -20,7 +23,10 @@ internal import SpanMetricsConnector
 public enum Components {
     public static let table = ComponentTable(
         receivers: [OTLPReceiverFactory(), EngineReceiverFactory(), HostMetricsReceiverFactory()],
-        processors: [BatchProcessorFactory(), MemoryLimiterProcessorFactory()],
+        processors: [
+            BatchProcessorFactory(), MemoryLimiterProcessorFactory(), ResourceProcessorFactory(),
+            AttributesProcessorFactory(),
+        ],
         exporters: [
             DebugExporterFactory(), OTLPExporterFactory(), OTLPHTTPExporterFactory(), PrometheusExporterFactory(),
             PrometheusRemoteWriteExporterFactory(), MemoryTraceExporterFactory(),
@@ -28,6 +34,6 @@ public enum Components {
         connectors: [SpanMetricsConnectorFactory()],
         extensions: [
             HealthCheckExtensionFactory(), BasicAuthExtensionFactory(), BearerTokenAuthExtensionFactory(),
-            FileStorageExtensionFactory(),
+            FileStorageExtensionFactory(), PprofExtensionFactory(),
         ])
 }

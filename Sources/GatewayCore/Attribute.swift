@@ -60,6 +60,41 @@ public struct Attributes: Sendable, Hashable, RandomAccessCollection {
     }
 }
 
+extension Attributes {
+    /// Sets `key` to `value`, in its sorted place.
+    public mutating func set(_ key: String, _ value: AnyValue) {
+        let index = insertionIndex(of: key)
+        if index < storage.count, storage[index].key == key {
+            storage[index].value = value
+        } else {
+            storage.insert(Attribute(key: key, value: value), at: index)
+        }
+    }
+
+    /// Removes `key`; its value, nil when it was absent.
+    @discardableResult
+    public mutating func remove(_ key: String) -> AnyValue? {
+        let index = insertionIndex(of: key)
+        guard index < storage.count, storage[index].key == key else { return nil }
+        return storage.remove(at: index).value
+    }
+
+    /// Removes every attribute whose key satisfies `predicate`.
+    public mutating func removeAll(where predicate: (String) -> Bool) {
+        storage.removeAll { predicate($0.key) }
+    }
+
+    private func insertionIndex(of key: String) -> Int {
+        var low = 0
+        var high = storage.count
+        while low < high {
+            let mid = (low + high) / 2
+            if storage[mid].key < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}
+
 extension Attributes: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, AnyValue)...) {
         self.init(elements.map { Attribute(key: $0.0, value: $0.1) })

@@ -313,3 +313,32 @@ public final class MappingReader {
 public protocol ConfigSection {
     init(from reader: MappingReader)
 }
+
+extension MappingReader {
+    /// The readers of a list of mappings under `key` (`actions: [{key: a, action: delete}]`), one per element, in
+    /// order; nil when absent. An element that is not a mapping is reported (`expected` names what one looks like)
+    /// and skipped. Each reader must be finished by the caller.
+    public func mappingList(_ key: String, expected: String) -> [MappingReader]? {
+        let elements: [ConfigValue]
+        switch value(key) {
+        case nil, .null?:
+            return nil
+        case .sequence(let sequence)?:
+            elements = sequence
+        case let other?:
+            report(key, "expected a list of \(expected), got \(other.summary)")
+            return []
+        }
+        var readers: [MappingReader] = []
+        for (index, element) in elements.enumerated() {
+            let at = path(key).appending(index: index)
+            switch element {
+            case .scalar, .sequence:
+                diagnostics.report(at, "expected \(expected), got \(element.summary)")
+            case .null, .mapping:
+                readers.append(MappingReader(element, at: at, diagnostics: diagnostics))
+            }
+        }
+        return readers
+    }
+}

@@ -41,6 +41,7 @@ struct ConfigurationDecoder {
             declared: &declared.exporters)
         declared.exporterConfigs = exporters
         declared.receiverConfigs = receivers
+        declared.processorConfigs = processors
         let (receiverIDs, exporterIDs) = (declared.receivers, declared.exporters)
         let connectors = decodeSection(
             "connectors", in: root, registry: components.connectors, context: context,

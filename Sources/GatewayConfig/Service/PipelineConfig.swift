@@ -32,6 +32,11 @@ extension PipelineConfig {
                 reader.report("receivers", "\(quoted(id.description)) \(problem)")
             }
         }
+        for id in processors.ids {
+            if let problem = declared.processorConfigs[id]?.signalProblem(signal) {
+                reader.report("processors", "\(quoted(id.description)) \(problem)")
+            }
+        }
         for id in exporters.ids {
             if let problem = declared.exporterConfigs[id]?.signalProblem(signal) {
                 reader.report("exporters", "\(quoted(id.description)) \(problem)")

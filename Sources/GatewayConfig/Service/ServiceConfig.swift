@@ -39,6 +39,9 @@ struct DeclaredComponents {
     var exporterConfigs: [ComponentID: any ComponentConfig] = [:]
     /// The decoded receivers, for the same kind of check on the other end of a pipeline.
     var receiverConfigs: [ComponentID: any ComponentConfig] = [:]
+    /// The decoded processors, for the same check (an `attributes` processor matching on span names only fits a
+    /// traces pipeline).
+    var processorConfigs: [ComponentID: any ComponentConfig] = [:]
 }
 
 extension ServiceConfig {

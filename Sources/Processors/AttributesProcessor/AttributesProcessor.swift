@@ -1,0 +1,136 @@
+public import AttributeActions
+public import ComponentKit
+public import GatewayCore
+
+/// Applies the actions to the attributes of each span, log record or metric data point that `include` selects and
+/// `exclude` does not, then hands the data on. Traces forwarded in wire form are decoded here, since they change.
+public struct AttributesProcessor<Data: TelemetryData>: Consumer {
+    public let config: AttributesProcessorConfig
+    public let next: any Consumer<Data>
+
+    public init(config: AttributesProcessorConfig, next: any Consumer<Data>) {
+        self.config = config
+        self.next = next
+    }
+
+    public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
+        var data = data
+        switch data {
+        case let traces as Traces: data = process(traces) as! Data
+        case let metrics as Metrics: data = process(metrics) as! Data
+        case let logs as Logs: data = process(logs) as! Data
+        default: break
+        }
+        return try next.consume(data)
+    }
+
+    private func selected(_ matches: (MatchProperties) -> Bool) -> Bool {
+        if let include = config.include, !matches(include) { return false }
+        if let exclude = config.exclude, matches(exclude) { return false }
+        return true
+    }
+
+    func process(_ traces: Traces) -> Traces {
+        var groups = traces.resourceSpans
+        for r in groups.indices {
+            let resource = groups[r].resource
+            for s in groups[r].scopeSpans.indices {
+                let scope = groups[r].scopeSpans[s].scope
+                for i in groups[r].scopeSpans[s].spans.indices {
+                    let span = groups[r].scopeSpans[s].spans[i]
+                    guard selected({ $0.matches(span: span, resource: resource, scope: scope) }) else { continue }
+                    config.actions.apply(to: &groups[r].scopeSpans[s].spans[i].attributes)
+                }
+            }
+        }
+        return Traces(resourceSpans: groups)
+    }
+
+    func process(_ logs: Logs) -> Logs {
+        var logs = logs
+        for r in logs.resourceLogs.indices {
+            let resource = logs.resourceLogs[r].resource
+            for s in logs.resourceLogs[r].scopeLogs.indices {
+                let scope = logs.resourceLogs[r].scopeLogs[s].scope
+                for i in logs.resourceLogs[r].scopeLogs[s].logRecords.indices {
+                    let record = logs.resourceLogs[r].scopeLogs[s].logRecords[i]
+                    guard selected({ $0.matches(record: record, resource: resource, scope: scope) }) else { continue }
+                    config.actions.apply(to: &logs.resourceLogs[r].scopeLogs[s].logRecords[i].attributes)
+                }
+            }
+        }
+        return logs
+    }
+
+    func process(_ metrics: Metrics) -> Metrics {
+        var metrics = metrics
+        for r in metrics.resourceMetrics.indices {
+            let resource = metrics.resourceMetrics[r].resource
+            for s in metrics.resourceMetrics[r].scopeMetrics.indices {
+                let scope = metrics.resourceMetrics[r].scopeMetrics[s].scope
+                for m in metrics.resourceMetrics[r].scopeMetrics[s].metrics.indices {
+                    let metric = metrics.resourceMetrics[r].scopeMetrics[s].metrics[m]
+                    let apply = { (attributes: inout Attributes) in
+                        guard
+                            self.selected({
+                                $0.matches(
+                                    metric: metric, pointAttributes: attributes, resource: resource, scope: scope)
+                            })
+                        else { return }
+                        self.config.actions.apply(to: &attributes)
+                    }
+                    metrics.resourceMetrics[r].scopeMetrics[s].metrics[m].data.forEachPointAttributes(apply)
+                }
+            }
+        }
+        return metrics
+    }
+}
+
+extension MetricData {
+    /// Calls `body` with the attributes of every data point, in place.
+    mutating func forEachPointAttributes(_ body: (inout Attributes) -> Void) {
+        switch self {
+        case .empty:
+            return
+        case .gauge(var points):
+            for i in points.indices { body(&points[i].attributes) }
+            self = .gauge(points)
+        case .sum(var sum):
+            for i in sum.dataPoints.indices { body(&sum.dataPoints[i].attributes) }
+            self = .sum(sum)
+        case .histogram(var histogram):
+            for i in histogram.dataPoints.indices { body(&histogram.dataPoints[i].attributes) }
+            self = .histogram(histogram)
+        case .exponentialHistogram(var histogram):
+            for i in histogram.dataPoints.indices { body(&histogram.dataPoints[i].attributes) }
+            self = .exponentialHistogram(histogram)
+        case .summary(var points):
+            for i in points.indices { body(&points[i].attributes) }
+            self = .summary(points)
+        }
+    }
+}
+
+/// `attributes`, in every pipeline type; `include`/`exclude` properties of another signal are refused there.
+public struct AttributesProcessorFactory: ProcessorFactory {
+    public init() {}
+
+    public var types: [String] { ["attributes"] }
+
+    public func decode(_ reader: MappingReader, context: DecodingContext) -> any ComponentConfig {
+        AttributesProcessorConfig(from: reader)
+    }
+
+    public func build<D: TelemetryData>(
+        _ config: any ComponentConfig, next: any Consumer<D>, _ context: ProcessorContext
+    ) throws -> any Consumer<D> {
+        guard let c = config as? AttributesProcessorConfig else {
+            throw ComponentBuildError("not an attributes config")
+        }
+        if let problem = c.signalProblem(D.signal) {
+            throw ComponentBuildError("processors.\(context.base.id): \(problem)")
+        }
+        return AttributesProcessor<D>(config: c, next: next)
+    }
+}

@@ -1,0 +1,143 @@
+"""The `resource` and `attributes` processors with the real Python SDK: spans through OTLP/gRPC and metrics through
+OTLP/HTTP, changed as a Collector config says, checked where they leave: a Python OTLP/HTTP trace receiver and the
+gateway's own `prometheus` exporter endpoint."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import requests
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+import tracehelpers as th
+from gwhelpers import Ports, free_ports, gateway_config
+
+
+def test_sdk_data_changed_as_the_collector_config_says(gateways):
+    rx = th.HTTPTraceReceiver().start()
+    try:
+        ports = Ports.allocate()
+        prom_port = free_ports(1)[0]
+        cfg = gateway_config(
+            ports,
+            processors={
+                "resource": {"attributes": [
+                    {"key": "k8s.pod.name", "value": "pod-7", "action": "upsert"},
+                    {"key": "telemetry.sdk.language", "action": "delete"},
+                ]},
+                "attributes/scrub": {
+                    "exclude": {"match_type": "regexp", "span_names": ["^health"]},
+                    "actions": [
+                        {"key": "user.email", "action": "hash"},
+                        {"pattern": "^internal\\.", "action": "delete"},
+                        {"key": "http.target", "pattern": "^/api/(?P<api_version>v[0-9]+)/", "action": "extract"},
+                        {"key": "http.status_code", "converted_type": "int", "action": "convert"},
+                    ],
+                },
+                "attributes/metrics": {
+                    "include": {"match_type": "strict", "metric_names": ["itest.requests"]},
+                    "actions": [{"key": "pod", "action": "delete"}],
+                },
+            },
+            exporters={
+                "otlphttp/down": th.otlphttp_exporter(f"http://127.0.0.1:{rx.port}"),
+                "prometheus": {"endpoint": f"127.0.0.1:{prom_port}"},
+            },
+            pipelines={
+                "traces": {"receivers": ["otlp"], "processors": ["resource", "attributes/scrub"],
+                           "exporters": ["otlphttp/down"]},
+                "metrics": {"receivers": ["otlp"], "processors": ["resource", "attributes/metrics"],
+                            "exporters": ["prometheus"]},
+            },
+        )
+        gw = gateways.start(cfg, ports=ports)
+
+        provider = TracerProvider(resource=Resource.create({"service.name": "proc-test"}))
+        provider.add_span_processor(SimpleSpanProcessor(th.sdk_grpc_exporter(gw.grpc_target)))
+        tracer = provider.get_tracer("itest")
+        with tracer.start_as_current_span("GET /api/v2/users") as span:
+            span.set_attribute("user.email", "alice@example.com")
+            span.set_attribute("internal.debug", "x")
+            span.set_attribute("http.target", "/api/v2/users/7")
+            span.set_attribute("http.status_code", "404")
+        with tracer.start_as_current_span("healthz") as span:
+            span.set_attribute("user.email", "probe@example.com")
+        provider.shutdown()
+
+        th.wait_until(lambda: rx.span_count() >= 2, 15, "2 spans downstream", context=gw.logs_tail)
+        spans = {r.span["name"]: r for r in rx.accepted_spans()}
+        api, health = spans["GET /api/v2/users"], spans["healthz"]
+        for record in (api, health):
+            assert record.resource.get("k8s.pod.name") == ("string", "pod-7"), record.resource
+            assert "telemetry.sdk.language" not in record.resource, record.resource
+        attrs = api.span["attributes"]
+        assert attrs["user.email"] == ("string", hashlib.sha256(b"alice@example.com").hexdigest()), attrs
+        assert "internal.debug" not in attrs, attrs
+        assert attrs["api_version"] == ("string", "v2"), attrs
+        assert attrs["http.status_code"] == ("int", 404), attrs
+        # Excluded by span name: untouched.
+        assert health.span["attributes"]["user.email"] == ("string", "probe@example.com")
+
+        meter_provider = MeterProvider(
+            resource=Resource.create({"service.name": "proc-test"}),
+            metric_readers=[PeriodicExportingMetricReader(
+                OTLPMetricExporter(endpoint=gw.http_url("/v1/metrics")), export_interval_millis=60_000)])
+        meter = meter_provider.get_meter("itest")
+        meter.create_counter("itest.requests").add(3, {"pod": "p1", "route": "/a"})
+        meter.create_counter("itest.other").add(1, {"pod": "p1"})
+        meter_provider.shutdown()
+
+        def scrape() -> str:
+            return requests.get(f"http://127.0.0.1:{prom_port}/metrics", timeout=5).text
+
+        th.wait_until(lambda: "itest_requests" in scrape() and "itest_other" in scrape(), 15, "metrics scraped",
+                      context=gw.logs_tail)
+        lines = [line for line in scrape().splitlines() if not line.startswith("#")]
+        requests_lines = [line for line in lines if line.startswith("itest_requests")]
+        other_lines = [line for line in lines if line.startswith("itest_other")]
+        assert requests_lines and all('pod="' not in line and 'route="/a"' in line for line in requests_lines), lines
+        assert other_lines and all('pod="p1"' in line for line in other_lines), lines
+        target_info = [line for line in lines if line.startswith("target_info")]
+        assert target_info and 'k8s_pod_name="pod-7"' in target_info[0], target_info
+    finally:
+        rx.stop()
+
+
+def test_a_span_property_in_a_metrics_pipeline_is_refused_at_start(gateway_bin, tmp_path):
+    import subprocess
+
+    import yaml
+
+    ports = Ports.allocate()
+    cfg = gateway_config(
+        ports,
+        processors={"attributes": {"include": {"match_type": "strict", "span_names": ["x"]},
+                                   "actions": [{"key": "a", "action": "delete"}]}},
+        pipelines={"metrics": {"receivers": ["otlp"], "processors": ["attributes"], "exporters": ["debug"]}},
+    )
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    start = time.monotonic()
+    done = subprocess.run([gateway_bin, "validate", "--config", str(path)], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode != 0
+    assert 'service.pipelines.metrics.processors: "attributes" include.span_names does not apply to metrics' in (
+        done.stdout + done.stderr), done.stdout + done.stderr
+    assert time.monotonic() - start < 30
+
+
+def test_a_collector_config_with_pprof_runs_with_one_warning(gateways):
+    ports = Ports.allocate()
+    cfg = gateway_config(ports)
+    cfg["extensions"] = {**cfg.get("extensions", {}), "pprof": {"endpoint": "localhost:1777"}}
+    cfg["service"]["extensions"] = [*cfg["service"].get("extensions", []), "pprof"]
+    gw = gateways.start(cfg, ports=ports)
+    th.wait_until(lambda: "pprof extension accepted but not served" in gw.logs_tail(200), 10, "the pprof warning",
+                  context=gw.logs_tail)
+    assert gw.logs_tail(200).count("pprof extension accepted but not served") == 1
