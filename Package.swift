@@ -139,6 +139,11 @@ let package = Package(
         .target(
             name: "AttributesProcessor", dependencies: ["AttributeActions", "ComponentKit", "GatewayCore"],
             path: "Sources/Processors/AttributesProcessor", swiftSettings: strictSettings),
+        // OTTL conditions: parsed once, evaluated on spans, span events, metrics, data points and log records.
+        .target(name: "OTTL", dependencies: ["GatewayCore"], swiftSettings: strictSettings),
+        .target(
+            name: "FilterProcessor", dependencies: ["ComponentKit", "GatewayCore", "OTTL", "SelfTelemetry", logging],
+            path: "Sources/Processors/FilterProcessor", swiftSettings: strictSettings),
         .target(
             name: "MemoryLimiterProcessor",
             dependencies: ["ComponentKit", "FileIO", "GatewayCore", "SelfTelemetry", logging],
@@ -214,7 +219,8 @@ let package = Package(
                 "ComponentKit", "FileIO", "GatewayCore", "GatewayConfig", "SelfTelemetry", "HTTP1Transport",
                 "OTLPReceiver", "EngineReceiver", "HostMetricsReceiver",
                 "BatchProcessor", "MemoryLimiterProcessor", "ResourceProcessor", "AttributesProcessor",
-                "DebugExporter", "PrometheusRemoteWriteExporter", "PrometheusExporter", "OTLPExporter",
+                "FilterProcessor", "DebugExporter", "PrometheusRemoteWriteExporter", "PrometheusExporter",
+                "OTLPExporter",
                 "MemoryTraceExporter",
                 "SpanMetricsConnector",
                 "HealthCheckExtension", "BasicAuthExtension", "BearerTokenAuthExtension", "FileStorageExtension",
@@ -467,6 +473,11 @@ let package = Package(
             name: "AttributesProcessorTests",
             dependencies: configTests + ["AttributesProcessor", "GatewayCore", "TestSupport"],
             path: "Tests/Processors/AttributesProcessorTests", swiftSettings: strictSettings),
+        .testTarget(name: "OTTLTests", dependencies: ["OTTL", "GatewayCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FilterProcessorTests",
+            dependencies: configTests + ["FilterProcessor", "GatewayCore", "SelfTelemetry", "TestSupport"],
+            path: "Tests/Processors/FilterProcessorTests", swiftSettings: strictSettings),
         .testTarget(
             name: "MemoryLimiterProcessorTests",
             dependencies: configTests + [

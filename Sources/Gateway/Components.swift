@@ -6,6 +6,7 @@ public import ComponentKit
 internal import DebugExporter
 internal import EngineReceiver
 internal import FileStorageExtension
+internal import FilterProcessor
 internal import HealthCheckExtension
 internal import HostMetricsReceiver
 internal import MemoryLimiterProcessor
@@ -25,7 +26,7 @@ public enum Components {
         receivers: [OTLPReceiverFactory(), EngineReceiverFactory(), HostMetricsReceiverFactory()],
         processors: [
             BatchProcessorFactory(), MemoryLimiterProcessorFactory(), ResourceProcessorFactory(),
-            AttributesProcessorFactory(),
+            AttributesProcessorFactory(), FilterProcessorFactory(),
         ],
         exporters: [
             DebugExporterFactory(), OTLPExporterFactory(), OTLPHTTPExporterFactory(), PrometheusExporterFactory(),

@@ -141,3 +141,50 @@ def test_a_collector_config_with_pprof_runs_with_one_warning(gateways):
     th.wait_until(lambda: "pprof extension accepted but not served" in gw.logs_tail(200), 10, "the pprof warning",
                   context=gw.logs_tail)
     assert gw.logs_tail(200).count("pprof extension accepted but not served") == 1
+
+
+def test_filter_drops_what_its_ottl_conditions_select(gateways):
+    rx = th.HTTPTraceReceiver().start()
+    try:
+        ports = Ports.allocate()
+        cfg = gateway_config(
+            ports,
+            processors={"filter/health": {
+                "error_mode": "ignore",
+                "traces": {
+                    "span": ['attributes["http.route"] == "/healthz"',
+                             'kind == SPAN_KIND_INTERNAL and end_time_unix_nano - start_time_unix_nano < 1000000'],
+                    "spanevent": ['IsMatch(name, "^cache")'],
+                },
+            }},
+            exporters={"otlphttp/down": th.otlphttp_exporter(f"http://127.0.0.1:{rx.port}")},
+            pipelines={"traces": {"receivers": ["otlp"], "processors": ["filter/health"],
+                                  "exporters": ["otlphttp/down"]}},
+        )
+        gw = gateways.start(cfg, ports=ports)
+        provider = TracerProvider(resource=Resource.create({"service.name": "filter-test"}))
+        provider.add_span_processor(SimpleSpanProcessor(th.sdk_grpc_exporter(gw.grpc_target)))
+        tracer = provider.get_tracer("itest")
+        from opentelemetry.trace import SpanKind
+
+        t0 = time.time_ns()
+        with tracer.start_as_current_span("probe", kind=SpanKind.SERVER, attributes={"http.route": "/healthz"}):
+            pass
+        # An internal span of 0.1 ms: dropped; one of 5 ms: kept.
+        tracer.start_span("tiny", kind=SpanKind.INTERNAL, start_time=t0).end(end_time=t0 + 100_000)
+        tracer.start_span("slow", kind=SpanKind.INTERNAL, start_time=t0).end(end_time=t0 + 5_000_000)
+        with tracer.start_as_current_span("GET /users", kind=SpanKind.SERVER,
+                                          attributes={"http.route": "/users"}) as span:
+            span.add_event("cache miss")
+            span.add_event("db query")
+        provider.shutdown()
+
+        th.wait_until(lambda: rx.span_count() >= 2, 15, "2 spans downstream", context=gw.logs_tail)
+        time.sleep(0.5)
+        spans = {r.span["name"]: r.span for r in rx.accepted_spans()}
+        assert sorted(spans) == ["GET /users", "slow"], sorted(spans)
+        assert [e["name"] for e in spans["GET /users"]["events"]] == ["db query"], spans["GET /users"]["events"]
+        filtered = requests.get(gw.telemetry_url, timeout=5).text
+        assert 'otelcol_processor_filter_spans_filtered_total{filter="filter/health"} 2' in filtered, filtered
+    finally:
+        rx.stop()
