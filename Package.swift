@@ -145,6 +145,9 @@ let package = Package(
             name: "FilterProcessor", dependencies: ["ComponentKit", "GatewayCore", "OTTL", "SelfTelemetry", logging],
             path: "Sources/Processors/FilterProcessor", swiftSettings: strictSettings),
         .target(
+            name: "ResourceDetectionProcessor", dependencies: ["ComponentKit", "FileIO", "GatewayCore", logging],
+            path: "Sources/Processors/ResourceDetectionProcessor", swiftSettings: strictSettings),
+        .target(
             name: "MemoryLimiterProcessor",
             dependencies: ["ComponentKit", "FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Processors/MemoryLimiterProcessor",
@@ -219,7 +222,8 @@ let package = Package(
                 "ComponentKit", "FileIO", "GatewayCore", "GatewayConfig", "SelfTelemetry", "HTTP1Transport",
                 "OTLPReceiver", "EngineReceiver", "HostMetricsReceiver",
                 "BatchProcessor", "MemoryLimiterProcessor", "ResourceProcessor", "AttributesProcessor",
-                "FilterProcessor", "DebugExporter", "PrometheusRemoteWriteExporter", "PrometheusExporter",
+                "FilterProcessor", "ResourceDetectionProcessor", "DebugExporter", "PrometheusRemoteWriteExporter",
+                "PrometheusExporter",
                 "OTLPExporter",
                 "MemoryTraceExporter",
                 "SpanMetricsConnector",
@@ -478,6 +482,10 @@ let package = Package(
             name: "FilterProcessorTests",
             dependencies: configTests + ["FilterProcessor", "GatewayCore", "SelfTelemetry", "TestSupport"],
             path: "Tests/Processors/FilterProcessorTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "ResourceDetectionProcessorTests",
+            dependencies: configTests + ["ResourceDetectionProcessor", "GatewayCore", "TestSupport"],
+            path: "Tests/Processors/ResourceDetectionProcessorTests", swiftSettings: strictSettings),
         .testTarget(
             name: "MemoryLimiterProcessorTests",
             dependencies: configTests + [

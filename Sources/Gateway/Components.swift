@@ -16,6 +16,7 @@ internal import OTLPReceiver
 internal import PprofExtension
 internal import PrometheusExporter
 internal import PrometheusRemoteWriteExporter
+internal import ResourceDetectionProcessor
 internal import ResourceProcessor
 internal import SpanMetricsConnector
 
@@ -26,7 +27,7 @@ public enum Components {
         receivers: [OTLPReceiverFactory(), EngineReceiverFactory(), HostMetricsReceiverFactory()],
         processors: [
             BatchProcessorFactory(), MemoryLimiterProcessorFactory(), ResourceProcessorFactory(),
-            AttributesProcessorFactory(), FilterProcessorFactory(),
+            AttributesProcessorFactory(), FilterProcessorFactory(), ResourceDetectionProcessorFactory(),
         ],
         exporters: [
             DebugExporterFactory(), OTLPExporterFactory(), OTLPHTTPExporterFactory(), PrometheusExporterFactory(),

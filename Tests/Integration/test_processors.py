@@ -188,3 +188,35 @@ def test_filter_drops_what_its_ottl_conditions_select(gateways):
         assert 'otelcol_processor_filter_spans_filtered_total{filter="filter/health"} 2' in filtered, filtered
     finally:
         rx.stop()
+
+
+def test_resourcedetection_adds_the_environment_and_the_host(gateways, monkeypatch):
+    import socket
+
+    rx = th.HTTPTraceReceiver().start()
+    try:
+        # Read by the gateway process only: the SDK's resource below is built without the environment.
+        monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "k8s.pod.name=pod-9,deployment.environment=prod%2Ceu")
+        ports = Ports.allocate()
+        cfg = gateway_config(
+            ports,
+            processors={"resourcedetection": {"detectors": ["env", "system", "ec2"], "override": False}},
+            exporters={"otlphttp/down": th.otlphttp_exporter(f"http://127.0.0.1:{rx.port}")},
+            pipelines={"traces": {"receivers": ["otlp"], "processors": ["resourcedetection"],
+                                  "exporters": ["otlphttp/down"]}},
+        )
+        gw = gateways.start(cfg, ports=ports)
+        provider = TracerProvider(resource=Resource({"service.name": "detect-test", "k8s.pod.name": "from-sdk"}))
+        provider.add_span_processor(SimpleSpanProcessor(th.sdk_grpc_exporter(gw.grpc_target)))
+        with provider.get_tracer("itest").start_as_current_span("op"):
+            pass
+        provider.shutdown()
+        th.wait_until(lambda: rx.span_count() >= 1, 15, "the span downstream", context=gw.logs_tail)
+        resource = rx.accepted_spans()[0].resource
+        assert resource["deployment.environment"] == ("string", "prod,eu"), resource
+        assert resource["k8s.pod.name"] == ("string", "from-sdk"), resource  # override: false keeps the SDK's
+        assert resource["host.name"] == ("string", socket.gethostname()), resource
+        assert resource["os.type"] == ("string", "linux"), resource
+        assert "detector not built here; skipped" in gw.logs_tail(200)
+    finally:
+        rx.stop()
