@@ -148,6 +148,9 @@ let package = Package(
             name: "ResourceDetectionProcessor", dependencies: ["ComponentKit", "FileIO", "GatewayCore", logging],
             path: "Sources/Processors/ResourceDetectionProcessor", swiftSettings: strictSettings),
         .target(
+            name: "TransformProcessor", dependencies: ["ComponentKit", "GatewayCore", "OTTL"],
+            path: "Sources/Processors/TransformProcessor", swiftSettings: strictSettings),
+        .target(
             name: "MemoryLimiterProcessor",
             dependencies: ["ComponentKit", "FileIO", "GatewayCore", "SelfTelemetry", logging],
             path: "Sources/Processors/MemoryLimiterProcessor",
@@ -222,7 +225,8 @@ let package = Package(
                 "ComponentKit", "FileIO", "GatewayCore", "GatewayConfig", "SelfTelemetry", "HTTP1Transport",
                 "OTLPReceiver", "EngineReceiver", "HostMetricsReceiver",
                 "BatchProcessor", "MemoryLimiterProcessor", "ResourceProcessor", "AttributesProcessor",
-                "FilterProcessor", "ResourceDetectionProcessor", "DebugExporter", "PrometheusRemoteWriteExporter",
+                "FilterProcessor", "ResourceDetectionProcessor", "TransformProcessor",
+                "DebugExporter", "PrometheusRemoteWriteExporter",
                 "PrometheusExporter",
                 "OTLPExporter",
                 "MemoryTraceExporter",
@@ -486,6 +490,10 @@ let package = Package(
             name: "ResourceDetectionProcessorTests",
             dependencies: configTests + ["ResourceDetectionProcessor", "GatewayCore", "TestSupport"],
             path: "Tests/Processors/ResourceDetectionProcessorTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "TransformProcessorTests",
+            dependencies: configTests + ["TransformProcessor", "OTTL", "GatewayCore", "TestSupport"],
+            path: "Tests/Processors/TransformProcessorTests", swiftSettings: strictSettings),
         .testTarget(
             name: "MemoryLimiterProcessorTests",
             dependencies: configTests + [

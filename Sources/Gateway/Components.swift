@@ -19,6 +19,7 @@ internal import PrometheusRemoteWriteExporter
 internal import ResourceDetectionProcessor
 internal import ResourceProcessor
 internal import SpanMetricsConnector
+internal import TransformProcessor
 
 /// Every component type this gateway is built with: the only place that names them. The config decoder looks a
 /// section's type up here, the graph builder its factory.
@@ -28,6 +29,7 @@ public enum Components {
         processors: [
             BatchProcessorFactory(), MemoryLimiterProcessorFactory(), ResourceProcessorFactory(),
             AttributesProcessorFactory(), FilterProcessorFactory(), ResourceDetectionProcessorFactory(),
+            TransformProcessorFactory(),
         ],
         exporters: [
             DebugExporterFactory(), OTLPExporterFactory(), OTLPHTTPExporterFactory(), PrometheusExporterFactory(),

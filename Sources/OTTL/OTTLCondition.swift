@@ -97,6 +97,11 @@ public struct OTTLPath: Sendable, Hashable, CustomStringConvertible {
     public var names: [String]
     public var keys: [String]
 
+    public init(names: [String], keys: [String] = []) {
+        self.names = names
+        self.keys = keys
+    }
+
     public var description: String {
         names.joined(separator: ".") + keys.map { "[\"\($0)\"]" }.joined()
     }
@@ -185,7 +190,7 @@ public struct OTTLParseError: Error, CustomStringConvertible, Sendable {
 /// A regular expression compiled once; `Regex` is immutable but not yet marked `Sendable`.
 public final class CompiledRegex: @unchecked Sendable {
     public let text: String
-    let regex: Regex<AnyRegexOutput>
+    public let regex: Regex<AnyRegexOutput>
 
     public init(_ text: String) throws {
         self.text = text

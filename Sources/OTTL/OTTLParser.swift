@@ -44,6 +44,45 @@ struct OTTLParser {
         }
     }
 
+    /// `editor(arguments) [where condition]`.
+    mutating func statement() throws(OTTLParseError) -> OTTLStatement {
+        if let lexError { throw lexError }
+        guard case .identifier(let name) = current, tokens[index + 1].token == .symbol("(") else {
+            throw fail("expected an editor call such as set(...), got \(describe(current))")
+        }
+        let at = column
+        advance()
+        advance()
+        var arguments: [OTTLArgument] = []
+        while current != .symbol(")") {
+            if !arguments.isEmpty { try expect(",") }
+            if current == .symbol("[") {
+                advance()
+                var items: [String] = []
+                while current != .symbol("]") {
+                    if !items.isEmpty { try expect(",") }
+                    guard case .string(let item) = current else {
+                        throw fail("expected a string in the list, got \(describe(current))")
+                    }
+                    items.append(item)
+                    advance()
+                }
+                advance()
+                arguments.append(.list(items))
+            } else {
+                arguments.append(.expression(try expression()))
+            }
+        }
+        advance()
+        var condition: OTTLCondition?
+        if current == .identifier("where") {
+            advance()
+            condition = try self.condition()
+        }
+        try expectEnd()
+        return OTTLStatement(editor: name, arguments: arguments, condition: condition, column: at)
+    }
+
     mutating func expectEnd() throws(OTTLParseError) {
         guard current == .end else { throw fail("unexpected \(describe(current))") }
     }

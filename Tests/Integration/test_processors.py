@@ -220,3 +220,66 @@ def test_resourcedetection_adds_the_environment_and_the_host(gateways, monkeypat
         assert "detector not built here; skipped" in gw.logs_tail(200)
     finally:
         rx.stop()
+
+
+def test_transform_statements_change_sdk_spans_and_metrics(gateways):
+    rx = th.HTTPTraceReceiver().start()
+    try:
+        ports = Ports.allocate()
+        prom_port = free_ports(1)[0]
+        cfg = gateway_config(
+            ports,
+            processors={"transform": {
+                "error_mode": "ignore",
+                "trace_statements": [
+                    {"context": "span", "statements": [
+                        'replace_pattern(name, "/users/[0-9]+", "/users/{id}")',
+                        'delete_key(attributes, "http.request.header.authorization")',
+                        'set(attributes["slow"], true) where end_time_unix_nano - start_time_unix_nano > 1000000',
+                    ]},
+                    {"context": "resource", "statements": ['set(attributes["team"], "inference")']},
+                ],
+                "metric_statements": [
+                    {"context": "datapoint", "statements": ['keep_keys(attributes, ["model_name"])']},
+                ],
+            }},
+            exporters={
+                "otlphttp/down": th.otlphttp_exporter(f"http://127.0.0.1:{rx.port}"),
+                "prometheus": {"endpoint": f"127.0.0.1:{prom_port}"},
+            },
+            pipelines={
+                "traces": {"receivers": ["otlp"], "processors": ["transform"], "exporters": ["otlphttp/down"]},
+                "metrics": {"receivers": ["otlp"], "processors": ["transform"], "exporters": ["prometheus"]},
+            },
+        )
+        gw = gateways.start(cfg, ports=ports)
+        provider = TracerProvider(resource=Resource({"service.name": "transform-test"}))
+        provider.add_span_processor(SimpleSpanProcessor(th.sdk_grpc_exporter(gw.grpc_target)))
+        t0 = time.time_ns()
+        span = provider.get_tracer("itest").start_span(
+            "GET /users/42", start_time=t0, attributes={"http.request.header.authorization": "Bearer s3cret"})
+        span.end(end_time=t0 + 5_000_000)
+        provider.shutdown()
+        th.wait_until(lambda: rx.span_count() >= 1, 15, "the span downstream", context=gw.logs_tail)
+        record = rx.accepted_spans()[0]
+        assert record.span["name"] == "GET /users/{id}", record.span["name"]
+        assert "http.request.header.authorization" not in record.span["attributes"]
+        assert record.span["attributes"]["slow"] == ("bool", True)
+        assert record.resource["team"] == ("string", "inference")
+
+        meter_provider = MeterProvider(
+            resource=Resource({"service.name": "transform-test"}),
+            metric_readers=[PeriodicExportingMetricReader(
+                OTLPMetricExporter(endpoint=gw.http_url("/v1/metrics")), export_interval_millis=60_000)])
+        meter_provider.get_meter("itest").create_counter("itest.tokens").add(
+            5, {"model_name": "tiny", "request_id": "r-1"})
+        meter_provider.shutdown()
+
+        def scrape() -> str:
+            return requests.get(f"http://127.0.0.1:{prom_port}/metrics", timeout=5).text
+
+        th.wait_until(lambda: "itest_tokens" in scrape(), 15, "the counter scraped", context=gw.logs_tail)
+        lines = [line for line in scrape().splitlines() if line.startswith("itest_tokens")]
+        assert lines and all('model_name="tiny"' in line and "request_id" not in line for line in lines), lines
+    finally:
+        rx.stop()
