@@ -117,6 +117,16 @@ let package = Package(
             path: "Sources/Receivers/OTLPReceiver",
             swiftSettings: strictSettings
         ),
+        // `prometheus`: scrapes Prometheus and OpenMetrics endpoints, with Prometheus' own scrape configuration.
+        .target(
+            name: "PrometheusReceiver",
+            dependencies: [
+                "ComponentKit", "GatewayCore", "HTTP1Transport", "ClientTLS", "SelfTelemetry", logging, nioCore,
+                nioPosix,
+            ],
+            path: "Sources/Receivers/PrometheusReceiver",
+            swiftSettings: strictSettings
+        ),
         // `hostmetrics`: /proc, and GPUs through NVML or AMD SMI loaded with dlopen.
         .target(
             name: "HostMetricsReceiver",
@@ -223,7 +233,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "ComponentKit", "FileIO", "GatewayCore", "GatewayConfig", "SelfTelemetry", "HTTP1Transport",
-                "OTLPReceiver", "EngineReceiver", "HostMetricsReceiver",
+                "OTLPReceiver", "EngineReceiver", "HostMetricsReceiver", "PrometheusReceiver",
                 "BatchProcessor", "MemoryLimiterProcessor", "ResourceProcessor", "AttributesProcessor",
                 "FilterProcessor", "ResourceDetectionProcessor", "TransformProcessor",
                 "DebugExporter", "PrometheusRemoteWriteExporter",
@@ -502,6 +512,9 @@ let package = Package(
             path: "Tests/Processors/MemoryLimiterProcessorTests",
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "PrometheusReceiverTests", dependencies: configTests + ["PrometheusReceiver"],
+            path: "Tests/Receivers/PrometheusReceiverTests", swiftSettings: strictSettings),
         .testTarget(
             name: "OTLPReceiverTests",
             dependencies: configTests + [

@@ -15,6 +15,7 @@ internal import OTLPExporter
 internal import OTLPReceiver
 internal import PprofExtension
 internal import PrometheusExporter
+internal import PrometheusReceiver
 internal import PrometheusRemoteWriteExporter
 internal import ResourceDetectionProcessor
 internal import ResourceProcessor
@@ -25,7 +26,9 @@ internal import TransformProcessor
 /// section's type up here, the graph builder its factory.
 public enum Components {
     public static let table = ComponentTable(
-        receivers: [OTLPReceiverFactory(), EngineReceiverFactory(), HostMetricsReceiverFactory()],
+        receivers: [
+            OTLPReceiverFactory(), EngineReceiverFactory(), HostMetricsReceiverFactory(), PrometheusReceiverFactory(),
+        ],
         processors: [
             BatchProcessorFactory(), MemoryLimiterProcessorFactory(), ResourceProcessorFactory(),
             AttributesProcessorFactory(), FilterProcessorFactory(), ResourceDetectionProcessorFactory(),

@@ -64,6 +64,22 @@ public final class HTTP1Client: Sendable {
     public func post(path: String, host: String, headers: [(String, String)], body: [UInt8], timeout: Duration? = nil)
         async throws -> Response
     {
+        try await request(.POST, path: path, host: host, headers: headers, body: body, timeout: timeout)
+    }
+
+    /// GETs `path`; a response body over `maxBodySize` bytes fails the request and closes the connection (a
+    /// scrape target cannot make the gateway buffer without bound).
+    public func get(
+        path: String, host: String, headers: [(String, String)], timeout: Duration? = nil, maxBodySize: Int? = nil
+    ) async throws -> Response {
+        try await request(
+            .GET, path: path, host: host, headers: headers, body: nil, timeout: timeout, maxBodySize: maxBodySize)
+    }
+
+    private func request(
+        _ method: HTTPMethod, path: String, host: String, headers: [(String, String)], body: [UInt8]?,
+        timeout: Duration?, maxBodySize: Int? = nil
+    ) async throws -> Response {
         let promise = channel.eventLoop.makePromise(of: Response.self)
         if let timeout {
             let channel = self.channel
@@ -82,20 +98,23 @@ public final class HTTP1Client: Sendable {
         channel.eventLoop.execute {
             var h = HTTPHeaders()
             h.add(name: "Host", value: host)
-            h.add(name: "Content-Length", value: String(body.count))
+            if let body { h.add(name: "Content-Length", value: String(body.count)) }
             for (name, value) in headers { h.add(name: name, value: value) }
             guard channel.isActive else {
                 promise.fail(handler.value.failure ?? ClientError(description: "connection closed"))
                 return
             }
-            guard handler.value.start(promise) else {
+            guard handler.value.start(promise, maxBodySize: maxBodySize) else {
                 promise.fail(ClientError(description: "a request is already in flight on this connection"))
                 return
             }
             channel.write(
-                HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: h)),
+                HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: h)),
                 promise: nil)
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+            if let body {
+                channel.write(
+                    HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+            }
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         }
         return try await promise.futureResult.get()
@@ -108,12 +127,14 @@ public final class HTTP1Client: Sendable {
 
         private var promise: EventLoopPromise<Response>?
         private var response = Response(status: 0, headers: [], body: [])
+        private var maxBodySize: Int?
         /// Why the connection failed (a TLS handshake error, say), for a request sent after it closed.
         private(set) var failure: (any Error)?
 
-        func start(_ promise: EventLoopPromise<Response>) -> Bool {
+        func start(_ promise: EventLoopPromise<Response>, maxBodySize: Int? = nil) -> Bool {
             guard self.promise == nil else { return false }
             self.promise = promise
+            self.maxBodySize = maxBodySize
             response = Response(status: 0, headers: [], body: [])
             return true
         }
@@ -124,6 +145,11 @@ public final class HTTP1Client: Sendable {
                 response.status = Int(head.status.code)
                 response.headers = head.headers.map { ($0.name, $0.value) }
             case .body(let buffer):
+                if let maxBodySize, response.body.count + buffer.readableBytes > maxBodySize {
+                    fail(ClientError(description: "response body exceeds \(maxBodySize) bytes"))
+                    context.close(promise: nil)
+                    return
+                }
                 response.body.append(contentsOf: buffer.readableBytesView)
             case .end:
                 let p = promise

@@ -1,3 +1,4 @@
+internal import ComponentKit
 public import GatewayCore
 public import OTTL
 
@@ -177,45 +178,7 @@ public struct CompiledStatement: Sendable {
     /// Every match of `regex` in `text` replaced, with `$1`, `${1}`, `$name`, `${name}` expanded as Go's `Expand`
     /// does (`$$` is a literal `$`).
     static func replace(_ text: String, _ regex: CompiledRegex, _ template: String) -> String {
-        text.replacing(regex.regex) { match in
-            var out = ""
-            let chars = Array(template)
-            var i = 0
-            while i < chars.count {
-                guard chars[i] == "$", i + 1 < chars.count else {
-                    out.append(chars[i])
-                    i += 1
-                    continue
-                }
-                if chars[i + 1] == "$" {
-                    out.append("$")
-                    i += 2
-                    continue
-                }
-                var name = ""
-                var j = i + 1
-                if chars[j] == "{" {
-                    j += 1
-                    while j < chars.count, chars[j] != "}" {
-                        name.append(chars[j])
-                        j += 1
-                    }
-                    j += 1
-                } else {
-                    while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" {
-                        name.append(chars[j])
-                        j += 1
-                    }
-                }
-                if let index = Int(name), index < match.output.count {
-                    out += match.output[index].substring.map(String.init) ?? ""
-                } else if let group = match.output[name] {
-                    out += group.substring.map(String.init) ?? ""
-                }
-                i = j
-            }
-            return out
-        }
+        text.replacing(regex.regex) { match in RegexTemplate.expand(template, match) }
     }
 
     /// `text` cut to at most `limit` UTF-8 bytes, on a character boundary.
