@@ -40,6 +40,8 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
         // protoc-c output for proto/, produced by scripts/generate-protos and committed.
         .target(
             name: "COTLPProto",
@@ -60,7 +62,8 @@ let package = Package(
         // The telemetry model, consumer protocols and pipeline errors: no I/O.
         .target(name: "GatewayCore", swiftSettings: strictSettings),
         // gzip and snappy with explicit output limits.
-        .target(name: "Compression", dependencies: ["CZlib", "CSnappy"], swiftSettings: strictSettings),
+        .target(
+            name: "Compression", dependencies: ["CZlib", "CSnappy", "CZstd", "CLZ4"], swiftSettings: strictSettings),
         // OTLP protobuf and JSON <-> model.
         .target(
             name: "OTLPWire", dependencies: ["GatewayCore", "COTLPProto", "CProtoValidate"],
@@ -303,6 +306,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
+                "PrometheusReceiver",
                 "GatewayCore", "OTLPWire", "MetricStore", "PrometheusRemoteWriteExporter", "LoadGen", "Compression",
                 "SelfTelemetry",
                 "InferenceEngine", "EngineTelemetry",
@@ -313,7 +317,10 @@ let package = Package(
         // (scripts/fuzz), the unit tests through the seed corpus.
         .target(
             name: "FuzzHarness",
-            dependencies: ["Compression", "Gateway", "GatewayConfig", "GatewayCore", "HTTP2Transport", "OTLPWire"],
+            dependencies: [
+                "Compression", "Gateway", "GatewayConfig", "GatewayCore", "HTTP2Transport", "OTLPWire", "OTTL",
+                "PrometheusReceiver",
+            ],
             swiftSettings: strictSettings
         ),
         .target(name: "CFuzzEntry"),

@@ -3,6 +3,7 @@ internal import GatewayCore
 internal import LoadGen
 internal import MetricStore
 internal import OTLPWire
+internal import PrometheusReceiver
 internal import PrometheusRemoteWriteExporter
 internal import SelfTelemetry
 
@@ -26,6 +27,7 @@ public enum Benchmarks {
         lines.append(receiveAggregate(seconds: options.seconds))
         for n in options.memorySeries { lines.append(storeMemory(series: n)) }
         lines.append(remoteWriteEncode(series: 100_000))
+        lines.append(scrape(seconds: options.seconds))
         return lines.joined(separator: "\n")
     }
 
@@ -60,6 +62,13 @@ public enum Benchmarks {
         let elapsed = now() - start
         return
             "decode traces (protobuf-c, arena): \(Int(Double(spans) / elapsed)) spans/s (\(String(format1: 1e9 * elapsed / Double(spans))) ns/span), 100 spans per request"
+    }
+
+    /// The prometheus receiver: parse one scrape's text and convert it to OTLP.
+    static func scrape(seconds: Double) -> String {
+        let (rate, samples) = ScrapeBenchmark.run(series: 1000, seconds: seconds, now: now)
+        return
+            "scrape parse + convert (prometheus receiver): \(Int(rate)) samples/s (\(String(format1: 1e9 / rate)) ns/sample), \(samples) samples per scrape"
     }
 
     /// Decode plus aggregation: the data points per second one core turns from OTLP bytes into store state.

@@ -81,10 +81,17 @@ public enum Gzip {
         return try result.get()
     }
 
-    /// gzip-compresses `input` (level 1..9; the default favours speed, as the Collector's clients do).
-    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 5) -> [UInt8] {
+    /// zlib-wrapped deflate (HTTP's `deflate` encoding) of `input`.
+    public static func compressZlib(_ input: [UInt8], level: Int32 = 5) -> [UInt8] {
+        input.withUnsafeBytes { compress($0, level: level, zlib: true) }
+    }
+
+    /// gzip-compresses `input` (level 1..9; the default favours speed, as the Collector's clients do); with `zlib`,
+    /// a zlib header and trailer instead of gzip's.
+    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 5, zlib: Bool = false) -> [UInt8] {
         var stream = z_stream()
-        precondition(czlib_deflate_init_gzip(&stream, level) == Z_OK, "zlib deflateInit2 failed")
+        let status = zlib ? czlib_deflate_init_zlib(&stream, level) : czlib_deflate_init_gzip(&stream, level)
+        precondition(status == Z_OK, "zlib deflateInit2 failed")
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)

@@ -4,6 +4,8 @@ internal import GatewayConfig
 internal import GatewayCore
 internal import HTTP2Transport
 internal import OTLPWire
+internal import OTTL
+internal import PrometheusReceiver
 
 /// One fuzz target per decoder that reads untrusted bytes: what receivers decode (OTLP protobuf and JSON, gzip,
 /// snappy, gRPC framing, HTTP/2 frames), what exporters read back from downstream (google.rpc.Status,
@@ -28,6 +30,11 @@ public enum FuzzHarness {
         Target(name: "otlp-validate", run: otlpValidate),
         Target(name: "gzip", run: gzip),
         Target(name: "snappy", run: snappy),
+        Target(name: "snappy-framed", run: snappyFramed),
+        Target(name: "zstd", run: zstd),
+        Target(name: "lz4", run: lz4),
+        Target(name: "prometheus-text", run: prometheusText),
+        Target(name: "ottl", run: ottl),
         Target(name: "grpc-frame", run: grpcFrame),
         Target(name: "http2-server", run: http2Server),
         Target(name: "grpc-status", run: grpcStatus),
@@ -151,6 +158,59 @@ public enum FuzzHarness {
         precondition(output.count <= decompressionLimit, "snappy output over its limit")
         let again = try? Snappy.decompress(Snappy.compress(output), limit: decompressionLimit)
         precondition(again == output, "snappy round trip changed the data")
+    }
+
+    static func snappyFramed(_ input: UnsafeRawBufferPointer) {
+        guard let output = try? SnappyFramed.decompress(Array(input), limit: decompressionLimit) else { return }
+        precondition(output.count <= decompressionLimit, "framed snappy output over its limit")
+        let again = try? SnappyFramed.decompress(SnappyFramed.compress(output), limit: decompressionLimit)
+        precondition(again == output, "framed snappy round trip changed the data")
+    }
+
+    static func zstd(_ input: UnsafeRawBufferPointer) {
+        guard let output = try? Zstd.decompress(input, limit: decompressionLimit) else { return }
+        precondition(output.count <= decompressionLimit, "zstd output over its limit")
+        let again = try? Zstd.decompress(Zstd.compress(output), limit: decompressionLimit)
+        precondition(again == output, "zstd round trip changed the data")
+    }
+
+    static func lz4(_ input: UnsafeRawBufferPointer) {
+        guard let output = try? LZ4.decompress(input, limit: decompressionLimit) else { return }
+        precondition(output.count <= decompressionLimit, "lz4 output over its limit")
+        let again = try? LZ4.decompress(LZ4.compress(output), limit: decompressionLimit)
+        precondition(again == output, "lz4 round trip changed the data")
+    }
+
+    // MARK: What scrape targets and configs bring
+
+    /// The first byte picks text 0.0.4 or OpenMetrics; whatever parses has every sample in a family, and names and
+    /// label names the exposition allows.
+    static func prometheusText(_ input: UnsafeRawBufferPointer) {
+        guard let selector = input.first else { return }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: input.dropFirst()), as: UTF8.self)
+        guard let families = try? PrometheusTextParser.parse(text, openMetrics: selector % 2 == 1) else { return }
+        for family in families {
+            for sample in family.samples {
+                precondition(!sample.name.isEmpty, "a sample without a name")
+                precondition(sample.labels.allSatisfy { !$0.name.isEmpty }, "a label without a name")
+            }
+        }
+    }
+
+    /// The first byte picks a condition or a statement; parsing any text returns or throws, never traps, and
+    /// nesting is bounded.
+    static func ottl(_ input: UnsafeRawBufferPointer) {
+        guard let selector = input.first else { return }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: input.dropFirst()), as: UTF8.self)
+        if selector % 2 == 0 {
+            guard let condition = try? OTTLCondition.parse(text) else { return }
+            _ = condition.evaluate(
+                OTTLSpan(
+                    span: Span(traceID: .invalid, spanID: .invalid, name: text), resource: Resource(),
+                    scope: InstrumentationScope()))
+        } else {
+            _ = try? OTTLStatement.parse(text)
+        }
     }
 
     // MARK: Transport

@@ -201,14 +201,15 @@ extension HTTP2ClientConnection {
     /// A unary gRPC call: frames `message`, sends it to `path`, reads grpc-status from trailers (or a
     /// trailers-only response). `:scheme` is the connection's (`https` over TLS).
     public func unaryCall(
-        path: String, authority: String, message: [UInt8], compressed: Bool = false, extraHeaders: [HTTP2Header] = []
+        path: String, authority: String, message: [UInt8], compressed: Bool = false, encoding: String = "gzip",
+        extraHeaders: [HTTP2Header] = []
     ) async throws -> GRPCCallResult {
         var headers = [
             HTTP2Header(":method", "POST"), HTTP2Header(":scheme", scheme), HTTP2Header(":path", path),
             HTTP2Header(":authority", authority), HTTP2Header("content-type", "application/grpc"),
             HTTP2Header("te", "trailers"),
         ]
-        if compressed { headers.append(HTTP2Header("grpc-encoding", "gzip")) }
+        if compressed { headers.append(HTTP2Header("grpc-encoding", encoding)) }
         headers.append(contentsOf: extraHeaders)
         let response = try await send(headers: headers, body: GRPCFraming.frame(message, compressed: compressed))
         guard let statusText = response.trailers["grpc-status"] ?? response.headers["grpc-status"],

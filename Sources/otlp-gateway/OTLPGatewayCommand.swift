@@ -47,7 +47,13 @@ extension OTLPGatewayCommand {
                 Logger.Level(
                     rawValue: config.service.telemetry.logsLevel == "warn"
                         ? "warning" : config.service.telemetry.logsLevel) ?? .info
+            let json = config.service.telemetry.logsEncoding == .json
             LoggingSystem.bootstrap { label in
+                if json {
+                    var handler = JSONLogHandler(label: label)
+                    handler.logLevel = level
+                    return handler
+                }
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler

@@ -212,7 +212,7 @@ import Testing
                 endpoint: tempo.example.com:443
                 headers:
                   user-agent: custom
-                compression: zstd
+                compression: lz4
                 balancer_name: round_robin
               otlphttp:
                 endpoint: https://otlp.example.com
@@ -241,7 +241,7 @@ import Testing
         #expect(
             problems(yaml) == [
                 "exporters.otlp.headers.user-agent: is set by the exporter and cannot be overridden (reserved: content-type, te, grpc-encoding, grpc-accept-encoding, grpc-timeout, user-agent)",
-                #"exporters.otlp.compression: expected one of gzip, none, got "zstd""#,
+                "exporters.otlp.compression: lz4 is not a gRPC encoding; use gzip, zstd or snappy",
                 "exporters.otlp.balancer_name: unknown key",
                 #"exporters.otlphttp.encoding: expected one of proto, json, got "protobuf""#,
                 #"exporters.otlphttp.sending_queue.storage: "file_storage" is not defined in extensions"#,

@@ -283,3 +283,18 @@ def test_transform_statements_change_sdk_spans_and_metrics(gateways):
         assert lines and all('model_name="tiny"' in line and "request_id" not in line for line in lines), lines
     finally:
         rx.stop()
+
+
+def test_json_logs_are_one_object_per_line(gateways):
+    import json
+
+    ports = Ports.allocate()
+    cfg = gateway_config(ports)
+    cfg["service"].setdefault("telemetry", {})["logs"] = {"level": "info", "encoding": "json"}
+    gw = gateways.start(cfg, ports=ports)
+    th.wait_until(lambda: "gateway running" in gw.stderr_text(), 10, "the running line", context=gw.logs_tail)
+    lines = [line for line in gw.stderr_text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]
+    running = next(r for r in records if r["msg"] == "gateway running")
+    assert running["level"] == "info" and running["logger"] == "otlp-gateway" and running["ts"].endswith("Z")
+    assert "pipelines" in running

@@ -278,6 +278,18 @@ def decode_body(body: bytes, content_encoding: str | None) -> bytes:
         return gzip.decompress(body)
     if enc == "deflate":
         return zlib.decompress(body)
+    if enc == "zstd":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().decompressobj().decompress(body)
+    if enc == "snappy":
+        import snappy
+
+        return snappy.decompress(body)
+    if enc == "lz4":
+        import lz4.frame
+
+        return lz4.frame.decompress(body)
     raise ValueError(f"unsupported Content-Encoding {content_encoding!r}")
 
 

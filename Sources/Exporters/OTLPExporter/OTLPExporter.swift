@@ -1,5 +1,5 @@
 public import ClientTLS
-internal import Compression
+public import Compression
 public import GatewayCore
 internal import HTTP1Transport
 internal import HTTP2Transport
@@ -29,6 +29,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         public var transport: Transport
         public var headers: [(String, String)]
         public var gzip: Bool
+        /// The body's encoding; nil sends it as it is. Set from `gzip` unless given.
+        public var compression: BodyEncoding?
         public var timeout: Duration
         /// The in-memory queue's bounds (`sending_queue.sizer` and `queue_size`, and the byte ceiling).
         public var queueLimits: QueueLimits
@@ -44,11 +46,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5),
             queueLimits: QueueLimits = QueueLimits(sizer: .bytes, size: 64 << 20), numConsumers: Int = 10,
             retry: RetryPolicy = RetryPolicy(initialInterval: .seconds(5)), tls: ClientTLS? = nil,
-            persistentQueue: FileQueue? = nil
+            persistentQueue: FileQueue? = nil, compression: BodyEncoding? = nil
         ) {
             self.transport = transport
             self.headers = headers
             self.gzip = gzip
+            self.compression = compression ?? (gzip ? .gzip : nil)
             self.timeout = timeout
             self.queueLimits = queueLimits
             self.numConsumers = numConsumers
@@ -278,7 +281,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         -> Bool
     {
         var body = encoded
-        if settings.gzip { body = Gzip.compress(body, level: 5) }
+        let isGRPC: Bool
+        if case .grpc = settings.transport { isGRPC = true } else { isGRPC = false }
+        if let compression = settings.compression { body = compression.compress(body, grpc: isGRPC) }
         let clock = ContinuousClock()
         let start = clock.now
         var attempt = 0
@@ -365,11 +370,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                     settings.headers.map { HTTP2Header($0.0.lowercased(), $0.1) }
                     + [HTTP2Header("grpc-timeout", "\(Swift.max(1, Int(settings.timeout.seconds * 1000)))m")]
                 let timeout = settings.timeout
-                let gzip = settings.gzip
+                let compression = settings.compression
                 let result = try await withThrowingTaskGroup(of: GRPCCallResult?.self) { group in
                     group.addTask {
                         try await h2.unaryCall(
-                            path: path, authority: Self.authority(host, port), message: body, compressed: gzip,
+                            path: path, authority: Self.authority(host, port), message: body,
+                            compressed: compression != nil, encoding: compression?.headerValue(grpc: true) ?? "gzip",
                             extraHeaders: headers)
                     }
                     group.addTask {
@@ -401,7 +407,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                     ("Content-Type", json ? "application/json" : "application/x-protobuf"),
                     ("User-Agent", "otlp-gateway/0.1"),
                 ]
-                if settings.gzip { headers.append(("Content-Encoding", "gzip")) }
+                if let compression = settings.compression {
+                    headers.append(("Content-Encoding", compression.headerValue(grpc: false)))
+                }
                 headers.append(contentsOf: settings.headers)
                 let response = try await connection.h1!.post(
                     path: path, host: Self.authority(host, port), headers: headers, body: body,

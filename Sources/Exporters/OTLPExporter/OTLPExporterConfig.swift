@@ -23,7 +23,7 @@ public struct OTLPExporterConfig: Sendable, Equatable {
     /// `grpc-encoding`, `grpc-accept-encoding`, `grpc-timeout`, `user-agent`, pseudo-headers (`:path`),
     /// connection-specific headers, and `authorization` when `auth` is set are refused. Default none.
     public var headers: [String: String]
-    /// `compression`: `gzip` or `none` (`""` is also none). Default `gzip`, as the Collector.
+    /// `compression`: `gzip`, `zstd`, `snappy` or `none` (`""` is also none). Default `gzip`, as the Collector.
     public var compression: ExporterCompression
     /// `timeout`: the longest one request may take (sent as `grpc-timeout`), greater than 0. Default `5s`.
     public var timeout: Duration
@@ -160,6 +160,9 @@ extension OTLPExporterConfig {
         }
         headers = reader.headers("headers", reserved: Self.reservedHeaders, authenticated: reader.contains("auth"))
         compression = reader.compression("compression", default: defaults.compression)
+        if [.deflate, .zlib, .lz4].contains(compression) {
+            reader.report("compression", "\(compression.rawValue) is not a gRPC encoding; use gzip, zstd or snappy")
+        }
         timeout = reader.positiveDuration("timeout", default: defaults.timeout)
         sendingQueue =
             reader.section("sending_queue") { SendingQueueConfig(from: $0, context: context) } ?? defaults.sendingQueue

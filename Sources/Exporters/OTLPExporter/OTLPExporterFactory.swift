@@ -1,5 +1,6 @@
 internal import ClientTLS
 public import ComponentKit
+internal import Compression
 public import GatewayCore
 internal import Logging
 
@@ -40,7 +41,7 @@ public struct OTLPExporterFactory: ExporterFactory {
         let tls = try ClientTLSWiring.make(
             id, c.tls, enabled: c.usesTLS, applicationProtocols: ClientTLSWiring.grpcProtocols, logger: context.logger)
         return try OTLPExporterSettings.start(
-            Data.self, transport: .grpc(host: c.host, port: c.port), headers: headers, gzip: c.compression == .gzip,
+            Data.self, transport: .grpc(host: c.host, port: c.port), headers: headers, compression: c.compression,
             timeout: c.timeout, queue: c.sendingQueue, retry: c.retryOnFailure, tls: tls, context)
     }
 }
@@ -72,16 +73,28 @@ public struct OTLPHTTPExporterFactory: ExporterFactory {
             logger: context.logger)
         return try OTLPExporterSettings.start(
             Data.self, transport: .http(host: url.host, port: url.port, path: url.path, json: c.encoding == .json),
-            headers: headers, gzip: c.compression == .gzip, timeout: c.timeout, queue: c.sendingQueue,
+            headers: headers, compression: c.compression, timeout: c.timeout, queue: c.sendingQueue,
             retry: c.retryOnFailure, tls: tls, context)
     }
 }
 
 /// From the shared config sections to the exporter's settings.
 enum OTLPExporterSettings {
+    static func bodyEncoding(_ compression: ExporterCompression) -> BodyEncoding? {
+        switch compression {
+        case .gzip: return .gzip
+        case .zstd: return .zstd
+        case .snappy: return .snappy
+        case .deflate, .zlib: return .deflate
+        case .lz4: return .lz4
+        case .none: return nil
+        }
+    }
+
     /// The exporter of `Data` over `transport`, with its sender added as a part that drains on a stop.
     static func start<Data: TelemetryData>(
-        _: Data.Type, transport: OTLPExporter<Data>.Transport, headers: [(String, String)], gzip: Bool,
+        _: Data.Type, transport: OTLPExporter<Data>.Transport, headers: [(String, String)],
+        compression: ExporterCompression,
         timeout: Duration, queue: SendingQueueConfig, retry: RetryOnFailureConfig, tls: ClientTLS?,
         _ context: BuildContext
     ) throws -> OTLPExporter<Data> {
@@ -89,10 +102,11 @@ enum OTLPExporterSettings {
         let exporter = OTLPExporter<Data>(
             name: id.description,
             settings: .init(
-                transport: transport, headers: headers, gzip: gzip, timeout: timeout,
+                transport: transport, headers: headers, gzip: compression == .gzip, timeout: timeout,
                 queueLimits: queueLimits(queue), numConsumers: queue.enabled ? queue.numConsumers : 1,
                 retry: retryPolicy(retry), tls: tls,
-                persistentQueue: try persistentQueue(queue, context, signal: Data.signal)),
+                persistentQueue: try persistentQueue(queue, context, signal: Data.signal),
+                compression: bodyEncoding(compression)),
             registry: context.registry, logger: context.logger)
         context.addPart(.exporters, "exporters.\(id) (\(Data.signal.rawValue))", drain: { exporter.drain() }) {
             await exporter.run()

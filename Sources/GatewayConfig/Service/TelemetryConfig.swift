@@ -20,6 +20,13 @@ public struct TelemetryConfig: Sendable, Equatable {
     public var metricsTLS: ServerTLSConfig?
     /// `logs.level`: `debug`, `info`, `warn` or `error` (any case; stored lower case). Default `info`.
     public var logsLevel: String
+    /// `logs.encoding`: `console` (one readable line per event, the default) or `json` (one JSON object per line).
+    public var logsEncoding: LogsEncoding = .console
+
+    /// How log lines are written.
+    public enum LogsEncoding: String, Sendable, CaseIterable {
+        case console, json
+    }
 
     /// Whether self-metrics are served at all (`metrics.level` is not `none`).
     public var metricsEnabled: Bool { metricsLevel != .none }
@@ -50,6 +57,22 @@ extension TelemetryConfig: ConfigSection {
         }
         reader.section("logs") { logs in
             logsLevel = logs.choice("level", default: LogLevel(rawValue: defaults.logsLevel)!).rawValue
+            logsEncoding = logs.choice("encoding", default: defaults.logsEncoding)
+            if let paths = logs.stringList("output_paths") {
+                for path in paths.strings where path != "stderr" {
+                    logs.report(
+                        "output_paths",
+                        "only stderr is supported here (logs go to the container's stderr), got \(quoted(path))")
+                }
+            }
+            // The Collector's zap settings: accepted, with no effect on these logs.
+            for key in [
+                "development", "disable_caller", "disable_stacktrace", "sampling", "error_output_paths",
+                "initial_fields",
+            ]
+            where logs.contains(key) {
+                _ = logs.value(key)
+            }
         }
     }
 }

@@ -137,18 +137,23 @@ final class OTLPGRPCService: HTTP2RequestHandler {
                 // The spec: a compressed message without a message encoding is a protocol error (INTERNAL).
                 return fail(.internal, "compressed flag set on a message but grpc-encoding is identity")
             }
-            guard encoding == "gzip" else {
-                return fail(.unimplemented, "grpc-encoding \"\(encoding)\" is not supported (supported: gzip)")
+            guard let bodyEncoding = BodyEncoding(grpcName: encoding) else {
+                var unsupported = fail(
+                    .unimplemented,
+                    "grpc-encoding \"\(encoding)\" is not supported (supported: \(BodyEncoding.grpcNames))")
+                // The spec: an unsupported encoding is answered UNIMPLEMENTED with the encodings that are.
+                unsupported.headers.append(HTTP2Header("grpc-accept-encoding", BodyEncoding.grpcNames))
+                return unsupported
             }
             do {
                 decompressed = try message.bytes.withUnsafeBytesTyped { (b) throws(DecompressionError) -> [UInt8] in
-                    try Gzip.decompress(b, limit: maxMessageSize)
+                    try bodyEncoding.decompress(b, limit: maxMessageSize)
                 }
             } catch {
                 if error.isTooLarge {
                     return fail(.resourceExhausted, "decompressed message larger than max (\(maxMessageSize) bytes)")
                 }
-                return fail(.invalidArgument, "cannot decompress gzip message: \(error.message)")
+                return fail(.invalidArgument, "cannot decompress \(encoding) message: \(error.message)")
             }
         }
         let result: OTLPIngest.Result
@@ -161,7 +166,10 @@ final class OTLPGRPCService: HTTP2RequestHandler {
         }
         switch result {
         case .accepted(let response):
-            return GRPCFraming.okResponse(response)
+            var ok = GRPCFraming.okResponse(response)
+            // What a client may compress its next messages with.
+            ok.headers.append(HTTP2Header("grpc-accept-encoding", BodyEncoding.grpcNames))
+            return ok
         case .invalid(let reason):
             return GRPCFraming.errorResponse(.invalidArgument, message: reason)
         case .refused(let error):

@@ -6,7 +6,7 @@ internal import NIOHTTP1
 internal import OTLPWire
 
 /// OTLP/HTTP on one HTTP/1.1 connection: `POST /v1/{traces,metrics,logs}` with protobuf or JSON bodies,
-/// optionally gzip-compressed; answers in the request's encoding with the OTLP status codes.
+/// optionally compressed (gzip, deflate, zstd, snappy, lz4); answers in the request's encoding with the OTLP status codes.
 final class OTLPHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -31,7 +31,7 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         var head: HTTPRequestHead
         var signal: Signal?
         var encoding: OTLPIngest.Encoding = .protobuf
-        var gzip = false
+        var bodyEncoding: BodyEncoding?
         var body: ByteBuffer?
         var rejection: Rejection?
         /// `100 Continue` was sent for `Expect: 100-continue`.
@@ -161,10 +161,14 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         }
         switch (head.headers.first(name: "content-encoding") ?? "").trimmingSpaces().lowercased() {
         case "", "identity": break
-        case "gzip", "x-gzip": p.gzip = true
-        case let other:
-            p.rejection = .rpcStatus(.badRequest, code: 3, "unsupported Content-Encoding \"\(other)\", supported: gzip")
-            return p
+        case let name:
+            guard let encoding = BodyEncoding(httpName: name) else {
+                p.rejection = .rpcStatus(
+                    .badRequest, code: 3,
+                    "unsupported Content-Encoding \"\(name)\", supported: \(BodyEncoding.httpNames)")
+                return p
+            }
+            p.bodyEncoding = encoding
         }
         if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodySize {
             p.rejection = .rpcStatus(
@@ -199,10 +203,10 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
         let signal = p.signal!
         var body = p.body ?? ByteBuffer()
         var decompressed: [UInt8]?
-        if p.gzip {
+        if let bodyEncoding = p.bodyEncoding {
             do {
                 decompressed = try body.withUnsafeReadableBytesTyped { (b) throws(DecompressionError) -> [UInt8] in
-                    try Gzip.decompress(b, limit: maxBodySize)
+                    try bodyEncoding.decompress(b, limit: maxBodySize)
                 }
             } catch {
                 ingest.telemetry.count(.failure)
@@ -212,7 +216,8 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
                         message: "decompressed body larger than max_request_body_size (\(maxBodySize) bytes)")
                 } else {
                     respondStatus(
-                        context, p, .badRequest, code: 3, message: "cannot decompress gzip body: \(error.message)")
+                        context, p, .badRequest, code: 3,
+                        message: "cannot decompress \(bodyEncoding.rawValue) body: \(error.message)")
                 }
                 return
             }

@@ -230,13 +230,19 @@ import Testing
         #expect(
             try exporter("  endpoint: http://t:1\n  compression: ${env:COMPRESSION}", environment: [:]).compression
                 == .none)
+        #expect(try exporter("  endpoint: http://t:1\n  compression: zstd").compression == .zstd)
+        #expect(try exporter("  endpoint: http://t:1\n  compression: snappy").compression == .snappy)
         #expect(
-            problemsWith("  compression: zstd") == [
-                #"exporters.otlp.compression: expected one of gzip, none, got "zstd""#
+            problemsWith("  compression: lz4") == [
+                "exporters.otlp.compression: lz4 is not a gRPC encoding; use gzip, zstd or snappy"
+            ])
+        #expect(
+            problemsWith("  compression: brotli") == [
+                #"exporters.otlp.compression: expected one of gzip, zstd, snappy, deflate, zlib, lz4, none, got "brotli""#
             ])
         #expect(
             problemsWith("  compression: [gzip]") == [
-                "exporters.otlp.compression: expected one of gzip, none, got a list"
+                "exporters.otlp.compression: expected one of gzip, zstd, snappy, deflate, zlib, lz4, none, got a list"
             ])
     }
 

@@ -204,13 +204,13 @@ import Testing
         #expect(
             problemsWith(
                 """
-                  compression: snappy
+                  compression: brotli
                   encoding: protobuf
                   timeout: -1s
                   compression_params:
                     level: 1
                 """) == [
-                    #"exporters.otlphttp.compression: expected one of gzip, none, got "snappy""#,
+                    #"exporters.otlphttp.compression: expected one of gzip, zstd, snappy, deflate, zlib, lz4, none, got "brotli""#,
                     #"exporters.otlphttp.encoding: expected one of proto, json, got "protobuf""#,
                     #"exporters.otlphttp.timeout: must not be negative, got "-1s""#,
                     "exporters.otlphttp.compression_params: unknown key",

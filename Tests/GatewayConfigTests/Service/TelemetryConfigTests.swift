@@ -47,4 +47,19 @@ import Testing
                 "service.telemetry.traces: unknown key",
             ])
     }
+
+    @Test func logEncodingAndOutputs() throws {
+        #expect(try telemetry("  logs:\n    encoding: json").logsEncoding == .json)
+        #expect(try telemetry("  logs:\n    level: info").logsEncoding == .console)
+        #expect(
+            try telemetry("  logs:\n    encoding: console\n    output_paths: [stderr]\n    sampling: {enabled: false}")
+                .logsEncoding == .console)
+        let yaml = document(
+            service: pipelines + "telemetry:\n  logs:\n    encoding: xml\n    output_paths: [/var/log/gw.log]")
+        #expect(
+            problems(yaml) == [
+                #"service.telemetry.logs.encoding: expected one of console, json, got "xml""#,
+                #"service.telemetry.logs.output_paths: only stderr is supported here (logs go to the container's stderr), got "/var/log/gw.log""#,
+            ])
+    }
 }
