@@ -124,8 +124,9 @@ let package = Package(
         .target(
             name: "PrometheusReceiver",
             dependencies: [
-                "ComponentKit", "GatewayCore", "HTTP1Transport", "ClientTLS", "SelfTelemetry", logging, nioCore,
-                nioPosix,
+                "ComponentKit", "FileIO", "GatewayCore", "HTTP1Transport", "ClientTLS", "SelfTelemetry", logging,
+                nioCore,
+                nioPosix, .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Receivers/PrometheusReceiver",
             swiftSettings: strictSettings

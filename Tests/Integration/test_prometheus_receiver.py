@@ -189,3 +189,38 @@ def test_a_failing_target_is_down_and_the_others_go_on(prometheus_servers, gatew
     assert "prometheus scrape failed" in log and "sample_limit exceeded" in log and "cannot connect" in log, log
     # One line per failing target, not one per scrape.
     assert log.count("sample_limit exceeded") == 1, log
+
+
+def test_file_sd_targets_follow_the_file(prometheus_servers, gateways, tmp_path):
+    import json
+
+    first, second = Target(), Target()
+    try:
+        via_gateway = prometheus_servers.start()
+        sd = tmp_path / "targets.json"
+        sd.write_text(json.dumps([{"targets": [first.address], "labels": {"zone": "a"}}]))
+        ports = Ports.allocate()
+        cfg = gateway_config(
+            ports,
+            exporters={"prometheusremotewrite": {"endpoint": via_gateway.remote_write_url, "interval": "1s"}},
+            pipelines={"metrics": {"receivers": ["prometheus"], "exporters": ["prometheusremotewrite"]}},
+        )
+        cfg["receivers"] = {"prometheus": {"config": {"scrape_configs": [{
+            "job_name": "sd", "scrape_interval": "1s",
+            "file_sd_configs": [{"files": [str(tmp_path / "*.json")], "refresh_interval": "5m"}],
+        }]}}}
+        gw = gateways.start(cfg, ports=ports)
+        via_gateway.wait_for('up{job="sd"}', lambda r: len(r) == 1 and r[0].labels["instance"] == first.address,
+                             timeout=20, gw=gw)
+        assert via_gateway.query('up{job="sd"}')[0].labels["zone"] == "a"
+
+        # The file changes: the new target is scraped, the old one's series go stale.
+        sd.write_text(json.dumps([{"targets": [second.address], "labels": {"zone": "b"}}]))
+        via_gateway.wait_for('up{job="sd"}', lambda r: len(r) == 1 and r[0].labels["instance"] == second.address,
+                             timeout=20, gw=gw)
+        assert not via_gateway.query(f'vllm:num_requests_running{{instance="{first.address}"}}')
+        assert via_gateway.value(f'vllm:num_requests_running{{instance="{second.address}"}}') == 3
+        assert "file_sd: targets changed" in gw.logs_tail(200)
+    finally:
+        first.stop()
+        second.stop()

@@ -58,6 +58,8 @@ public struct ScrapeJob: Sendable {
     public var params: [(String, String)]
     /// `static_configs`: each target with the labels of its group.
     public var targets: [(address: String, labels: [String: String])]
+    /// `file_sd_configs`.
+    public var fileDiscovery: [FileDiscovery]
     public var honorLabels: Bool
     public var honorTimestamps: Bool
     /// 0: no limit.
@@ -116,10 +118,19 @@ public struct ScrapeJob: Sendable {
             }
         }
         self.targets = targets
-        if item.contains("file_sd_configs") {
-            _ = item.value("file_sd_configs")
-            item.report("file_sd_configs", "not supported yet: list targets under static_configs")
+        var discoveries: [FileDiscovery] = []
+        for sd in item.mappingList("file_sd_configs", expected: "{files: [path], refresh_interval: 5m}") ?? [] {
+            defer { sd.finish() }
+            let files = sd.stringList("files")?.strings ?? []
+            if files.isEmpty { sd.report("files", "required: at least one file or pattern") }
+            for file in files where !(file.hasSuffix(".json") || file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
+                sd.report("files", "\(quoted(file)) must end in .json, .yml or .yaml, as Prometheus requires")
+            }
+            discoveries.append(
+                FileDiscovery(
+                    patterns: files, refreshInterval: sd.positiveDuration("refresh_interval", default: .seconds(300))))
         }
+        self.fileDiscovery = discoveries
         honorLabels = item.bool("honor_labels", default: false)
         honorTimestamps = item.bool("honor_timestamps", default: true)
         sampleLimit = item.int("sample_limit", default: 0, min: 0)

@@ -2,6 +2,8 @@ internal import ClientTLS
 public import ComponentKit
 internal import GatewayCore
 internal import Logging
+internal import SelfTelemetry
+internal import Synchronization
 
 /// `prometheus`: one scraper per target of every job, each a part of its own.
 public struct PrometheusReceiverFactory: ReceiverFactory {
@@ -19,6 +21,15 @@ public struct PrometheusReceiverFactory: ReceiverFactory {
         let id = context.base.id
         for job in c.jobs {
             let tls = try Self.tls(job, id: id)
+            if !job.fileDiscovery.isEmpty {
+                let discovery = TargetSet(
+                    job: job, tls: tls, next: metrics, registry: context.base.registry, logger: context.base.logger,
+                    receiver: id.description)
+                context.base.addPart(.receivers, "receivers.\(id) (\(job.name) file_sd)") {
+                    await discovery.run(clock: ContinuousClock())
+                }
+                continue
+            }
             for (address, labels) in job.targets {
                 guard let target = Self.target(job, address: address, labels: labels) else {
                     context.base.logger.info(
@@ -75,5 +86,104 @@ public struct PrometheusReceiverFactory: ReceiverFactory {
             throw ComponentBuildError(
                 "receivers.\(id).config.scrape_configs[\(job.name)].tls_config: \(error.description)")
         }
+    }
+}
+
+/// The scrapers of a job with `file_sd_configs`: its static targets and those its files list now, each target's
+/// scraper started when it appears and stopped (its series marked stale) when it goes.
+final class TargetSet: Sendable {
+    let job: ScrapeJob
+    let tls: ClientTLS?
+    let next: any Consumer<Metrics>
+    let registry: TelemetryRegistry
+    let logger: Logger
+    let receiver: String
+
+    init(
+        job: ScrapeJob, tls: ClientTLS?, next: any Consumer<Metrics>, registry: TelemetryRegistry, logger: Logger,
+        receiver: String
+    ) {
+        self.job = job
+        self.tls = tls
+        self.next = next
+        self.registry = registry
+        self.logger = logger
+        self.receiver = receiver
+    }
+
+    /// Checks the files every second until cancelled, then stops every scraper.
+    func run<C: Clock>(clock: C) async where C.Duration == Duration {
+        let state = Mutex<
+            (running: [String: Task<Void, Never>], fingerprint: [String: Int]?, readAt: C.Instant?, problems: [String])
+        >(
+            ([:], nil, nil, []))
+        let refresh = job.fileDiscovery.map(\.refreshInterval).min() ?? .seconds(300)
+        await Periodic.run(every: .seconds(1), clock: clock, options: .init(tickAtStart: true, tickAtStop: false)) {
+            let fingerprint = self.job.fileDiscovery.reduce(into: [String: Int]()) {
+                $0.merge($1.fingerprint()) { a, _ in a }
+            }
+            let now = clock.now
+            let due = state.withLock { s in
+                s.fingerprint != fingerprint || s.readAt.map { $0.duration(to: now) >= refresh } ?? true
+            }
+            guard due else { return }
+            var groups: [FileDiscovery.Group] = []
+            var problems: [String] = []
+            for discovery in self.job.fileDiscovery {
+                let read = discovery.read()
+                groups += read.groups
+                problems += read.problems
+            }
+            var desired: [String: Scraper.Target] = [:]
+            var candidates = self.job.targets.map { ($0.address, $0.labels) }
+            for group in groups {
+                for address in group.targets {
+                    candidates.append((address, group.labels.merging(["__meta_filepath": group.file]) { a, _ in a }))
+                }
+            }
+            for (address, labels) in candidates {
+                guard let target = PrometheusReceiverFactory.target(self.job, address: address, labels: labels) else {
+                    continue
+                }
+                let key =
+                    "\(target.scheme)://\(target.host):\(target.port)\(target.path) \(target.instance) "
+                    + target.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                desired[key] = target
+            }
+            let (start, stop, newProblems) = state.withLock {
+                s -> ([(String, Scraper.Target)], [Task<Void, Never>], [String]) in
+                s.fingerprint = fingerprint
+                s.readAt = now
+                let stop = s.running.filter { desired[$0.key] == nil }
+                for key in stop.keys { s.running[key] = nil }
+                let start = desired.filter { s.running[$0.key] == nil }.sorted { $0.key < $1.key }
+                let fresh = problems.filter { !s.problems.contains($0) }
+                s.problems = problems
+                return (start.map { ($0.key, $0.value) }, Array(stop.values), fresh)
+            }
+            for problem in newProblems {
+                self.logger.warning(
+                    "file_sd: cannot use a file", metadata: ["job": "\(self.job.name)", "problem": "\(problem)"])
+            }
+            for task in stop { task.cancel() }
+            for (key, target) in start {
+                let scraper = Scraper(
+                    job: self.job, target: target, next: self.next, tls: target.scheme == "https" ? self.tls : nil,
+                    registry: self.registry, logger: self.logger, receiver: self.receiver)
+                let task = Task { await scraper.run(clock: ContinuousClock()) }
+                state.withLock { $0.running[key] = task }
+            }
+            if !start.isEmpty || !stop.isEmpty {
+                self.logger.info(
+                    "file_sd: targets changed",
+                    metadata: ["job": "\(self.job.name)", "started": "\(start.count)", "stopped": "\(stop.count)"])
+            }
+        }
+        let tasks = state.withLock { s -> [Task<Void, Never>] in
+            defer { s.running = [:] }
+            return Array(s.running.values)
+        }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
     }
 }

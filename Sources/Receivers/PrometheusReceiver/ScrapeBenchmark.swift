@@ -60,6 +60,7 @@ extension ScrapeJob {
         scheme = "http"
         params = []
         targets = []
+        fileDiscovery = []
         honorLabels = false
         honorTimestamps = true
         sampleLimit = 0

@@ -76,6 +76,21 @@ public final class Scraper: Sendable {
         await Periodic.run(every: job.interval, clock: clock, options: .init(tickAtStart: true, tickAtStop: false)) {
             await self.scrapeOnce()
         }
+        // Stopped (the target went, or the gateway stops): its series go stale, as Prometheus marks them.
+        var stale = state.withLock { s -> [String: FamilyState] in
+            defer { s.series = [:] }
+            return s.series
+        }
+        // `up` and the scrape's own series too: the target is gone, not down.
+        let targetKey = Self.key(target.labels)
+        for name in Self.scrapeSeriesNames {
+            stale[name] = FamilyState(kind: .gauge, series: [targetKey: SeriesState(start: 0, last: 0)])
+        }
+        let markers = staleMarkers(stale, at: WallClock.nowUnixNano())
+        _ = try? next.consume(
+            Metrics(resourceMetrics: [
+                ResourceMetrics(resource: resource, scopeMetrics: [ScopeMetrics(scope: Self.scope, metrics: markers)])
+            ]))
         let client = state.withLock { s -> HTTP1Client? in
             defer { s.client = nil }
             return s.client
@@ -210,6 +225,11 @@ public final class Scraper: Sendable {
     }
 
     static let scope = InstrumentationScope(name: "otlp-gateway/prometheusreceiver", version: "")
+
+    static let scrapeSeriesNames = [
+        "up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling",
+        "scrape_series_added",
+    ]
 
     var resource: Resource {
         var attributes: [Attribute] = [
