@@ -67,15 +67,18 @@ public enum PrometheusTextParser {
         var samples: [String: [PrometheusSample]] = [:]
         var sawEOF = false
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines are split on the UTF-8 bytes: splitting a String by Character would run grapheme breaking over
+        // every byte of the scrape.
+        for lineBytes in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let rawLine = Substring(lineBytes)
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            let line = rawLine.utf8.last == 0x0D ? Substring(rawLine.utf8.dropLast()) : rawLine
             if sawEOF {
                 if !line.isEmpty { throw ParseError(line: lineNumber, message: "content after # EOF") }
                 continue
             }
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            if line.hasPrefix("#") {
+            if line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if line.utf8.first == UInt8(ascii: "#") {
                 let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
                 if openMetrics, line == "# EOF" {
                     sawEOF = true
@@ -138,84 +141,134 @@ public enum PrometheusTextParser {
     static func parseSample(_ line: Substring, lineNumber: Int, openMetrics: Bool) throws(ParseError)
         -> PrometheusSample
     {
-        let chars = Array(line.unicodeScalars)
+        // Bytes, not characters: every byte that matters to the syntax is ASCII, and names and values are copied
+        // out whole.
+        var line = line
+        var result: Result<PrometheusSample, ParseError> = .failure(ParseError(line: lineNumber, message: "empty"))
+        line.withUTF8 { chars in
+            result = Result { () throws(ParseError) -> PrometheusSample in
+                try parseSample(bytes: chars, lineNumber: lineNumber, openMetrics: openMetrics)
+            }
+        }
+        return try result.get()
+    }
+
+    static func parseSample(bytes chars: UnsafeBufferPointer<UInt8>, lineNumber: Int, openMetrics: Bool)
+        throws(ParseError) -> PrometheusSample
+    {
         var i = 0
         func fail(_ message: String) -> ParseError { ParseError(line: lineNumber, message: message) }
-        func isNameChar(_ c: Unicode.Scalar, first: Bool) -> Bool {
-            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == ":"
-                || (!first && ("0"..."9").contains(c))
+        func isNameByte(_ c: UInt8, first: Bool) -> Bool {
+            (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F || c == 0x3A
+                || (!first && c >= 0x30 && c <= 0x39)
         }
-        var name = String.UnicodeScalarView()
-        while i < chars.count, isNameChar(chars[i], first: name.isEmpty) {
-            name.append(chars[i])
-            i += 1
+        func text(_ from: Int, _ to: Int) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: chars[from..<to]), as: UTF8.self)
         }
-        guard !name.isEmpty else { throw fail("expected a metric name") }
+        let space: UInt8 = 0x20
+        let nameStart = i
+        while i < chars.count, isNameByte(chars[i], first: i == nameStart) { i += 1 }
+        guard i > nameStart else { throw fail("expected a metric name") }
+        let name = text(nameStart, i)
         var labels: [(name: String, value: String)] = []
-        if i < chars.count, chars[i] == "{" {
+        if i < chars.count, chars[i] == UInt8(ascii: "{") {
             i += 1
             while true {
-                while i < chars.count, chars[i] == " " { i += 1 }
+                while i < chars.count, chars[i] == space { i += 1 }
                 guard i < chars.count else { throw fail("unterminated label set") }
-                if chars[i] == "}" {
+                if chars[i] == UInt8(ascii: "}") {
                     i += 1
                     break
                 }
-                var label = String.UnicodeScalarView()
-                while i < chars.count, isNameChar(chars[i], first: label.isEmpty), chars[i] != ":" {
-                    label.append(chars[i])
+                let labelStart = i
+                while i < chars.count, isNameByte(chars[i], first: i == labelStart), chars[i] != UInt8(ascii: ":") {
                     i += 1
                 }
-                guard !label.isEmpty else { throw fail("expected a label name") }
-                while i < chars.count, chars[i] == " " { i += 1 }
-                guard i < chars.count, chars[i] == "=" else { throw fail("expected = after label \(String(label))") }
+                guard i > labelStart else { throw fail("expected a label name") }
+                let labelName = text(labelStart, i)
+                while i < chars.count, chars[i] == space { i += 1 }
+                guard i < chars.count, chars[i] == UInt8(ascii: "=") else {
+                    throw fail("expected = after label \(labelName)")
+                }
                 i += 1
-                while i < chars.count, chars[i] == " " { i += 1 }
-                guard i < chars.count, chars[i] == "\"" else { throw fail("expected a quoted label value") }
+                while i < chars.count, chars[i] == space { i += 1 }
+                guard i < chars.count, chars[i] == UInt8(ascii: "\"") else {
+                    throw fail("expected a quoted label value")
+                }
                 i += 1
-                var value = String.UnicodeScalarView()
+                let valueStart = i
+                var escaped = false
                 var closed = false
                 while i < chars.count {
                     let c = chars[i]
-                    if c == "\\", i + 1 < chars.count {
-                        let e = chars[i + 1]
-                        switch e {
-                        case "n": value.append("\n")
-                        case "\\": value.append("\\")
-                        case "\"": value.append("\"")
-                        default:
-                            value.append("\\")
-                            value.append(e)
-                        }
+                    if c == UInt8(ascii: "\\"), i + 1 < chars.count {
+                        escaped = true
                         i += 2
                         continue
                     }
-                    if c == "\"" {
+                    if c == UInt8(ascii: "\"") {
                         closed = true
-                        i += 1
                         break
                     }
-                    value.append(c)
                     i += 1
                 }
                 guard closed else { throw fail("unterminated label value") }
-                let labelName = String(label)
+                var value: String
+                if escaped {
+                    var out: [UInt8] = []
+                    out.reserveCapacity(i - valueStart)
+                    var k = valueStart
+                    while k < i {
+                        if chars[k] == UInt8(ascii: "\\"), k + 1 < i {
+                            switch chars[k + 1] {
+                            case UInt8(ascii: "n"): out.append(0x0A)
+                            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+                            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+                            default:
+                                out.append(UInt8(ascii: "\\"))
+                                out.append(chars[k + 1])
+                            }
+                            k += 2
+                        } else {
+                            out.append(chars[k])
+                            k += 1
+                        }
+                    }
+                    value = String(decoding: out, as: UTF8.self)
+                } else {
+                    value = text(valueStart, i)
+                }
+                i += 1
                 if labels.contains(where: { $0.name == labelName }) { throw fail("label \(labelName) repeated") }
-                labels.append((labelName, String(value)))
-                while i < chars.count, chars[i] == " " { i += 1 }
-                if i < chars.count, chars[i] == "," {
+                labels.append((labelName, value))
+                while i < chars.count, chars[i] == space { i += 1 }
+                if i < chars.count, chars[i] == UInt8(ascii: ",") {
                     i += 1
-                } else if i >= chars.count || chars[i] != "}" {
+                } else if i >= chars.count || chars[i] != UInt8(ascii: "}") {
                     throw fail("expected , or } after the value of label \(labelName)")
                 }
             }
         }
-        var rest = String(String.UnicodeScalarView(chars[i...]))
-        if openMetrics, let hash = rest.firstRange(of: " # ") {
-            // An exemplar: not kept.
-            rest = String(rest[..<hash.lowerBound])
+        // Value, optional timestamp, and in OpenMetrics an exemplar after " # ".
+        var fields: [Substring] = []
+        var end = chars.count
+        if openMetrics {
+            var k = i
+            while k + 2 < chars.count {
+                if chars[k] == space && chars[k + 1] == UInt8(ascii: "#") && chars[k + 2] == space {
+                    end = k
+                    break
+                }
+                k += 1
+            }
         }
-        let fields = rest.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        var k = i
+        while k < end {
+            while k < end, chars[k] == space || chars[k] == 0x09 { k += 1 }
+            let start = k
+            while k < end, chars[k] != space && chars[k] != 0x09 { k += 1 }
+            if k > start { fields.append(Substring(text(start, k))) }
+        }
         guard !fields.isEmpty else { throw fail("expected a value") }
         guard fields.count <= 2 else { throw fail("unexpected text after the timestamp") }
         guard let value = parseValue(fields[0]) else { throw fail("invalid value \"\(fields[0])\"") }
@@ -231,7 +284,7 @@ public enum PrometheusTextParser {
                 timestamp = ms
             }
         }
-        return PrometheusSample(name: String(name), labels: labels, value: value, timestampMs: timestamp)
+        return PrometheusSample(name: name, labels: labels, value: value, timestampMs: timestamp)
     }
 
     static func parseValue(_ text: Substring) -> Double? {

@@ -320,6 +320,7 @@ public final class Scraper: Sendable {
         var seen: [String: FamilyState] = [:]
         let previous = state.withLock { $0.series }
         var added = 0
+        let targetLabels = target.labels.merging(["job": target.job, "instance": target.instance]) { a, _ in a }
         for family in families {
             // Samples after relabeling, with target labels merged.
             var samples: [(name: String, labels: [String: String], value: Double, time: UInt64)] = []
