@@ -521,7 +521,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "PrometheusReceiverTests", dependencies: configTests + ["PrometheusReceiver"],
+            name: "PrometheusReceiverTests",
+            dependencies: configTests + ["PrometheusReceiver", "GatewayCore", "SelfTelemetry", logging],
             path: "Tests/Receivers/PrometheusReceiverTests", swiftSettings: strictSettings),
         .testTarget(
             name: "OTLPReceiverTests",

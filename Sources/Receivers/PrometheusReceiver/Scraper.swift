@@ -366,7 +366,13 @@ public final class Scraper: Sendable {
             }
             var familySeen = seen[exported]?.series ?? [:]
             let familyPrevious = previous[exported]?.series ?? [:]
+            // OpenMetrics `_created` (seconds): the series' true start, as the Collector takes it.
+            var created: [String: UInt64] = [:]
+            for s in samples where s.name.hasSuffix("_created") && s.value.isFinite && s.value > 0 {
+                created[Self.key(s.labels)] = UInt64(s.value * 1e9)
+            }
             func start(_ key: String, _ value: Double) -> UInt64 {
+                if let explicit = created[key] { return explicit }
                 if let old = familyPrevious[key], value >= old.last { return old.start }
                 return time
             }
@@ -400,6 +406,7 @@ public final class Scraper: Sendable {
                         groups[key] = (labels, [], 0, 0, s.time)
                         order.append(key)
                     }
+                    if s.name.hasSuffix("_created") { continue }
                     if s.name.hasSuffix("_bucket"), let le, let bound = PrometheusTextParser.parseValue(Substring(le)) {
                         groups[key]!.buckets.append((bound, s.value))
                     } else if s.name.hasSuffix("_sum") {
