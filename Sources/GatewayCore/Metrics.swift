@@ -318,3 +318,40 @@ public struct SummaryDataPoint: Sendable, Hashable {
         self.flags = flags
     }
 }
+
+extension MetricData {
+    /// Calls `body` with the attributes of every data point.
+    public func forEachPointAttributes(_ body: (Attributes) -> Void) {
+        switch self {
+        case .empty: return
+        case .gauge(let points): for p in points { body(p.attributes) }
+        case .sum(let sum): for p in sum.dataPoints { body(p.attributes) }
+        case .histogram(let h): for p in h.dataPoints { body(p.attributes) }
+        case .exponentialHistogram(let h): for p in h.dataPoints { body(p.attributes) }
+        case .summary(let points): for p in points { body(p.attributes) }
+        }
+    }
+
+    /// Calls `body` with the attributes of every data point, to change in place.
+    public mutating func editPointAttributes(_ body: (inout Attributes) -> Void) {
+        switch self {
+        case .empty:
+            return
+        case .gauge(var points):
+            for i in points.indices { body(&points[i].attributes) }
+            self = .gauge(points)
+        case .sum(var sum):
+            for i in sum.dataPoints.indices { body(&sum.dataPoints[i].attributes) }
+            self = .sum(sum)
+        case .histogram(var h):
+            for i in h.dataPoints.indices { body(&h.dataPoints[i].attributes) }
+            self = .histogram(h)
+        case .exponentialHistogram(var h):
+            for i in h.dataPoints.indices { body(&h.dataPoints[i].attributes) }
+            self = .exponentialHistogram(h)
+        case .summary(var points):
+            for i in points.indices { body(&points[i].attributes) }
+            self = .summary(points)
+        }
+    }
+}

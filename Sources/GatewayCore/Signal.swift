@@ -23,6 +23,28 @@ public protocol TelemetryData: Sendable {
     mutating func append(contentsOf other: Self)
     /// Splits off the first `maxItems` items, keeping resource and scope grouping (used by batching's max size).
     mutating func removeFirst(items maxItems: Int) -> Self
+    /// Calls `body` with every resource, to change in place (forwarded traces are decoded for it).
+    mutating func editResources(_ body: (inout Resource) -> Void)
+}
+
+extension Traces {
+    public mutating func editResources(_ body: (inout Resource) -> Void) {
+        var groups = resourceSpans
+        for i in groups.indices { body(&groups[i].resource) }
+        resourceSpans = groups
+    }
+}
+
+extension Metrics {
+    public mutating func editResources(_ body: (inout Resource) -> Void) {
+        for i in resourceMetrics.indices { body(&resourceMetrics[i].resource) }
+    }
+}
+
+extension Logs {
+    public mutating func editResources(_ body: (inout Resource) -> Void) {
+        for i in resourceLogs.indices { body(&resourceLogs[i].resource) }
+    }
 }
 
 extension Traces: TelemetryData {

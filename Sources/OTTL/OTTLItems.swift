@@ -264,17 +264,3 @@ public struct OTTLLogRecord: OTTLItem, Sendable {
             || logValue(LogRecord(), path) != nil
     }
 }
-
-extension MetricData {
-    /// Calls `body` with the attributes of every data point.
-    public func forEachPointAttributes(_ body: (Attributes) -> Void) {
-        switch self {
-        case .empty: return
-        case .gauge(let points): for p in points { body(p.attributes) }
-        case .sum(let sum): for p in sum.dataPoints { body(p.attributes) }
-        case .histogram(let h): for p in h.dataPoints { body(p.attributes) }
-        case .exponentialHistogram(let h): for p in h.dataPoints { body(p.attributes) }
-        case .summary(let points): for p in points { body(p.attributes) }
-        }
-    }
-}

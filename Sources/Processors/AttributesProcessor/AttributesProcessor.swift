@@ -79,36 +79,11 @@ public struct AttributesProcessor<Data: TelemetryData>: Consumer {
                         else { return }
                         self.config.actions.apply(to: &attributes)
                     }
-                    metrics.resourceMetrics[r].scopeMetrics[s].metrics[m].data.forEachPointAttributes(apply)
+                    metrics.resourceMetrics[r].scopeMetrics[s].metrics[m].data.editPointAttributes(apply)
                 }
             }
         }
         return metrics
-    }
-}
-
-extension MetricData {
-    /// Calls `body` with the attributes of every data point, in place.
-    mutating func forEachPointAttributes(_ body: (inout Attributes) -> Void) {
-        switch self {
-        case .empty:
-            return
-        case .gauge(var points):
-            for i in points.indices { body(&points[i].attributes) }
-            self = .gauge(points)
-        case .sum(var sum):
-            for i in sum.dataPoints.indices { body(&sum.dataPoints[i].attributes) }
-            self = .sum(sum)
-        case .histogram(var histogram):
-            for i in histogram.dataPoints.indices { body(&histogram.dataPoints[i].attributes) }
-            self = .histogram(histogram)
-        case .exponentialHistogram(var histogram):
-            for i in histogram.dataPoints.indices { body(&histogram.dataPoints[i].attributes) }
-            self = .exponentialHistogram(histogram)
-        case .summary(var points):
-            for i in points.indices { body(&points[i].attributes) }
-            self = .summary(points)
-        }
     }
 }
 

@@ -180,59 +180,11 @@ public struct FilterProcessor<Data: TelemetryData>: Consumer {
     }
 
     private func filterPoints(_ data: MetricData, _ metric: OTTLMetric) -> MetricData {
-        func keep(_ attributes: Attributes, _ fields: [String: OTTLValue]) -> Bool {
+        var data = data
+        data.editPoints { attributes, fields in
             !Self.any(config.dataPoint, OTTLDataPoint(attributes: attributes, fields: fields, metric: metric))
         }
-        func times(_ start: UInt64, _ time: UInt64, _ flags: DataPointFlags) -> [String: OTTLValue] {
-            [
-                "start_time_unix_nano": .int(Int64(bitPattern: start)), "time_unix_nano": .int(Int64(bitPattern: time)),
-                "flags": .int(Int64(flags.rawValue)),
-            ]
-        }
-        switch data {
-        case .empty:
-            return data
-        case .gauge(let points):
-            return .gauge(points.filter { keep($0.attributes, Self.numberFields($0, times)) })
-        case .sum(var sum):
-            sum.dataPoints = sum.dataPoints.filter { keep($0.attributes, Self.numberFields($0, times)) }
-            return .sum(sum)
-        case .histogram(var h):
-            h.dataPoints = h.dataPoints.filter { p in
-                var fields = times(p.startTimeUnixNano, p.timeUnixNano, p.flags)
-                fields["count"] = .int(Int64(clamping: p.count))
-                if let sum = p.sum { fields["sum"] = .double(sum) }
-                return keep(p.attributes, fields)
-            }
-            return .histogram(h)
-        case .exponentialHistogram(var h):
-            h.dataPoints = h.dataPoints.filter { p in
-                var fields = times(p.startTimeUnixNano, p.timeUnixNano, p.flags)
-                fields["count"] = .int(Int64(clamping: p.count))
-                if let sum = p.sum { fields["sum"] = .double(sum) }
-                return keep(p.attributes, fields)
-            }
-            return .exponentialHistogram(h)
-        case .summary(let points):
-            return .summary(
-                points.filter { p in
-                    var fields = times(p.startTimeUnixNano, p.timeUnixNano, p.flags)
-                    fields["count"] = .int(Int64(clamping: p.count))
-                    fields["sum"] = .double(p.sum)
-                    return keep(p.attributes, fields)
-                })
-        }
-    }
-
-    private static func numberFields(
-        _ p: NumberDataPoint, _ times: (UInt64, UInt64, DataPointFlags) -> [String: OTTLValue]
-    ) -> [String: OTTLValue] {
-        var fields = times(p.startTimeUnixNano, p.timeUnixNano, p.flags)
-        switch p.value {
-        case .int(let i): fields["value_int"] = .int(i)
-        case .double(let d): fields["value_double"] = .double(d)
-        }
-        return fields
+        return data
     }
 
     func filter(_ logs: Logs) -> Logs {

@@ -202,21 +202,7 @@ public struct ResourceDetectionProcessor<Data: TelemetryData>: Consumer {
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         guard !detected.isEmpty else { return try next.consume(data) }
         var data = data
-        switch data {
-        case var traces as Traces:
-            var groups = traces.resourceSpans
-            for i in groups.indices { apply(&groups[i].resource.attributes) }
-            traces.resourceSpans = groups
-            data = traces as! Data
-        case var metrics as Metrics:
-            for i in metrics.resourceMetrics.indices { apply(&metrics.resourceMetrics[i].resource.attributes) }
-            data = metrics as! Data
-        case var logs as Logs:
-            for i in logs.resourceLogs.indices { apply(&logs.resourceLogs[i].resource.attributes) }
-            data = logs as! Data
-        default:
-            break
-        }
+        data.editResources { apply(&$0.attributes) }
         return try next.consume(data)
     }
 }

@@ -28,23 +28,7 @@ public struct ResourceProcessor<Data: TelemetryData>: Consumer {
 
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         var data = data
-        switch data {
-        case var traces as Traces:
-            var groups = traces.resourceSpans
-            for i in groups.indices { actions.apply(to: &groups[i].resource.attributes) }
-            traces.resourceSpans = groups
-            data = traces as! Data
-        case var metrics as Metrics:
-            for i in metrics.resourceMetrics.indices {
-                actions.apply(to: &metrics.resourceMetrics[i].resource.attributes)
-            }
-            data = metrics as! Data
-        case var logs as Logs:
-            for i in logs.resourceLogs.indices { actions.apply(to: &logs.resourceLogs[i].resource.attributes) }
-            data = logs as! Data
-        default:
-            break
-        }
+        data.editResources { actions.apply(to: &$0.attributes) }
         return try next.consume(data)
     }
 }

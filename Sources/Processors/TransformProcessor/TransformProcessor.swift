@@ -253,6 +253,7 @@ public struct TransformProcessor<Data: TelemetryData>: Consumer {
                                 var item = EditableDataPoint(attributes: attributes, fields: fields, metric: metric)
                                 Self.run(group.statements, &item)
                                 attributes = item.attributes
+                                return true
                             }
                         }
                     default:
@@ -297,61 +298,6 @@ public struct TransformProcessor<Data: TelemetryData>: Consumer {
             }
         }
         return out
-    }
-}
-
-extension MetricData {
-    /// Calls `body` with each data point's attributes (to edit in place) and its scalar fields.
-    mutating func editPoints(_ body: (inout Attributes, [String: OTTLValue]) -> Void) {
-        func times(_ start: UInt64, _ time: UInt64) -> [String: OTTLValue] {
-            ["start_time_unix_nano": .int(Int64(bitPattern: start)), "time_unix_nano": .int(Int64(bitPattern: time))]
-        }
-        switch self {
-        case .empty:
-            return
-        case .gauge(var points):
-            for i in points.indices { body(&points[i].attributes, Self.numberFields(points[i])) }
-            self = .gauge(points)
-        case .sum(var sum):
-            for i in sum.dataPoints.indices {
-                body(&sum.dataPoints[i].attributes, Self.numberFields(sum.dataPoints[i]))
-            }
-            self = .sum(sum)
-        case .histogram(var h):
-            for i in h.dataPoints.indices {
-                var fields = times(h.dataPoints[i].startTimeUnixNano, h.dataPoints[i].timeUnixNano)
-                fields["count"] = .int(Int64(clamping: h.dataPoints[i].count))
-                body(&h.dataPoints[i].attributes, fields)
-            }
-            self = .histogram(h)
-        case .exponentialHistogram(var h):
-            for i in h.dataPoints.indices {
-                var fields = times(h.dataPoints[i].startTimeUnixNano, h.dataPoints[i].timeUnixNano)
-                fields["count"] = .int(Int64(clamping: h.dataPoints[i].count))
-                body(&h.dataPoints[i].attributes, fields)
-            }
-            self = .exponentialHistogram(h)
-        case .summary(var points):
-            for i in points.indices {
-                var fields = times(points[i].startTimeUnixNano, points[i].timeUnixNano)
-                fields["count"] = .int(Int64(clamping: points[i].count))
-                fields["sum"] = .double(points[i].sum)
-                body(&points[i].attributes, fields)
-            }
-            self = .summary(points)
-        }
-    }
-
-    private static func numberFields(_ p: NumberDataPoint) -> [String: OTTLValue] {
-        var fields: [String: OTTLValue] = [
-            "start_time_unix_nano": .int(Int64(bitPattern: p.startTimeUnixNano)),
-            "time_unix_nano": .int(Int64(bitPattern: p.timeUnixNano)),
-        ]
-        switch p.value {
-        case .int(let i): fields["value_int"] = .int(i)
-        case .double(let d): fields["value_double"] = .double(d)
-        }
-        return fields
     }
 }
 
