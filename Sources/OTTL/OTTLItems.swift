@@ -61,7 +61,11 @@ public struct OTTLSpan: OTTLItem, Sendable {
     }
 
     static func spanValue(_ span: Span, _ names: [String], _ keys: [String]) -> OTTLValue? {
+        // The context's own prefix (`span.name`), as newer Collector configs write paths.
+        if names.count > 1, names[0] == "span" { return spanValue(span, Array(names.dropFirst()), keys) }
         switch names {
+        case ["start_time"]: return .int(Int64(bitPattern: span.startTimeUnixNano))
+        case ["end_time"]: return .int(Int64(bitPattern: span.endTimeUnixNano))
         case ["name"]: return .string(span.name)
         case ["kind"]: return .int(Int64(span.kind.rawValue))
         case ["status", "code"]: return .int(Int64(span.status.code.rawValue))
@@ -141,6 +145,7 @@ public struct OTTLMetric: OTTLItem, Sendable {
     }
 
     static func metricValue(_ metric: Metric, _ names: [String]) -> OTTLValue? {
+        if names.count > 1, names[0] == "metric" { return metricValue(metric, Array(names.dropFirst())) }
         switch names {
         case ["name"]: return .string(metric.name)
         case ["description"]: return .string(metric.description)
@@ -244,6 +249,9 @@ public struct OTTLLogRecord: OTTLItem, Sendable {
     }
 
     static func logValue(_ record: LogRecord, _ path: OTTLPath) -> OTTLValue? {
+        if path.names.count > 1, path.names[0] == "log" {
+            return logValue(record, OTTLPath(names: Array(path.names.dropFirst()), keys: path.keys))
+        }
         switch path.names {
         case ["body"]: return OTTLValue(record.body)
         case ["severity_number"]: return .int(Int64(record.severityNumber))

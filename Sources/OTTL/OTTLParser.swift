@@ -1,3 +1,5 @@
+internal import GatewayCore
+
 /// A recursive-descent parser for OTTL conditions. Nesting is bounded (`maxDepth`), so a hostile config cannot
 /// exhaust the stack.
 struct OTTLParser {
@@ -214,6 +216,17 @@ struct OTTLParser {
         case .identifier("nil"):
             advance()
             return .literal(.nil)
+        case .identifier("Duration") where tokens[index + 1].token == .symbol("("):
+            // `Duration("1s")`: a literal in nanoseconds, comparable with `end_time - start_time`.
+            advance()
+            advance()
+            guard case .string(let text) = current, let duration = parseGoDuration(text) else {
+                throw fail("Duration needs a Go duration string such as \"100ms\"")
+            }
+            advance()
+            try expect(")")
+            let parts = duration.components
+            return .literal(.int(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000))
         case .identifier(let name) where name.first?.isUppercase == true && !name.contains(where: \.isLowercase):
             guard let value = OTTLEnums.values[name] else { throw fail("unknown enum \(name)") }
             advance()

@@ -40,6 +40,10 @@ import Testing
         #expect(try !Self.holds(#"attributes["http.status_code"] == "200""#))
         #expect(try Self.holds(#"attributes["http.status_code"] != "200""#))
         #expect(try !Self.holds(#"name > 3"#))
+        // Durations as the Collector's docs write them, and paths with their context's prefix.
+        #expect(try Self.holds(#"end_time - start_time > Duration("200ms")"#))
+        #expect(try !Self.holds(#"end_time - start_time > Duration("1s")"#))
+        #expect(try Self.holds(#"span.name == "GET /healthz" and span.attributes["retry"] == true"#))
     }
 
     @Test func booleanOperatorsAndFunctions() throws {
