@@ -79,7 +79,9 @@ let package = Package(
         // retries), the factory protocols and the build context. Imports no component.
         .target(
             name: "ComponentKit",
-            dependencies: ["FileIO", "GatewayCore", "SelfTelemetry", "ClientTLS", "ServerTLS", logging, nioCore],
+            dependencies: [
+                "FileIO", "GatewayCore", "MetricStore", "SelfTelemetry", "ClientTLS", "ServerTLS", logging, nioCore,
+            ],
             swiftSettings: strictSettings
         ),
         // The Collector-shaped document: YAML, `${env:...}` expansion, IDs, pipelines, `service`; each component
@@ -227,6 +229,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ZPagesExtension",
+            dependencies: [
+                "ComponentKit", "GatewayCore", "MetricStore", "PrometheusTranslation", "SelfTelemetry",
+                "HTTP1Transport",
+                nioCore, nioPosix, nioHTTP1, logging,
+            ],
+            path: "Sources/Extensions/ZPagesExtension", swiftSettings: strictSettings
+        ),
+        .target(
             name: "FileStorageExtension", dependencies: ["ComponentKit", "FileIO"],
             path: "Sources/Extensions/FileStorageExtension", swiftSettings: strictSettings
         ),
@@ -246,7 +257,7 @@ let package = Package(
                 "MemoryTraceExporter",
                 "SpanMetricsConnector",
                 "HealthCheckExtension", "BasicAuthExtension", "BearerTokenAuthExtension", "FileStorageExtension",
-                "PprofExtension", nioCore, nioPosix, nioHTTP1, logging,
+                "PprofExtension", "ZPagesExtension", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -319,8 +330,8 @@ let package = Package(
         .target(
             name: "FuzzHarness",
             dependencies: [
-                "Compression", "Gateway", "GatewayConfig", "GatewayCore", "HTTP2Transport", "OTLPWire", "OTTL",
-                "PrometheusReceiver",
+                "Compression", "Gateway", "GatewayConfig", "GatewayCore", "HTTP2Transport", "MemoryTraceExporter",
+                "OTLPWire", "OTTL", "PrometheusReceiver",
             ],
             swiftSettings: strictSettings
         ),
@@ -396,6 +407,13 @@ let package = Package(
             name: "FileStorageExtensionTests",
             dependencies: ["ComponentKit", "FileStorageExtension", "SelfTelemetry", logging],
             path: "Tests/Extensions/FileStorageExtensionTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "ZPagesExtensionTests",
+            dependencies: configTests + [
+                "ZPagesExtension", "MetricStore", "PrometheusTranslation", "GatewayCore", "SelfTelemetry",
+                "MemoryTraceExporter", logging,
+            ],
+            path: "Tests/Extensions/ZPagesExtensionTests", swiftSettings: strictSettings),
         .testTarget(
             name: "HealthCheckExtensionTests", dependencies: configTests + ["HealthCheckExtension"],
             path: "Tests/Extensions/HealthCheckExtensionTests", swiftSettings: strictSettings),

@@ -3,6 +3,7 @@ internal import Gateway
 internal import GatewayConfig
 internal import GatewayCore
 internal import HTTP2Transport
+internal import MemoryTraceExporter
 internal import OTLPWire
 internal import OTTL
 internal import PrometheusReceiver
@@ -35,6 +36,7 @@ public enum FuzzHarness {
         Target(name: "lz4", run: lz4),
         Target(name: "prometheus-text", run: prometheusText),
         Target(name: "ottl", run: ottl),
+        Target(name: "traceql", run: traceQL),
         Target(name: "grpc-frame", run: grpcFrame),
         Target(name: "http2-server", run: http2Server),
         Target(name: "grpc-status", run: grpcStatus),
@@ -212,6 +214,28 @@ public enum FuzzHarness {
             _ = try? OTTLStatement.parse(text)
         }
     }
+
+    /// A TraceQL query (Grafana's search, the live page's) run against a store of one trace: parsing returns or
+    /// throws, never traps, and a query that parses is answered.
+    static func traceQL(_ input: UnsafeRawBufferPointer) {
+        let text = String(decoding: input, as: UTF8.self)
+        let query = "q=" + text.utf8.map { "%" + String($0, radix: 16) }.joined()
+        _ = traceQLStore.handle(method: "GET", path: "/api/search", query: query)
+    }
+
+    static let traceQLStore: TempoAPI = {
+        let store = RecentTraceStore(maxBytes: 1 << 20)
+        let span = Span(
+            traceID: TraceID(high: 1, low: 2), spanID: SpanID(value: 3), name: "GET /", startTimeUnixNano: 1,
+            endTimeUnixNano: 1_000_000, attributes: ["http.status_code": .int(500), "a": .string("b")])
+        store.add(
+            Traces(resourceSpans: [
+                ResourceSpans(
+                    resource: Resource(attributes: ["service.name": .string("svc")]),
+                    scopeSpans: [ScopeSpans(spans: [span])])
+            ]))
+        return TempoAPI(store: store)
+    }()
 
     // MARK: Transport
 

@@ -21,6 +21,7 @@ internal import ResourceDetectionProcessor
 internal import ResourceProcessor
 internal import SpanMetricsConnector
 internal import TransformProcessor
+internal import ZPagesExtension
 
 /// Every component type this gateway is built with: the only place that names them. The config decoder looks a
 /// section's type up here, the graph builder its factory.
@@ -41,6 +42,6 @@ public enum Components {
         connectors: [SpanMetricsConnectorFactory()],
         extensions: [
             HealthCheckExtensionFactory(), BasicAuthExtensionFactory(), BearerTokenAuthExtensionFactory(),
-            FileStorageExtensionFactory(), PprofExtensionFactory(),
+            FileStorageExtensionFactory(), PprofExtensionFactory(), ZPagesExtensionFactory(),
         ])
 }

@@ -19,22 +19,26 @@ public final class GatewayService: Service, Sendable {
     public let registry: TelemetryRegistry
     private let components: ComponentTable
     private let health = HealthStatus()
+    private let version: String
 
+    /// - Parameter version: what pages and Tempo's `buildinfo` report.
     public init(
         config: GatewayConfiguration, components: ComponentTable = Components.table, logger: Logger,
-        registry: TelemetryRegistry = TelemetryRegistry()
+        registry: TelemetryRegistry = TelemetryRegistry(), version: String = "dev"
     ) {
         self.config = config
         self.components = components
         self.logger = logger
         self.registry = registry
+        self.version = version
     }
 
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         ProcessMetrics.register(in: registry)
         let graph = try PipelineGraph.build(
-            config, components: components, registry: registry, logger: logger, health: health)
+            config, components: components, registry: registry, logger: logger, health: health,
+            inspection: GraphInspection(registry: registry, version: version))
 
         var servers: [SimpleHTTPServer] = []
         if config.service.telemetry.metricsEnabled {

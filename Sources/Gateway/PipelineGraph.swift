@@ -23,12 +23,18 @@ public struct PipelineGraph: Sendable {
 
     public static func build(
         _ config: GatewayConfiguration, components: ComponentTable, registry: TelemetryRegistry, logger: Logger,
-        health: HealthStatus = HealthStatus()
+        health: HealthStatus = HealthStatus(), inspection: GraphInspection? = nil
     ) throws -> PipelineGraph {
-        let builder = GraphBuilder(registry: registry, logger: logger, health: health)
+        let builder = GraphBuilder(registry: registry, logger: logger, health: health, inspection: inspection)
         var graph = PipelineGraph()
+        builder.inspection.shape = shape(of: config)
 
-        for id in config.service.extensions {
+        // Extensions other components use (authenticators, storage) are built first, so that an extension may
+        // name another whatever the order of `service.extensions`; the rest keep their order.
+        let offering = config.service.extensions.filter {
+            !(components.extensions[$0.type]?.capabilities.isEmpty ?? true)
+        }
+        for id in offering + config.service.extensions.filter({ !offering.contains($0) }) {
             guard let extensionConfig = config.extensions[id], let factory = components.extensions[id.type] else {
                 throw ComponentBuildError("extensions.\(id): not defined")
             }
@@ -82,6 +88,19 @@ public struct PipelineGraph: Sendable {
         graph.listeners = builder.listeners
         graph.parts = builder.parts
         return graph
+    }
+
+    /// The configured graph as pages show it.
+    static func shape(of config: GatewayConfiguration) -> GraphInspection.Shape {
+        let pipelines = config.service.pipelines.sorted { $0.key.description < $1.key.description }.map {
+            GraphInspection.Pipeline(
+                id: $0.key.description, signal: $0.key.signal.rawValue,
+                receivers: $0.value.receivers.map(\.description),
+                processors: $0.value.processors.map(\.description), exporters: $0.value.exporters.map(\.description))
+        }
+        return GraphInspection.Shape(
+            pipelines: pipelines, connectors: Set(config.connectors.keys.map(\.description)),
+            extensions: config.service.extensions.map(\.description))
     }
 
     /// The order to build the signals' pipelines in: a connector's `to` pipelines before its `from` ones, since

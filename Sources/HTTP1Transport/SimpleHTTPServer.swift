@@ -11,11 +11,17 @@ public final class SimpleHTTPServer: Sendable {
         public var status: HTTPResponseStatus
         public var contentType: String
         public var body: [UInt8]
+        /// More response headers (security policy, caching, `Location`, `WWW-Authenticate`).
+        public var headers: [(name: String, value: String)]
 
-        public init(status: HTTPResponseStatus, contentType: String, body: [UInt8]) {
+        public init(
+            status: HTTPResponseStatus, contentType: String, body: [UInt8],
+            headers: [(name: String, value: String)] = []
+        ) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.headers = headers
         }
     }
 
@@ -115,6 +121,7 @@ public final class SimpleHTTPServer: Sendable {
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: response.contentType)
                 headers.add(name: "Content-Length", value: String(response.body.count))
+                for (name, value) in response.headers { headers.add(name: name, value: value) }
                 if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
                 context.write(
                     wrapOutboundOut(

@@ -97,6 +97,8 @@ public final class MetricStore: Sendable {
         var entries: [Entry] = []
         var index: [Key: Int] = [:]
         var familyCounts: [String: Int] = [:]
+        /// Points refused by `maxSeriesPerMetric`, per family (only families at their limit have any).
+        var refusedByFamily: [String: Int] = [:]
         var seq: UInt64 = 0
         var tombstones: [Tombstone] = []
         var cursors: [Int: UInt64] = [:]
@@ -106,7 +108,7 @@ public final class MetricStore: Sendable {
     public let settings: Settings
     private let namer: PrometheusNamer
     private let labelBuilder: PrometheusLabelBuilder
-    private let state = Mutex(State())
+    let state = Mutex(State())
     private let refusedSeries: TelemetryCounter
     private let outOfOrder: TelemetryCounter
     private let expired: TelemetryCounter
@@ -335,7 +337,10 @@ public final class MetricStore: Sendable {
             return true
         }
         let count = s.familyCounts[family.name, default: 0]
-        guard count < settings.maxSeriesPerMetric else { return false }
+        guard count < settings.maxSeriesPerMetric else {
+            s.refusedByFamily[family.name, default: 0] += 1
+            return false
+        }
         s.familyCounts[family.name] = count + 1
         s.seq += 1
         let series = Series(

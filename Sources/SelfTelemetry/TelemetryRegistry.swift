@@ -120,6 +120,27 @@ public final class TelemetryRegistry: Sendable {
         labels.map { Label(name: $0.key, value: $0.value) }.sorted()
     }
 
+    /// One series' current value, as pages read the registry.
+    public struct Sample: Sendable, Hashable {
+        public var name: String
+        public var kind: Kind
+        public var labels: [String: String]
+        public var value: Double
+    }
+
+    /// Every series' current value, unsorted; callbacks are read outside the lock.
+    public func samples() -> [Sample] {
+        let snapshot: [(String, Kind, Key, Source)] = state.withLock { state in
+            state.families.flatMap { name, family in family.series.map { (name, family.kind, $0.key, $0.value) } }
+        }
+        return snapshot.map { name, kind, key, source in
+            Sample(
+                name: name, kind: kind,
+                labels: Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                value: Self.read(source))
+        }
+    }
+
     /// The exposition: families sorted by name, series by their label values.
     public func render() -> String {
         let snapshot: [(String, Family)] = state.withLock { $0.families.sorted { $0.key < $1.key } }

@@ -60,7 +60,7 @@ extension OTLPGatewayCommand {
             }
             let logger = Logger(label: "otlp-gateway")
             Self.raiseFileDescriptorLimit(logger: logger)
-            let gateway = GatewayService(config: config, logger: logger)
+            let gateway = GatewayService(config: config, logger: logger, version: GatewayVersion.current)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: gateway)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -280,6 +280,8 @@ def compose_gateway_config_for_test(*, grpc: int, http: int, health: int, teleme
         "exporters.prometheus.endpoint": f"127.0.0.1:{pull}",
         "connectors.spanmetrics.metrics_flush_interval": "1s",
         "extensions.health_check.endpoint": f"127.0.0.1:{health}",
+        # The live page is not queried here: any free port.
+        "extensions.zpages.endpoint": "127.0.0.1:0",
         "service.telemetry.metrics.address": f"127.0.0.1:{telemetry}",
     }
     for dotted, value in moves.items():

@@ -150,7 +150,7 @@ def test_ports_are_local_by_default_and_match_the_image(resolved):
     for kw, args in dh.dockerfile_stages(dh.DOCKERFILE.read_text())[-1]["instructions"]:
         if kw == "EXPOSE":
             expose |= {int(p) for p in args.split()}
-    assert set(_published(services["gateway"])) == expose == {4317, 4318, 8888, 9464, 13133}
+    assert set(_published(services["gateway"])) == expose == {4317, 4318, 8888, 9464, 13133, 55679}
     assert set(_published(services["prometheus"])) == {9090}
     assert set(_published(services["tempo"])) == {3200}
     assert set(_published(services["grafana"])) == {3000}

@@ -137,7 +137,7 @@ def test_runtime_stage(stages):
 
     user = instructions(runtime, "USER")
     assert user and re.fullmatch(r"[1-9]\d*:[1-9]\d*", user[-1]), f"USER must be a numeric non-root uid:gid: {user}"
-    assert instructions(runtime, "EXPOSE") == ["4317 4318 8888 9464 13133"]
+    assert instructions(runtime, "EXPOSE") == ["4317 4318 8888 9464 13133 55679"]
     health = instructions(runtime, "HEALTHCHECK")
     assert len(health) == 1 and 'CMD ["/usr/local/bin/otlp-gateway-healthcheck"]' in health[0]
     assert instructions(runtime, "ENTRYPOINT") == ['["/usr/local/bin/otlp-gateway"]']

@@ -226,6 +226,9 @@ public final class BuildContext {
     public let health: HealthStatus
     private let graph: GraphBuilder
 
+    /// What pages show of the running graph: components register their stores here.
+    public var inspection: GraphInspection { graph.inspection }
+
     public init(id: ComponentID, graph: GraphBuilder) {
         self.id = id
         self.graph = graph
@@ -277,12 +280,16 @@ public final class GraphBuilder {
     public var parts: [Part] = []
     public var listeners: [any Listener] = []
     public var extensions: [ComponentID: any Extension] = [:]
+    public let inspection: GraphInspection
     var sharedObjects: [AnyHashable: Any] = [:]
 
-    public init(registry: TelemetryRegistry, logger: Logger, health: HealthStatus) {
+    public init(
+        registry: TelemetryRegistry, logger: Logger, health: HealthStatus, inspection: GraphInspection? = nil
+    ) {
         self.registry = registry
         self.logger = logger
         self.health = health
+        self.inspection = inspection ?? GraphInspection(registry: registry)
     }
 }
 

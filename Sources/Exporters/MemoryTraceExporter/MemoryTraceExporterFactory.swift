@@ -32,6 +32,7 @@ public struct MemoryTraceExporterFactory: ExporterFactory {
         let exporter = MemoryTraceExporter(
             name: id.description, maxBytes: c.maxBytes, host: host, port: port, registry: context.registry,
             logger: context.logger)
+        context.inspection.addTraceStore(id.description, exporter)
         let logger = context.logger
         context.addPart(.exporters, "exporters.\(id)") {
             do { try await exporter.run(group: MultiThreadedEventLoopGroup.singleton, tls: tls) } catch {
@@ -42,5 +43,21 @@ public struct MemoryTraceExporterFactory: ExporterFactory {
             throw ComponentBuildError("exporter \(id) supports traces pipelines only")
         }
         return typed
+    }
+}
+
+/// What the `zpages` page reads of this exporter: its Tempo API and per-service figures.
+extension MemoryTraceExporter: TraceStoreView {
+    public func tempoRequest(method: String, target: String, accept: String?) -> InspectionResponse {
+        let response = api.handle(method: method, target: target, accept: accept)
+        return InspectionResponse(status: response.status, contentType: response.contentType, body: response.body)
+    }
+
+    public func serviceSummaries() -> [ServiceSummary] {
+        store.serviceSummaries().map {
+            ServiceSummary(
+                service: $0.service, spans: $0.spans, errors: $0.errors, p50Nanos: $0.p50, p95Nanos: $0.p95,
+                p99Nanos: $0.p99, firstStartUnixNano: $0.first, lastEndUnixNano: $0.last)
+        }
     }
 }

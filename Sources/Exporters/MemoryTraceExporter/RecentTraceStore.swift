@@ -38,7 +38,7 @@ public final class RecentTraceStore: Sendable {
         }
     }
 
-    fileprivate struct State {
+    struct State {
         var traces: [TraceID: StoredTrace] = [:]
         var order = TraceIDQueue()
         var nextArrival: UInt64 = 0
@@ -50,7 +50,7 @@ public final class RecentTraceStore: Sendable {
 
     /// The byte budget for all stored spans.
     public let maxBytes: Int
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init(maxBytes: Int = RecentTraceStore.defaultMaxBytes) {
         precondition(maxBytes > 0, "RecentTraceStore: maxBytes must be positive, got \(maxBytes)")
@@ -92,10 +92,33 @@ public final class RecentTraceStore: Sendable {
     /// at most `query.effectiveLimit`.
     public func search(_ query: TraceQuery) -> [TraceSummary] {
         let limit = query.effectiveLimit
+        // The parser has checked that the patterns compile.
+        let matcher = query.traceQL.flatMap { try? TraceQLMatcher($0) }
+        if query.traceQL != nil, matcher == nil { return [] }
+        let spss = Swift.max(1, query.spansPerSpanSet)
         var found: [(summary: TraceSummary, arrival: UInt64)] = state.withLock { state in
             var found: [(summary: TraceSummary, arrival: UInt64)] = []
             for (id, trace) in state.traces where trace.matches(query) {
-                found.append((trace.summary(id: id), trace.arrival))
+                var summary = trace.summary(id: id)
+                if let matcher {
+                    let facts = TraceQLMatcher.TraceFacts(
+                        durationNanos: trace.durationNanos, rootName: summary.rootSpanName,
+                        rootServiceName: summary.rootServiceName)
+                    var matched: [(group: Int, span: Int)] = []
+                    var count = 0
+                    guard
+                        matcher.matches(trace, facts: facts, maxMatched: spss, matched: &matched, matchedCount: &count)
+                    else { continue }
+                    summary.matchedCount = count
+                    summary.matchedSpans = matched.map { ref in
+                        let span = trace.groups[ref.group].spans[ref.span]
+                        return MatchedSpan(
+                            spanID: span.spanID, name: span.name, startTimeUnixNano: span.startTimeUnixNano,
+                            durationNanos: span.endTimeUnixNano > span.startTimeUnixNano
+                                ? span.endTimeUnixNano - span.startTimeUnixNano : 0)
+                    }
+                }
+                found.append((summary, trace.arrival))
             }
             return found
         }

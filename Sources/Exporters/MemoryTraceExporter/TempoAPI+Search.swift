@@ -17,9 +17,21 @@ extension TempoAPI {
             throw SearchParameterError(parameter: error.name, reason: "malformed percent-encoding")
         }
         var result = TraceQuery()
-        if let q = query["q"], !q.allSatisfy({ $0 == " " }), q.filter({ $0 != " " }) != "{}" {
-            throw SearchParameterError(
-                parameter: "q", reason: "TraceQL is not supported; use tags, minDuration and maxDuration")
+        if let q = query["q"] {
+            do throws(TraceQL.ParseError) {
+                let parsed = try TraceQL.parse(String(q))
+                _ = try TraceQLMatcher(parsed)
+                // `{}` alone filters nothing: the other parameters decide.
+                if parsed != .spanset(nil) { result.traceQL = parsed }
+            } catch {
+                throw SearchParameterError(parameter: "q", reason: error.description)
+            }
+        }
+        if let text = query["spss"], !text.isEmpty {
+            guard let spss = Int(text), spss > 0 else {
+                throw SearchParameterError(parameter: "spss", reason: "must be a positive integer")
+            }
+            result.spansPerSpanSet = Swift.min(spss, 1000)
         }
         if let tags = query["tags"], !tags.isEmpty {
             guard let pairs = Logfmt.parse(tags) else {

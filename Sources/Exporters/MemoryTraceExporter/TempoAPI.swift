@@ -12,8 +12,13 @@ internal import OTLPWire
 ///   works); anything else, or all zeros, is 400. An id not stored is 404 `{"error":"trace not found"}`.
 /// - `GET /api/search`: Tempo's search parameters `tags` (logfmt; `service.name` and `name` are the service and
 ///   span-name filters), `minDuration`/`maxDuration` (Go durations), `limit` (default 20, at most 1000),
-///   `start`/`end` (unix seconds, filtering on trace start), plus our `service` and `spanName`. A TraceQL `q` is
-///   refused (only empty or `{}`). Bad parameters are 400 `{"error":"invalid <parameter>: <why>"}`.
+///   `start`/`end` (unix seconds, filtering on trace start), `q` (TraceQL), plus our `service` and `spanName`.
+///   Bad parameters are 400 `{"error":"invalid <parameter>: <why>"}`.
+/// - TraceQL in `q` (see `TraceQL` for the subset): a single spanset adds `spanSet`/`spanSets` with the
+///   matching spans (at most `spss`, default 3) to each result, as Tempo does.
+/// - `GET /api/search/tags`, `/api/v2/search/tags` (`scope`), `/api/search/tag/{tag}/values` and
+///   `/api/v2/search/tag/{tag}/values`: attribute keys and values of the stored spans, for Grafana's autocomplete.
+/// - `GET /api/status/buildinfo`: the Tempo version whose API this answers like.
 /// - `GET /ready` ("ready") and `GET /api/echo` ("echo"), as Tempo answers them.
 ///
 /// Known paths answer 405 to methods other than GET and HEAD; other paths are 404.
@@ -48,7 +53,9 @@ public struct TempoAPI: Sendable {
     /// Answers a request; `query` is the raw query string without `?`, `accept` the `Accept` header if any.
     public func handle(method: String, path: String, query: String, accept: String? = nil) -> Response {
         enum Route {
-            case ready, echo, search
+            case ready, echo, search, buildInfo
+            case tags(v2: Bool)
+            case tagValues(tag: Substring, v2: Bool)
             case trace(id: Substring, v2: Bool)
         }
         let route: Route
@@ -56,11 +63,18 @@ public struct TempoAPI: Sendable {
         case "/ready": route = .ready
         case "/api/echo": route = .echo
         case "/api/search": route = .search
+        case "/api/status/buildinfo": route = .buildInfo
+        case "/api/search/tags": route = .tags(v2: false)
+        case "/api/v2/search/tags": route = .tags(v2: true)
         default:
             if let id = Self.suffix(of: path, after: "/api/traces/") {
                 route = .trace(id: id, v2: false)
             } else if let id = Self.suffix(of: path, after: "/api/v2/traces/") {
                 route = .trace(id: id, v2: true)
+            } else if let tag = Self.tag(of: path, after: "/api/search/tag/") {
+                route = .tagValues(tag: tag, v2: false)
+            } else if let tag = Self.tag(of: path, after: "/api/v2/search/tag/") {
+                route = .tagValues(tag: tag, v2: true)
             } else {
                 return Self.notFound
             }
@@ -73,7 +87,51 @@ public struct TempoAPI: Sendable {
         case .echo: return Response(status: 200, contentType: Self.text, body: Array("echo".utf8))
         case .search: return search(query: query)
         case .trace(let id, let v2): return trace(id: id, v2: v2, accept: accept)
+        case .buildInfo: return Self.buildInfo
+        case .tags(let v2): return tags(v2: v2, query: query)
+        case .tagValues(let tag, let v2):
+            guard let decoded = URLQuery.decode(tag), !decoded.isEmpty else {
+                return Self.badRequest("tag", "malformed percent-encoding")
+            }
+            let values = store.tagValues(decoded)
+            return Response(
+                status: 200, contentType: Self.json,
+                body: v2 ? TempoJSON.typedValues(values) : TempoJSON.stringList("tagValues", values.map(\.value)))
         }
+    }
+
+    /// Tempo's `buildinfo`: the Tempo API version these endpoints answer like (Grafana's Tempo data source
+    /// chooses its requests by it), with this gateway named in `revision`.
+    static let buildInfo = Response(
+        status: 200, contentType: json,
+        body: Array(
+            (#"{"version":"2.6.0","revision":"otlp-gateway memory exporter","branch":"","buildUser":"","#
+                + #""buildDate":"","goVersion":""}"#).utf8))
+
+    /// `/api/search/tags` (`{"tagNames":[...]}`) and `/api/v2/search/tags` (`{"scopes":[...]}`, narrowed by
+    /// `scope=resource|span|intrinsic`).
+    private func tags(v2: Bool, query: String) -> Response {
+        let (resource, span) = store.tagNames()
+        guard v2 else {
+            return Response(
+                status: 200, contentType: Self.json,
+                body: TempoJSON.stringList("tagNames", Array(Set(resource + span)).sorted()))
+        }
+        let scope = (try? URLQuery(query))?["scope"] ?? ""
+        var scopes: [(name: String, tags: [String])] = []
+        if scope.isEmpty || scope == "all" || scope == "resource" { scopes.append(("resource", resource)) }
+        if scope.isEmpty || scope == "all" || scope == "span" { scopes.append(("span", span)) }
+        if scope.isEmpty || scope == "all" || scope == "intrinsic" {
+            scopes.append(("intrinsic", RecentTraceStore.intrinsicTags))
+        }
+        return Response(status: 200, contentType: Self.json, body: TempoJSON.scopes(scopes))
+    }
+
+    /// The tag in `<prefix><tag>/values`.
+    private static func tag(of path: String, after prefix: String) -> Substring? {
+        guard path.hasPrefix(prefix), path.hasSuffix("/values") else { return nil }
+        let tag = path.dropFirst(prefix.count).dropLast("/values".count)
+        return tag.isEmpty || tag.contains("/") ? nil : tag
     }
 
     static let json = "application/json"

@@ -32,6 +32,75 @@ enum TempoJSON {
             out.append(contentsOf: String(seconds * 1000 + attoseconds / 1_000_000_000_000_000).utf8)
             out.append(contentsOf: #","spanCount":"#.utf8)
             out.append(contentsOf: String(summary.spanCount).utf8)
+            if summary.matchedCount > 0 {
+                var spanSet: [UInt8] = Array(#"{"spans":["#.utf8)
+                for (i, span) in summary.matchedSpans.enumerated() {
+                    if i > 0 { spanSet.append(UInt8(ascii: ",")) }
+                    spanSet.append(contentsOf: #"{"spanID":""#.utf8)
+                    spanSet.append(contentsOf: span.spanID.description.utf8)
+                    spanSet.append(contentsOf: #"","name":"#.utf8)
+                    appendString(span.name, to: &spanSet)
+                    spanSet.append(contentsOf: #","startTimeUnixNano":""#.utf8)
+                    spanSet.append(contentsOf: String(span.startTimeUnixNano).utf8)
+                    spanSet.append(contentsOf: #"","durationNanos":""#.utf8)
+                    spanSet.append(contentsOf: String(span.durationNanos).utf8)
+                    spanSet.append(contentsOf: #""}"#.utf8)
+                }
+                spanSet.append(contentsOf: #"],"matched":"#.utf8)
+                spanSet.append(contentsOf: String(summary.matchedCount).utf8)
+                spanSet.append(UInt8(ascii: "}"))
+                out.append(contentsOf: #","spanSet":"#.utf8)
+                out.append(contentsOf: spanSet)
+                out.append(contentsOf: #","spanSets":["#.utf8)
+                out.append(contentsOf: spanSet)
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    /// `{"<key>":["a","b"]}`.
+    static func stringList(_ key: String, _ values: [String]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        appendString(key, to: &out)
+        out.append(contentsOf: ":[".utf8)
+        for (i, value) in values.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(value, to: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    /// `{"scopes":[{"name":"resource","tags":[...]},...]}`, Tempo's v2 tag names.
+    static func scopes(_ scopes: [(name: String, tags: [String])]) -> [UInt8] {
+        var out: [UInt8] = Array(#"{"scopes":["#.utf8)
+        for (i, scope) in scopes.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"name":"#.utf8)
+            appendString(scope.name, to: &out)
+            out.append(contentsOf: #","tags":["#.utf8)
+            for (j, tag) in scope.tags.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: ",")) }
+                appendString(tag, to: &out)
+            }
+            out.append(contentsOf: "]}".utf8)
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    /// `{"tagValues":[{"type":"string","value":"x"},...]}`, Tempo's v2 tag values.
+    static func typedValues(_ values: [(type: String, value: String)]) -> [UInt8] {
+        var out: [UInt8] = Array(#"{"tagValues":["#.utf8)
+        for (i, value) in values.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"type":"#.utf8)
+            appendString(value.type, to: &out)
+            out.append(contentsOf: #","value":"#.utf8)
+            appendString(value.value, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)

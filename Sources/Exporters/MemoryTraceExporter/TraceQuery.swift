@@ -24,6 +24,10 @@ public struct TraceQuery: Sendable, Hashable {
     public var tags: [String: String]
     /// The most results to return: non-positive means `defaultLimit`, more than `maxLimit` means `maxLimit`.
     public var limit: Int
+    /// A TraceQL query (`q`) every result must match too; nil for none.
+    public var traceQL: TraceQL?
+    /// Spans per span set returned with a single-spanset TraceQL query (`spss`), default 3.
+    public var spansPerSpanSet = 3
 
     public init(
         service: String? = nil,
@@ -64,6 +68,9 @@ public struct TraceSummary: Sendable, Hashable {
     /// Latest span end minus earliest span start (zero if the ends are all earlier).
     public var duration: Duration
     public var spanCount: Int
+    /// With a single-spanset TraceQL query: the first matching spans (at most `spss`) and how many matched.
+    public var matchedSpans: [MatchedSpan] = []
+    public var matchedCount = 0
 
     public init(
         traceID: TraceID, rootServiceName: String, rootSpanName: String, startTimeUnixNano: UInt64, duration: Duration,
@@ -76,4 +83,12 @@ public struct TraceSummary: Sendable, Hashable {
         self.duration = duration
         self.spanCount = spanCount
     }
+}
+
+/// A span that matched a search's TraceQL spanset, as Tempo lists it in `spanSet.spans`.
+public struct MatchedSpan: Sendable, Hashable {
+    public var spanID: SpanID
+    public var name: String
+    public var startTimeUnixNano: UInt64
+    public var durationNanos: UInt64
 }

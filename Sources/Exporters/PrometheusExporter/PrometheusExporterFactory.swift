@@ -41,6 +41,7 @@ public struct PrometheusExporterFactory: ExporterFactory {
         let store = context.shared(settings) {
             MetricStore(settings: settings, registry: context.registry, name: id.description)
         }
+        context.inspection.addMetricStore(id.description, store)
         let exporter = PrometheusExporter(
             name: id.description, host: host, port: port, store: store,
             constLabels: c.constLabels.map { PrometheusLabel(name: $0.key, value: $0.value) },

@@ -38,6 +38,7 @@ public struct PrometheusRemoteWriteExporterFactory: ExporterFactory {
         let store = context.shared(settings) {
             MetricStore(settings: settings, registry: context.registry, name: id.description)
         }
+        context.inspection.addMetricStore(id.description, store)
         var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         if let auth = c.authenticator {
             let authenticator = try context.extensionAs(

@@ -25,9 +25,14 @@ public struct EngineReceiverFactory: ReceiverFactory {
     public func build(_ config: any ComponentConfig, _ context: ReceiverContext) throws {
         guard let engine = config as? EngineReceiverConfig else { throw ComponentBuildError("not an engine config") }
         let id = context.base.id
-        for loop in try Self.loops(
-            id, engine, metrics: context.metrics, traces: context.traces, logger: context.base.logger)
-        {
+        let registry = context.base.registry
+        let metrics = context.metrics.map {
+            CountingConsumer(next: $0, receiver: id.description, registry: registry) as any Consumer<Metrics>
+        }
+        let traces = context.traces.map {
+            CountingConsumer(next: $0, receiver: id.description, registry: registry) as any Consumer<Traces>
+        }
+        for loop in try Self.loops(id, engine, metrics: metrics, traces: traces, logger: context.base.logger) {
             context.base.addPart(.receivers, "receivers.\(id)", loop)
         }
     }

@@ -117,6 +117,8 @@ import Testing
             ("spanName=ack", [2]),
             ("service=backend&tags=service.name%3Dfrontend", [1]),
             ("q=%7B%7D&spss=3", [3, 2, 1]),
+            ("q=%7Bspan.http.status_code%3D500%7D", [3]),
+            ("q=%7Bresource.service.name%3D%22backend%22+%26%26+duration+%3E+1s%7D", [2]),
         ] as [(String, [UInt64])])
     func searchParameters(query: String, expected: [UInt64]) throws {
         let response = api.handle(method: "GET", path: "/api/search", query: query)
@@ -136,7 +138,10 @@ import Testing
         ("start=20&end=10", "end"),
         ("tags=a%3D%22open", "tags"),
         ("tags=%ZZ", "tags"),
-        ("q=%7Bspan.http.status_code%3D500%7D", "q"),
+        ("q=%7Bspan.http.status_code%3D%7D", "q"),
+        ("q=%7Bname%3D~%22%5B%22%7D", "q"),
+        ("q=%7Bname%3D%22x%22", "q"),
+        ("spss=0", "spss"),
     ])
     func badParametersAre400NamingTheParameter(query: String, parameter: String) {
         let response = api.handle(method: "GET", path: "/api/search", query: query)
@@ -156,7 +161,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "/", "/api", "/api/traces", "/api/traces/", "/api/traces/1/2", "/api/search/tags", "/metrics", "/api/v2/traces",
+        "/", "/api", "/api/traces", "/api/traces/", "/api/traces/1/2", "/api/search/tag//values", "/metrics",
+        "/api/v2/traces",
     ])
     func unknownPathsAre404(path: String) {
         #expect(get(path).status == 404)

@@ -30,9 +30,9 @@ import Testing
 
     @Test func unknownExtensionType() {
         #expect(
-            problems(document(extensions: "memory_limiter:\nzpages:")) == [
+            problems(document(extensions: "memory_limiter:\nremotetap:")) == [
                 #"extensions.memory_limiter: unknown type "memory_limiter""#,
-                #"extensions.zpages: unknown type "zpages""#,
+                #"extensions.remotetap: unknown type "remotetap""#,
             ])
     }
 }
