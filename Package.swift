@@ -254,7 +254,8 @@ let package = Package(
                 "DebugExporter", "PrometheusRemoteWriteExporter",
                 "PrometheusExporter",
                 "OTLPExporter",
-                "MemoryTraceExporter",
+                "MemoryTraceExporter", "LoadBalancingExporter", "ProbabilisticSamplerProcessor",
+                "TailSamplingProcessor",
                 "SpanMetricsConnector",
                 "HealthCheckExtension", "BasicAuthExtension", "BearerTokenAuthExtension", "FileStorageExtension",
                 "PprofExtension", "ZPagesExtension", nioCore, nioPosix, nioHTTP1, logging,
@@ -311,6 +312,24 @@ let package = Package(
                 logging,
             ],
             path: "Sources/Exporters/MemoryTraceExporter",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LoadBalancingExporter",
+            dependencies: ["ComponentKit", "GatewayCore", "SelfTelemetry", logging],
+            path: "Sources/Exporters/LoadBalancingExporter",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ProbabilisticSamplerProcessor",
+            dependencies: ["ComponentKit", "GatewayCore", "SelfTelemetry", logging],
+            path: "Sources/Processors/ProbabilisticSamplerProcessor",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TailSamplingProcessor",
+            dependencies: ["ComponentKit", "GatewayCore", "SelfTelemetry", logging],
+            path: "Sources/Processors/TailSamplingProcessor",
             swiftSettings: strictSettings
         ),
 
@@ -472,6 +491,24 @@ let package = Package(
             name: "MemoryTraceExporterTests",
             dependencies: configTests + ["MemoryTraceExporter", "GatewayCore", "OTLPWire", "SelfTelemetry"],
             path: "Tests/Exporters/MemoryTraceExporterTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LoadBalancingExporterTests",
+            dependencies: configTests + ["LoadBalancingExporter", "GatewayCore", "SelfTelemetry", logging],
+            path: "Tests/Exporters/LoadBalancingExporterTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ProbabilisticSamplerProcessorTests",
+            dependencies: configTests + ["ProbabilisticSamplerProcessor", "GatewayCore", "SelfTelemetry"],
+            path: "Tests/Processors/ProbabilisticSamplerProcessorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TailSamplingProcessorTests",
+            dependencies: configTests + ["TailSamplingProcessor", "GatewayCore", "SelfTelemetry", logging],
+            path: "Tests/Processors/TailSamplingProcessorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -9,17 +9,20 @@ internal import FileStorageExtension
 internal import FilterProcessor
 internal import HealthCheckExtension
 internal import HostMetricsReceiver
+internal import LoadBalancingExporter
 internal import MemoryLimiterProcessor
 internal import MemoryTraceExporter
 internal import OTLPExporter
 internal import OTLPReceiver
 internal import PprofExtension
+internal import ProbabilisticSamplerProcessor
 internal import PrometheusExporter
 internal import PrometheusReceiver
 internal import PrometheusRemoteWriteExporter
 internal import ResourceDetectionProcessor
 internal import ResourceProcessor
 internal import SpanMetricsConnector
+internal import TailSamplingProcessor
 internal import TransformProcessor
 internal import ZPagesExtension
 
@@ -33,11 +36,13 @@ public enum Components {
         processors: [
             BatchProcessorFactory(), MemoryLimiterProcessorFactory(), ResourceProcessorFactory(),
             AttributesProcessorFactory(), FilterProcessorFactory(), ResourceDetectionProcessorFactory(),
-            TransformProcessorFactory(),
+            TransformProcessorFactory(), ProbabilisticSamplerProcessorFactory(),
+            TailSamplingProcessorFactory(),
         ],
         exporters: [
             DebugExporterFactory(), OTLPExporterFactory(), OTLPHTTPExporterFactory(), PrometheusExporterFactory(),
             PrometheusRemoteWriteExporterFactory(), MemoryTraceExporterFactory(),
+            LoadBalancingExporterFactory(),
         ],
         connectors: [SpanMetricsConnectorFactory()],
         extensions: [

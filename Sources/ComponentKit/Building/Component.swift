@@ -257,6 +257,13 @@ public final class BuildContext {
         return made
     }
 
+    /// Makes contexts for components this one builds and runs itself, now or later (a `loadbalancing` exporter's
+    /// exporter per backend, made when a backend appears).
+    public var children: ChildContexts {
+        ChildContexts(
+            registry: registry, logger: logger, health: health, inspection: inspection, extensions: graph.extensions)
+    }
+
     /// The extension `extensionID` as a `Capability`; the config decoder has already checked its type, so a
     /// failure here names an extension that did not start.
     public func extensionAs<Capability>(_ extensionID: ComponentID, _: Capability.Type, key: String) throws
@@ -269,6 +276,23 @@ public final class BuildContext {
             throw ComponentBuildError("\(key): extension \(extensionID) cannot be used here")
         }
         return capable
+    }
+}
+
+/// Contexts for components built inside another one, with the same telemetry, extensions and inspection, each
+/// with a graph of its own whose parts the caller runs and stops.
+public struct ChildContexts: Sendable {
+    let registry: TelemetryRegistry
+    let logger: Logger
+    let health: HealthStatus
+    let inspection: GraphInspection
+    let extensions: [ComponentID: any Extension]
+
+    /// A context for the component `id`, and the graph its parts go to.
+    public func make(id: ComponentID) -> (context: BuildContext, graph: GraphBuilder) {
+        let builder = GraphBuilder(registry: registry, logger: logger, health: health, inspection: inspection)
+        builder.extensions = extensions
+        return (BuildContext(id: id, graph: builder), builder)
     }
 }
 

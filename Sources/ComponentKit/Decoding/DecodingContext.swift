@@ -4,7 +4,7 @@
 ///
 /// Only well-formed IDs are collected, silently: malformed ones are reported where their sections are
 /// decoded, and a component with a bad config still counts as defined (as in `DeclaredComponents`).
-public struct DecodingContext {
+public struct DecodingContext: Sendable {
     /// The extension IDs written under `extensions`.
     public var extensions: Set<ComponentID> = []
     /// The extension IDs listed in `service.extensions`, the ones the gateway starts.
@@ -15,9 +15,12 @@ public struct DecodingContext {
     /// The extension types that offer each capability, from the assembly's table: where a config names an
     /// extension, its type must offer what the config needs.
     public var extensionTypes: [ExtensionCapability: [String]] = [:]
+    /// The exporter factories of the assembly's table by type: a component that sends through another exporter
+    /// type (`loadbalancing` through `otlp`) decodes that part of its section with the other type's factory.
+    public var exporterFactories: [String: any ExporterFactory] = [:]
 
     /// One pipeline's receivers and exporters, as written.
-    public struct PipelineReferences {
+    public struct PipelineReferences: Sendable {
         public let id: PipelineID
         public let receivers: [ComponentID]
         public let exporters: [ComponentID]

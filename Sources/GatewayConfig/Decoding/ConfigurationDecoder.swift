@@ -22,11 +22,12 @@ struct ConfigurationDecoder {
         }
         let rootValue =
             node.map { ConfigValue(node: $0, at: .root, expander: expander, diagnostics: diagnostics) } ?? .null
-        let context = DecodingContext(
+        var context = DecodingContext(
             peeking: rootValue,
             extensionTypes: Dictionary(
                 uniqueKeysWithValues: ExtensionCapability.allCases.map { ($0, components.extensionTypes(offering: $0)) }
             ))
+        context.exporterFactories = components.exporters
         let root = MappingReader(rootValue, at: .root, diagnostics: diagnostics)
 
         var declared = DeclaredComponents()
