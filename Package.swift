@@ -316,7 +316,7 @@ let package = Package(
         ),
         .target(
             name: "LoadBalancingExporter",
-            dependencies: ["ComponentKit", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["ComponentKit", "GatewayCore", "OTLPWire", "SelfTelemetry", logging],
             path: "Sources/Exporters/LoadBalancingExporter",
             swiftSettings: strictSettings
         ),
@@ -495,7 +495,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoadBalancingExporterTests",
-            dependencies: configTests + ["LoadBalancingExporter", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: configTests + ["LoadBalancingExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", logging],
             path: "Tests/Exporters/LoadBalancingExporterTests",
             swiftSettings: strictSettings
         ),

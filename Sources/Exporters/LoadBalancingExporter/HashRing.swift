@@ -6,25 +6,30 @@ struct HashRing: Sendable, Equatable {
     static let positions: UInt32 = 36_000
     static let weight = 100
 
-    /// Sorted positions with their endpoint.
-    private(set) var points: [(position: UInt32, endpoint: String)] = []
+    /// Sorted positions with their endpoint's index in `endpoints`.
+    private(set) var points: [(position: UInt32, index: Int)] = []
     let endpoints: [String]
 
     static func == (a: HashRing, b: HashRing) -> Bool { a.endpoints == b.endpoints }
 
     init(_ endpoints: [String]) {
         self.endpoints = Array(Set(endpoints)).sorted()
-        for endpoint in self.endpoints {
+        for (index, endpoint) in self.endpoints.enumerated() {
             for i in 0..<Self.weight {
-                points.append((CRC32.checksum(Array((endpoint + String(i)).utf8)) % Self.positions, endpoint))
+                points.append((CRC32.checksum(Array((endpoint + String(i)).utf8)) % Self.positions, index))
             }
         }
         // Equal positions keep the endpoint that sorts first, so every ring over the same endpoints agrees.
-        points.sort { $0.position != $1.position ? $0.position < $1.position : $0.endpoint < $1.endpoint }
+        points.sort { $0.position != $1.position ? $0.position < $1.position : $0.index < $1.index }
     }
 
     /// The endpoint owning `key`; nil for an empty ring.
     func endpoint(for key: some Collection<UInt8>) -> String? {
+        index(for: key).map { endpoints[$0] }
+    }
+
+    /// The index in `endpoints` of the endpoint owning `key`; nil for an empty ring.
+    func index(for key: some Collection<UInt8>) -> Int? {
         guard !points.isEmpty else { return nil }
         let position = CRC32.checksum(key) % Self.positions
         var low = 0
@@ -33,7 +38,7 @@ struct HashRing: Sendable, Equatable {
             let middle = (low + high) / 2
             if points[middle].position < position { low = middle + 1 } else { high = middle }
         }
-        return points[low == points.count ? 0 : low].endpoint
+        return points[low == points.count ? 0 : low].index
     }
 }
 

@@ -1,4 +1,5 @@
 internal import GatewayCore
+internal import OTLPWire
 
 /// Splits a batch into one batch per backend, keeping resource and scope grouping; a batch that goes to a
 /// single backend is returned as it came (forwarded trace bytes stay undecoded).
@@ -26,6 +27,16 @@ private func attributesKey(_ attributes: Attributes) -> [UInt8] {
 
 extension Traces: Routable {
     func split(by key: LoadBalancingConfig.RoutingKey, ring: HashRing) -> [String: Traces] {
+        // Forwarded bytes are split as bytes: spans are copied to their owner's request, nothing is decoded.
+        if let wire, key == .traceID, !ring.endpoints.isEmpty,
+            let parts = OTLPProtobuf.splitWireTraces(
+                wire, parts: ring.endpoints.count, owner: { ring.index(for: $0) ?? 0 })
+        {
+            var result: [String: Traces] = [:]
+            for (index, part) in parts.enumerated() where part.spanCount > 0 { result[ring.endpoints[index]] = part }
+            if result.count == 1, let only = result.keys.first { return [only: self] }
+            return result
+        }
         let groups = resourceSpans
         // Endpoint per span, in order; most batches go to one backend whole.
         var owners: [[[String]]] = []

@@ -1,4 +1,5 @@
 import GatewayCore
+import OTLPWire
 import Testing
 
 @testable import LoadBalancingExporter
@@ -71,5 +72,43 @@ import Testing
         #expect(batch.split(by: .streamID, ring: ring).mapValues(\.dataPointCount) == parts.mapValues(\.dataPointCount))
         let byMetric = batch.split(by: .metric, ring: ring)
         #expect(byMetric.count == 1 && byMetric.first?.key == ring.endpoint(for: Array("g".utf8)))
+    }
+}
+
+@Suite struct WireRoutingTests {
+    let ring = HashRing(["a:4317", "b:4317", "c:4317"])
+
+    @Test func forwardedBytesAreSplitLikeTheModelWithoutDecoding() throws {
+        var spans: [Span] = []
+        for i in 1...60 {
+            var span = Span(
+                traceID: TraceID(high: UInt64(i % 13 + 1), low: UInt64(i % 7)), spanID: SpanID(value: UInt64(i)),
+                name: "s\(i)", attributes: ["i": .int(Int64(i))])
+            span.events = [SpanEvent(timeUnixNano: 5, name: "e")]
+            spans.append(span)
+        }
+        let model = Traces(resourceSpans: [
+            ResourceSpans(
+                resource: Resource(attributes: ["service.name": .string("x")]),
+                scopeSpans: [
+                    ScopeSpans(
+                        scope: InstrumentationScope(name: "one"), spans: Array(spans.prefix(30)), schemaURL: "s1"),
+                    ScopeSpans(scope: InstrumentationScope(name: "two"), spans: Array(spans.suffix(30))),
+                ], schemaURL: "r"),
+            ResourceSpans(
+                resource: Resource(attributes: ["service.name": .string("y")]), scopeSpans: [ScopeSpans(spans: spans)]),
+        ])
+        let bytes = OTLPProtobuf.encode(model)
+        let wire = try bytes.withUnsafeBytes { try OTLPProtobuf.wireTraces($0) }
+        #expect(wire.wire != nil)
+        let fromWire = wire.split(by: .traceID, ring: ring)
+        let fromModel = model.split(by: .traceID, ring: ring)
+        #expect(Set(fromWire.keys) == Set(fromModel.keys))
+        for (endpoint, part) in fromWire {
+            #expect(part.wire != nil, "\(endpoint) stays in wire form")
+            #expect(part.spanCount == fromModel[endpoint]?.spanCount)
+            // Decoding the split bytes gives exactly the model's split.
+            #expect(part.resourceSpans == fromModel[endpoint]?.resourceSpans)
+        }
     }
 }
