@@ -229,6 +229,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "HeadersSetterExtension", dependencies: ["ComponentKit", "GatewayCore"],
+            path: "Sources/Extensions/HeadersSetterExtension", swiftSettings: strictSettings
+        ),
+        .target(
             name: "ZPagesExtension",
             dependencies: [
                 "ComponentKit", "GatewayCore", "MetricStore", "PrometheusTranslation", "SelfTelemetry",
@@ -258,7 +262,7 @@ let package = Package(
                 "TailSamplingProcessor",
                 "SpanMetricsConnector",
                 "HealthCheckExtension", "BasicAuthExtension", "BearerTokenAuthExtension", "FileStorageExtension",
-                "PprofExtension", "ZPagesExtension", nioCore, nioPosix, nioHTTP1, logging,
+                "PprofExtension", "ZPagesExtension", "HeadersSetterExtension", nioCore, nioPosix, nioHTTP1, logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -426,6 +430,12 @@ let package = Package(
             name: "FileStorageExtensionTests",
             dependencies: ["ComponentKit", "FileStorageExtension", "SelfTelemetry", logging],
             path: "Tests/Extensions/FileStorageExtensionTests", swiftSettings: strictSettings),
+        .testTarget(
+            name: "HeadersSetterExtensionTests",
+            dependencies: configTests + [
+                "HeadersSetterExtension", "GatewayCore", "BatchProcessor", "SelfTelemetry", logging,
+            ],
+            path: "Tests/Extensions/HeadersSetterExtensionTests", swiftSettings: strictSettings),
         .testTarget(
             name: "ZPagesExtensionTests",
             dependencies: configTests + [

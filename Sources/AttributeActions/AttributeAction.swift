@@ -153,7 +153,8 @@ extension AttributeAction {
             _ = item.value("from_context")
             item.report(
                 "from_context",
-                "not supported: request metadata is not kept with the data here (include_metadata is not built)")
+                "not built for attribute actions: request metadata (include_metadata) is used by batch metadata_keys "
+                    + "and headers_setter")
         }
         guard let kindText else {
             item.report("action", "required: one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")

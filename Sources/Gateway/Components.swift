@@ -7,6 +7,7 @@ internal import DebugExporter
 internal import EngineReceiver
 internal import FileStorageExtension
 internal import FilterProcessor
+internal import HeadersSetterExtension
 internal import HealthCheckExtension
 internal import HostMetricsReceiver
 internal import LoadBalancingExporter
@@ -48,5 +49,6 @@ public enum Components {
         extensions: [
             HealthCheckExtensionFactory(), BasicAuthExtensionFactory(), BearerTokenAuthExtensionFactory(),
             FileStorageExtensionFactory(), PprofExtensionFactory(), ZPagesExtensionFactory(),
+            HeadersSetterExtensionFactory(),
         ])
 }

@@ -1,6 +1,12 @@
 /// A batch of log records grouped by resource and scope, as in `ExportLogsServiceRequest`.
 public struct Logs: Sendable, Hashable {
     public var resourceLogs: [ResourceLogs]
+    /// The request headers a receiver kept (`include_metadata`); not part of equality.
+    public var metadata = ClientMetadata.empty
+
+    public static func == (a: Logs, b: Logs) -> Bool { a.resourceLogs == b.resourceLogs }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(resourceLogs) }
 
     public init(resourceLogs: [ResourceLogs] = []) { self.resourceLogs = resourceLogs }
 

@@ -1,6 +1,12 @@
 /// A batch of metrics grouped by resource and scope, as in `ExportMetricsServiceRequest`.
 public struct Metrics: Sendable, Hashable {
     public var resourceMetrics: [ResourceMetrics]
+    /// The request headers a receiver kept (`include_metadata`); not part of equality.
+    public var metadata = ClientMetadata.empty
+
+    public static func == (a: Metrics, b: Metrics) -> Bool { a.resourceMetrics == b.resourceMetrics }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(resourceMetrics) }
 
     public init(resourceMetrics: [ResourceMetrics] = []) { self.resourceMetrics = resourceMetrics }
 

@@ -25,6 +25,8 @@ public protocol TelemetryData: Sendable {
     mutating func removeFirst(items maxItems: Int) -> Self
     /// Calls `body` with every resource, to change in place (forwarded traces are decoded for it).
     mutating func editResources(_ body: (inout Resource) -> Void)
+    /// The request headers a receiver kept with the data (`include_metadata`).
+    var metadata: ClientMetadata { get set }
 }
 
 extension Traces {

@@ -9,6 +9,8 @@ public struct Traces: Sendable, Hashable {
     private var model: [ResourceSpans]
     /// The validated request bytes, when these traces have not been decoded into the model.
     public private(set) var wire: WireTraces?
+    /// The request headers a receiver kept (`include_metadata`); not part of equality.
+    public var metadata = ClientMetadata.empty
 
     public init(resourceSpans: [ResourceSpans] = []) {
         self.model = resourceSpans

@@ -196,6 +196,15 @@ public protocol ServerAuthenticator: Extension {
     func requestAuthenticator() throws -> RequestAuthenticator
 }
 
+/// Headers an exporter sets on each request from the data's request metadata (`headers_setter`), referenced like
+/// a client authenticator (`auth.authenticator`).
+public protocol RequestHeadersSetter: ClientAuthenticator {
+    /// Changes `headers` (the exporter's own) for a request carrying `metadata`.
+    func apply(to headers: inout [(String, String)], metadata: ClientMetadata)
+    /// Whether a header's value comes from the metadata: then requests differ per tenant.
+    var usesMetadata: Bool { get }
+}
+
 /// A directory for persistent queues and journals (`file_storage`).
 public protocol StorageExtension: Extension {
     /// Whether writes are flushed to the disk before they are acknowledged.

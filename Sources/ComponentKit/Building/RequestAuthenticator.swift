@@ -64,3 +64,15 @@ public struct RequestAuthenticator: Sendable {
             : "invalid credentials in the Authorization header (\(name))"
     }
 }
+
+/// What an exporter's `auth.authenticator` gives it: a fixed `Authorization` value (`basicauth`,
+/// `bearertokenauth`), or headers set per request from the data's metadata (`headers_setter`).
+public enum ExporterAuthWiring {
+    public static func resolve(_ id: ComponentID, _ context: BuildContext, key: String) throws -> (
+        authorization: String?, setter: (any RequestHeadersSetter)?
+    ) {
+        let found = try context.extensionAs(id, (any ClientAuthenticator).self, key: key)
+        if let setter = found as? any RequestHeadersSetter { return (nil, setter) }
+        return (try found.authorizationHeader(), nil)
+    }
+}

@@ -36,6 +36,9 @@ public struct GRPCServerConfig: Sendable, Equatable {
     /// `max_header_list_size` (not in the Collector): the decoded size of a request's headers (RFC 9113's count:
     /// name + value + 32 per field); a larger list resets the stream. Default 16384.
     public var maxHeaderListSize: Int = 16384
+    /// `include_metadata`: keep the request's headers with its data, for `batch.metadata_keys` and
+    /// `headers_setter`'s `from_context` (tenants). Default false.
+    public var includeMetadata = false
 
     public init(
         endpoint: String = "127.0.0.1:4317",
@@ -73,6 +76,7 @@ extension GRPCServerConfig: ConfigSection {
         handshakeTimeout = reader.disablableDuration("handshake_timeout", default: defaults.handshakeTimeout)
         streamIdleTimeout = reader.disablableDuration("stream_idle_timeout", default: defaults.streamIdleTimeout)
         maxConnections = reader.int("max_connections", default: defaults.maxConnections, min: 1)
+        includeMetadata = reader.bool("include_metadata", default: false)
         maxHeaderListSize = reader.int(
             "max_header_list_size", default: defaults.maxHeaderListSize, min: 1024, max: 16 << 20)
         var idle = defaults.maxConnectionIdle

@@ -33,6 +33,9 @@ public struct HTTPServerConfig: Sendable, Equatable {
     /// `max_header_list_size` (not in the Collector): bytes of request line and headers; more is answered 431.
     /// Default 16384.
     public var maxHeaderListSize: Int = 16384
+    /// `include_metadata`: keep the request's headers with its data, for `batch.metadata_keys` and
+    /// `headers_setter`'s `from_context` (tenants). Default false.
+    public var includeMetadata = false
 
     public init(
         endpoint: String = "127.0.0.1:4318",
@@ -80,6 +83,7 @@ extension HTTPServerConfig: ConfigSection {
         // Go's whole-request deadline; accepted for Collector configs, bounded here by the timeouts above.
         _ = reader.duration("read_timeout", default: .zero)
         maxConnections = reader.int("max_connections", default: defaults.maxConnections, min: 1)
+        includeMetadata = reader.bool("include_metadata", default: false)
         maxHeaderListSize = reader.int(
             "max_header_list_size", default: defaults.maxHeaderListSize, min: 1024, max: 16 << 20)
         // One path serving two signals would leave the second unreachable.

@@ -41,6 +41,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         /// The queue on disk (`sending_queue.storage`), opened by the caller with its own limits; nil keeps it in
         /// memory within `queueLimits`.
         public var persistentQueue: FileQueue?
+        /// Headers set per request from the data's request metadata (`headers_setter`); nil sends `headers` only.
+        public var headersSetter: (@Sendable (inout [(String, String)], ClientMetadata) -> Void)?
 
         public init(
             transport: Transport, headers: [(String, String)] = [], gzip: Bool = true, timeout: Duration = .seconds(5),
@@ -182,7 +184,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 "sending queue of exporter \(name) is full (\(queue.count) requests, \(queue.bytes) bytes queued)",
                 retryAfterSeconds: 1)
         }
-        let request = EncodedRequest(body: EncodedRequest.compact(encode(data, json: usesJSON)), items: data.itemCount)
+        var request = EncodedRequest(body: EncodedRequest.compact(encode(data, json: usesJSON)), items: data.itemCount)
+        if let setter = settings.headersSetter {
+            var headers = settings.headers
+            setter(&headers, data.metadata)
+            request.headers = headers
+        }
         guard queue.push(request) else {
             counters.enqueueFailed.add(data.itemCount)
             throw PipelineError.retryable(
@@ -253,7 +260,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                     lostAtShutdown.withLock { $0 += request.items }
                     continue
                 }
-                await deliver(body: request.body, items: request.items, keepOnShutdown: false, connection: &connection)
+                await deliver(
+                    body: request.body, items: request.items, keepOnShutdown: false, headers: request.headers,
+                    connection: &connection)
             }
         }
         await connection.close()
@@ -277,9 +286,10 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     /// False when shutdown interrupted its retries and `keepOnShutdown` asks to keep it (persistent queue);
     /// without that it counts as failed, as the in-memory queue cannot keep it.
     @discardableResult
-    private func deliver(body encoded: [UInt8], items: Int, keepOnShutdown: Bool, connection: inout Connection) async
-        -> Bool
-    {
+    private func deliver(
+        body encoded: [UInt8], items: Int, keepOnShutdown: Bool, headers: [(String, String)]? = nil,
+        connection: inout Connection
+    ) async -> Bool {
         var body = encoded
         let isGRPC: Bool
         if case .grpc = settings.transport { isGRPC = true } else { isGRPC = false }
@@ -288,7 +298,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         let start = clock.now
         var attempt = 0
         while true {
-            let outcome = await attemptSend(body, connection: &connection)
+            let outcome = await attemptSend(body, headers: headers ?? settings.headers, connection: &connection)
             switch outcome {
             case .success(let rejected, let message):
                 let refused = Int(Swift.min(Int64(items), Swift.max(0, rejected)))
@@ -354,7 +364,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         }
     }
 
-    private func attemptSend(_ body: [UInt8], connection: inout Connection) async -> Outcome {
+    private func attemptSend(_ body: [UInt8], headers requestHeaders: [(String, String)], connection: inout Connection)
+        async -> Outcome
+    {
         switch settings.transport {
         case .grpc(let host, let port):
             do {
@@ -367,7 +379,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 let h2 = connection.h2!
                 let path = Self.grpcPath
                 let headers =
-                    settings.headers.map { HTTP2Header($0.0.lowercased(), $0.1) }
+                    requestHeaders.map { HTTP2Header($0.0.lowercased(), $0.1) }
                     + [HTTP2Header("grpc-timeout", "\(Swift.max(1, Int(settings.timeout.seconds * 1000)))m")]
                 let timeout = settings.timeout
                 let compression = settings.compression
@@ -410,7 +422,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 if let compression = settings.compression {
                     headers.append(("Content-Encoding", compression.headerValue(grpc: false)))
                 }
-                headers.append(contentsOf: settings.headers)
+                headers.append(contentsOf: requestHeaders)
                 let response = try await connection.h1!.post(
                     path: path, host: Self.authority(host, port), headers: headers, body: body,
                     timeout: settings.timeout)

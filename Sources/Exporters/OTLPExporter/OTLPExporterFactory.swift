@@ -35,14 +35,17 @@ public struct OTLPExporterFactory: ExporterFactory {
         guard let c = config as? OTLPExporterConfig else { throw ComponentBuildError("not an otlp config") }
         let id = context.id
         var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var setter: (any RequestHeadersSetter)?
         if let auth = c.authenticator {
-            headers.append(("authorization", try OTLPExporterSettings.authorization(auth, context)))
+            let resolved = try ExporterAuthWiring.resolve(auth, context, key: "exporters.\(id).auth.authenticator")
+            if let authorization = resolved.authorization { headers.append(("authorization", authorization)) }
+            setter = resolved.setter
         }
         let tls = try ClientTLSWiring.make(
             id, c.tls, enabled: c.usesTLS, applicationProtocols: ClientTLSWiring.grpcProtocols, logger: context.logger)
         return try OTLPExporterSettings.start(
             Data.self, transport: .grpc(host: c.host, port: c.port), headers: headers, compression: c.compression,
-            timeout: c.timeout, queue: c.sendingQueue, retry: c.retryOnFailure, tls: tls, context)
+            timeout: c.timeout, queue: c.sendingQueue, retry: c.retryOnFailure, tls: tls, setter: setter, context)
     }
 }
 
@@ -65,8 +68,11 @@ public struct OTLPHTTPExporterFactory: ExporterFactory {
             throw ComponentBuildError("exporters.\(id): no endpoint for \(Data.signal.rawValue)")
         }
         var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var setter: (any RequestHeadersSetter)?
         if let auth = c.authenticator {
-            headers.append(("Authorization", try OTLPExporterSettings.authorization(auth, context)))
+            let resolved = try ExporterAuthWiring.resolve(auth, context, key: "exporters.\(id).auth.authenticator")
+            if let authorization = resolved.authorization { headers.append(("Authorization", authorization)) }
+            setter = resolved.setter
         }
         let tls = try ClientTLSWiring.make(
             id, c.tls, enabled: url.scheme == "https", applicationProtocols: ClientTLSWiring.http1Protocols,
@@ -74,7 +80,7 @@ public struct OTLPHTTPExporterFactory: ExporterFactory {
         return try OTLPExporterSettings.start(
             Data.self, transport: .http(host: url.host, port: url.port, path: url.path, json: c.encoding == .json),
             headers: headers, compression: c.compression, timeout: c.timeout, queue: c.sendingQueue,
-            retry: c.retryOnFailure, tls: tls, context)
+            retry: c.retryOnFailure, tls: tls, setter: setter, context)
     }
 }
 
@@ -96,18 +102,22 @@ enum OTLPExporterSettings {
         _: Data.Type, transport: OTLPExporter<Data>.Transport, headers: [(String, String)],
         compression: ExporterCompression,
         timeout: Duration, queue: SendingQueueConfig, retry: RetryOnFailureConfig, tls: ClientTLS?,
-        _ context: BuildContext
+        setter: (any RequestHeadersSetter)? = nil, _ context: BuildContext
     ) throws -> OTLPExporter<Data> {
         let id = context.id
+        let persistent = try persistentQueue(queue, context, signal: Data.signal)
+        if let setter, setter.usesMetadata, persistent != nil {
+            throw ComponentBuildError(
+                "exporters.\(id).auth.authenticator: headers taken from request metadata cannot be kept in a persistent "
+                    + "sending queue (its files hold the body only); remove sending_queue.storage or from_context")
+        }
+        var settings = OTLPExporter<Data>.Settings(
+            transport: transport, headers: headers, gzip: compression == .gzip, timeout: timeout,
+            queueLimits: queueLimits(queue), numConsumers: queue.enabled ? queue.numConsumers : 1,
+            retry: retryPolicy(retry), tls: tls, persistentQueue: persistent, compression: bodyEncoding(compression))
+        if let setter { settings.headersSetter = { setter.apply(to: &$0, metadata: $1) } }
         let exporter = OTLPExporter<Data>(
-            name: id.description,
-            settings: .init(
-                transport: transport, headers: headers, gzip: compression == .gzip, timeout: timeout,
-                queueLimits: queueLimits(queue), numConsumers: queue.enabled ? queue.numConsumers : 1,
-                retry: retryPolicy(retry), tls: tls,
-                persistentQueue: try persistentQueue(queue, context, signal: Data.signal),
-                compression: bodyEncoding(compression)),
-            registry: context.registry, logger: context.logger)
+            name: id.description, settings: settings, registry: context.registry, logger: context.logger)
         context.addPart(.exporters, "exporters.\(id) (\(Data.signal.rawValue))", drain: { exporter.drain() }) {
             await exporter.run()
         }

@@ -71,6 +71,8 @@ struct QueueUsage: Sendable {
 struct EncodedRequest: Sendable {
     var body: [UInt8]
     var items: Int
+    /// The request's own headers (set per tenant by `headers_setter`); nil sends the exporter's.
+    var headers: [(String, String)]? = nil
 
     /// `bytes` in an allocation of its own size: an encoder's array grows by doubling, so up to half of its
     /// capacity is unused, and a queue bounded in bytes must hold what it counts.

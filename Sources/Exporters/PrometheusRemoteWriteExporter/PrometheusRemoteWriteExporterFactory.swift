@@ -4,6 +4,7 @@ internal import Logging
 internal import MetricStore
 internal import PrometheusTranslation
 internal import SelfTelemetry
+internal import Synchronization
 
 extension PrometheusRemoteWriteExporterConfig: ComponentConfig {
     public func signalProblem(_ signal: Signal) -> String? { signal == .metrics ? nil : "supports metrics only" }
@@ -35,15 +36,12 @@ public struct PrometheusRemoteWriteExporterFactory: ExporterFactory {
             namespace: c.namespace, addSuffixes: true, promoteResourceAttributes: c.promoteResourceAttributes,
             promoteAllResourceAttributes: c.resourceToTelemetryConversionEnabled, targetInfo: c.targetInfoEnabled,
             staleAfter: c.staleAfter, maxSeriesPerMetric: c.maxSeriesPerMetric)
-        let store = context.shared(settings) {
-            MetricStore(settings: settings, registry: context.registry, name: id.description)
-        }
-        context.inspection.addMetricStore(id.description, store)
         var headers = c.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var setter: (any RequestHeadersSetter)?
         if let auth = c.authenticator {
-            let authenticator = try context.extensionAs(
-                auth, (any ClientAuthenticator).self, key: "exporters.\(id).auth.authenticator")
-            headers.append(("Authorization", try authenticator.authorizationHeader()))
+            let resolved = try ExporterAuthWiring.resolve(auth, context, key: "exporters.\(id).auth.authenticator")
+            if let authorization = resolved.authorization { headers.append(("Authorization", authorization)) }
+            setter = resolved.setter
         }
         let encoder = RemoteWriteEncoder(
             externalLabels: c.externalLabels.map { PrometheusLabel(name: $0.key, value: $0.value) },
@@ -54,20 +52,106 @@ public struct PrometheusRemoteWriteExporterFactory: ExporterFactory {
             maxElapsed: c.retryOnFailure.maxElapsedTime, multiplier: c.retryOnFailure.multiplier)
         let tls = try ClientTLSWiring.make(
             id, c.tls, enabled: c.usesTLS, applicationProtocols: ClientTLSWiring.http1Protocols, logger: context.logger)
-        let exporter = PrometheusRemoteWriteExporter(
-            name: id.description,
-            settings: .init(
-                host: c.host, port: c.port, path: c.path, headers: headers, timeout: c.timeout,
-                interval: c.interval,
-                encoder: encoder, queueSize: c.remoteWriteQueue.queueSize,
-                numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry,
-                tls: tls),
-            store: store, registry: context.registry, logger: context.logger)
-        context.addPart(.exporters, "exporters.\(id)", drain: { exporter.drain() }) { await exporter.run() }
-        let input = StoreIngestConsumer(store: store, exporter: id.description, registry: context.registry)
+        let (registry, logger, inspection) = (context.registry, context.logger, context.inspection)
+        let make: @Sendable (MetricStore, [(String, String)]) -> PrometheusRemoteWriteExporter = { store, headers in
+            PrometheusRemoteWriteExporter(
+                name: id.description,
+                settings: .init(
+                    host: c.host, port: c.port, path: c.path, headers: headers, timeout: c.timeout,
+                    interval: c.interval,
+                    encoder: encoder, queueSize: c.remoteWriteQueue.queueSize,
+                    numConsumers: c.remoteWriteQueue.enabled ? c.remoteWriteQueue.numConsumers : 1, retry: retry,
+                    tls: tls),
+                store: store, registry: registry, logger: logger)
+        }
+        let input: any Consumer<Metrics>
+        if let setter, setter.usesMetadata {
+            // Tenants: a store and a sender per distinct set of headers, so one tenant's series never share a
+            // request (or a series) with another's.
+            let parts = DynamicParts()
+            let count = Mutex(0)
+            input = TenantRemoteWrite(
+                baseHeaders: headers, setter: setter, parts: parts, exporter: id.description, registry: registry
+            ) { headers in
+                // Numbered, not named by header values: a header set from metadata may be a credential.
+                let tenant = count.withLock { n -> Int in
+                    n += 1
+                    return n
+                }
+                let store = MetricStore(settings: settings, registry: registry, name: "\(id) tenant \(tenant)")
+                inspection.addMetricStore("\(id) tenant \(tenant)", store)
+                return (store, make(store, headers))
+            }
+            context.addPart(.exporters, "exporters.\(id)", drain: { parts.finish() }) { await parts.run() }
+        } else {
+            let store = context.shared(settings) {
+                MetricStore(settings: settings, registry: context.registry, name: id.description)
+            }
+            context.inspection.addMetricStore(id.description, store)
+            if let setter { setter.apply(to: &headers, metadata: .empty) }
+            let exporter = make(store, headers)
+            context.addPart(.exporters, "exporters.\(id)", drain: { exporter.drain() }) { await exporter.run() }
+            input = StoreIngestConsumer(store: store, exporter: id.description, registry: context.registry)
+        }
         guard let consumer = input as? any Consumer<Data> else {
             throw ComponentBuildError("exporter \(id) supports metrics pipelines only")
         }
         return consumer
+    }
+}
+
+/// The remote-write exporter's input when its headers come from request metadata (`headers_setter` with
+/// `from_context`): each distinct set of headers (a tenant) gets its own metric store and sender, made on first
+/// use; at most `maxTenants`, beyond which data is refused.
+final class TenantRemoteWrite: Consumer, Sendable {
+    typealias Data = Metrics
+
+    static let maxTenants = 1000
+
+    let baseHeaders: [(String, String)]
+    let setter: any RequestHeadersSetter
+    let parts: DynamicParts
+    let sent: TelemetryCounter
+    let make: @Sendable ([(String, String)]) -> (MetricStore, PrometheusRemoteWriteExporter)
+    private let tenants = Mutex<[[String]: MetricStore]>([:])
+
+    init(
+        baseHeaders: [(String, String)], setter: any RequestHeadersSetter, parts: DynamicParts, exporter: String,
+        registry: TelemetryRegistry,
+        make: @escaping @Sendable ([(String, String)]) -> (MetricStore, PrometheusRemoteWriteExporter)
+    ) {
+        self.baseHeaders = baseHeaders
+        self.setter = setter
+        self.parts = parts
+        self.make = make
+        sent = registry.counter(
+            "otelcol_exporter_sent_metric_points_total",
+            help: "Number of metric_points successfully sent to destination.",
+            labels: ["exporter": exporter])
+    }
+
+    func consume(_ data: Metrics) throws(PipelineError) -> ConsumeResult {
+        var headers = baseHeaders
+        setter.apply(to: &headers, metadata: data.metadata)
+        let key = headers.flatMap { [$0.0.lowercased(), $0.1] }
+        let (store, exporter) = try tenants.withLock {
+            (all) throws(PipelineError) -> (MetricStore, PrometheusRemoteWriteExporter?) in
+            if let existing = all[key] { return (existing, nil) }
+            guard all.count < Self.maxTenants else {
+                throw PipelineError.permanent("more than \(Self.maxTenants) tenants for one remote-write exporter")
+            }
+            let (store, exporter) = make(headers)
+            all[key] = store
+            return (store, exporter)
+        }
+        if let exporter {
+            parts.add(
+                Part(stage: .exporters, name: "remote write tenant", drain: { exporter.drain() }) {
+                    await exporter.run()
+                })
+        }
+        let result = store.ingest(data)
+        sent.add(data.dataPointCount - result.rejectedItems)
+        return result
     }
 }

@@ -130,6 +130,10 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
 
     @discardableResult
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
+        var data = data
+        // A batch mixes requests: one client's headers must not travel with another's data (tenants are batched
+        // apart with `metadata_keys`, which sets the batches' metadata again).
+        if !data.metadata.isEmpty { data.metadata = .empty }
         let count = data.itemCount
         // Encoded outside the lock; written under it, so a flush never separates a record from its data.
         let record = journal.map { $0.1.encode(data) }

@@ -15,6 +15,11 @@ public struct BatchProcessorConfig: Sendable, Equatable {
     /// at least 1. Our addition, not in the Collector. Default 20000: with the default send_batch_size of 8192,
     /// two batches and a half, enough to ride out a slow flush, small enough that a full queue reaches clients soon.
     public var maxPendingItems: Int
+    /// `metadata_keys`: request metadata keys (header names kept by a receiver's `include_metadata`) to batch by:
+    /// one batcher per distinct combination of their values, whose batches carry those values on. Default none.
+    public var metadataKeys: [String] = []
+    /// `metadata_cardinality_limit`: the most distinct combinations; data of one more is refused. Default 1000.
+    public var metadataCardinalityLimit = 1000
 
     public init(
         sendBatchSize: Int = 8192,
@@ -38,6 +43,8 @@ extension BatchProcessorConfig: ConfigSection {
             timeout: reader.duration("timeout", default: defaults.timeout),
             maxPendingItems: reader.int("max_pending_items", default: defaults.maxPendingItems, min: 1)
         )
+        metadataKeys = (reader.stringList("metadata_keys")?.strings ?? []).map { $0.lowercased() }
+        metadataCardinalityLimit = reader.int("metadata_cardinality_limit", default: 1000, min: 1)
         if sendBatchMaxSize > 0, sendBatchMaxSize < sendBatchSize {
             reader.report(
                 "send_batch_max_size",

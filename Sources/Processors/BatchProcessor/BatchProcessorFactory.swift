@@ -24,6 +24,9 @@ public struct BatchProcessorFactory: ProcessorFactory {
     ) throws -> any Consumer<Data> {
         guard let b = config as? BatchProcessorConfig else { throw ComponentBuildError("not a batch config") }
         let id = context.base.id
+        if !b.metadataKeys.isEmpty {
+            return try metadataBatcher(b, next: next, context)
+        }
         let processor = BatchProcessor<Data>(
             name: id.description,
             settings: .init(
@@ -35,6 +38,37 @@ public struct BatchProcessorFactory: ProcessorFactory {
             await processor.run(clock: ContinuousClock())
         }
         return processor
+    }
+
+    /// One batcher per combination of the `metadata_keys` values, each handing its batches on with those values.
+    func metadataBatcher<Data: TelemetryData>(
+        _ b: BatchProcessorConfig, next: any Consumer<Data>, _ context: ProcessorContext
+    ) throws -> any Consumer<Data> {
+        let id = context.base.id
+        if context.persistentStorage != nil {
+            throw ComponentBuildError(
+                "processors.\(id).metadata_keys: batching per metadata with a persistent sending queue is not built "
+                    + "(the journal is per processor); remove metadata_keys or the queue's storage")
+        }
+        let (registry, logger) = (context.base.registry, context.base.logger)
+        let parts = DynamicParts()
+        let batcher = MetadataBatcher<Data>(
+            keys: b.metadataKeys, limit: b.metadataCardinalityLimit, parts: parts, stage: .processors(of: Data.signal)
+        ) { metadata in
+            BatchProcessor<Data>(
+                name: id.description,
+                settings: .init(
+                    sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout,
+                    maxPendingItems: b.maxPendingItems),
+                next: MetadataSetter(next: next, metadata: metadata), registry: registry, logger: logger,
+                journal: nil)
+        }
+        context.base.addPart(
+            .processors(of: Data.signal), "processors.\(id) (\(context.pipeline))", drain: { parts.finish() }
+        ) {
+            await parts.run()
+        }
+        return batcher
     }
 
     static func journal<Data: TelemetryData>(_ context: ProcessorContext, as: Data.Type) throws

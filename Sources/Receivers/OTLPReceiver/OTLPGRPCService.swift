@@ -157,11 +157,19 @@ final class OTLPGRPCService: HTTP2RequestHandler {
             }
         }
         let result: OTLPIngest.Result
+        // Pseudo-headers are the request line, not metadata.
+        let metadata =
+            ingest.includeMetadata
+            ? ClientMetadata(
+                headers: request.headers.lazy.filter { !$0.name.hasPrefix(":") }.map { ($0.name, $0.value) })
+            : .empty
         if let decompressed {
-            result = decompressed.withUnsafeBytes { ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena) }
+            result = decompressed.withUnsafeBytes {
+                ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena, metadata: metadata)
+            }
         } else {
             result = message.bytes.withUnsafeBytes {
-                ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena)
+                ingest.ingest(signal, body: $0, encoding: .protobuf, arena: arena, metadata: metadata)
             }
         }
         switch result {

@@ -223,13 +223,15 @@ final class OTLPHTTPHandler: ChannelInboundHandler {
             }
         }
         let result: OTLPIngest.Result
+        let metadata =
+            ingest.includeMetadata ? ClientMetadata(headers: p.head.headers.map { ($0.name, $0.value) }) : .empty
         if let decompressed {
             result = decompressed.withUnsafeBytes {
-                ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena)
+                ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena, metadata: metadata)
             }
         } else {
             result = body.withUnsafeReadableBytes {
-                ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena)
+                ingest.ingest(signal, body: $0, encoding: p.encoding, arena: arena, metadata: metadata)
             }
         }
         body.clear()

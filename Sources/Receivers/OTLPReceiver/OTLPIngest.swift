@@ -21,6 +21,8 @@ struct OTLPIngest: Sendable {
 
     let consumers: OTLPConsumers
     let telemetry: ReceiverTelemetry
+    /// Keep request headers with the data (`include_metadata`).
+    var includeMetadata = false
 
     func hasConsumer(for signal: Signal) -> Bool {
         switch signal {
@@ -42,7 +44,10 @@ struct OTLPIngest: Sendable {
         return MemoryPressure.refusal()
     }
 
-    func ingest(_ signal: Signal, body: UnsafeRawBufferPointer, encoding: Encoding, arena: ProtobufArena) -> Result {
+    func ingest(
+        _ signal: Signal, body: UnsafeRawBufferPointer, encoding: Encoding, arena: ProtobufArena,
+        metadata: ClientMetadata = .empty
+    ) -> Result {
         if encoding == .json, body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             // An empty protobuf body is a valid empty message; empty JSON is no JSON value at all.
             telemetry.count(.failure)
@@ -55,18 +60,18 @@ struct OTLPIngest: Sendable {
                 let data =
                     try encoding == .protobuf
                     ? OTLPProtobuf.wireTraces(body) : OTLPJSON.decodeTraces(body)
-                return deliver(data, to: consumer, encoding: encoding)
+                return deliver(data, to: consumer, encoding: encoding, metadata: metadata)
             case .metrics:
                 guard let consumer = consumers.metrics else { return .notConfigured }
                 let data =
                     try encoding == .protobuf
                     ? OTLPProtobuf.decodeMetrics(body, arena: arena) : OTLPJSON.decodeMetrics(body)
-                return deliver(data, to: consumer, encoding: encoding)
+                return deliver(data, to: consumer, encoding: encoding, metadata: metadata)
             case .logs:
                 guard let consumer = consumers.logs else { return .notConfigured }
                 let data =
                     try encoding == .protobuf ? OTLPProtobuf.decodeLogs(body, arena: arena) : OTLPJSON.decodeLogs(body)
-                return deliver(data, to: consumer, encoding: encoding)
+                return deliver(data, to: consumer, encoding: encoding, metadata: metadata)
             }
         } catch {
             telemetry.count(.failure)
@@ -76,7 +81,11 @@ struct OTLPIngest: Sendable {
 
     // MARK: -
 
-    private func deliver<D: TelemetryData>(_ data: D, to consumer: any Consumer<D>, encoding: Encoding) -> Result {
+    private func deliver<D: TelemetryData>(
+        _ data: D, to consumer: any Consumer<D>, encoding: Encoding, metadata: ClientMetadata
+    ) -> Result {
+        var data = data
+        data.metadata = metadata
         let items = data.itemCount
         do {
             // An empty request is valid (the spec says answer success) and skips the pipeline.

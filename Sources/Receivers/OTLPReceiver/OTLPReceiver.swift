@@ -33,6 +33,8 @@ public final class OTLPReceiver: Sendable {
         public var maxConnections = 4096
         /// Decoded header list size of a request (SETTINGS_MAX_HEADER_LIST_SIZE, enforced).
         public var maxHeaderListSize = 16384
+        /// Keep request headers with the data (`include_metadata`).
+        public var includeMetadata = false
 
         public init(
             host: String = "127.0.0.1", port: Int = 4317, maxRecvMessageSize: Int = 4 << 20,
@@ -67,6 +69,8 @@ public final class OTLPReceiver: Sendable {
         public var maxConnections = 4096
         /// Bytes of request line and headers; more is answered 431.
         public var maxHeaderListSize = 16384
+        /// Keep request headers with the data (`include_metadata`).
+        public var includeMetadata = false
 
         public init(
             host: String = "127.0.0.1", port: Int = 4318, maxRequestBodySize: Int = 20 << 20,
@@ -125,7 +129,7 @@ public final class OTLPReceiver: Sendable {
                 consumers: consumers,
                 telemetry: ReceiverTelemetry(
                     registry: registry, receiver: name, transport: "grpc", tls: grpc.tls != nil,
-                    auth: grpc.authenticator != nil))
+                    auth: grpc.authenticator != nil), includeMetadata: grpc.includeMetadata)
             var settings = HTTP2Settings()
             settings.maxConcurrentStreams = grpc.maxConcurrentStreams
             settings.maxHeaderListSize = grpc.maxHeaderListSize
@@ -169,7 +173,7 @@ public final class OTLPReceiver: Sendable {
                 consumers: consumers,
                 telemetry: ReceiverTelemetry(
                     registry: registry, receiver: name, transport: "http", tls: http.tls != nil,
-                    auth: http.authenticator != nil))
+                    auth: http.authenticator != nil), includeMetadata: http.includeMetadata)
             let paths = OTLPHTTPHandler.Paths(traces: http.tracesPath, metrics: http.metricsPath, logs: http.logsPath)
             let maxBody = http.maxRequestBodySize
             let tls = http.tls

@@ -38,6 +38,7 @@ public struct OTLPReceiverFactory: ReceiverFactory {
                 authenticator: try Self.authenticator(g.authenticator, path: path, context))
             grpc?.maxConnections = context.connectionShare(g.maxConnections)
             grpc?.maxHeaderListSize = g.maxHeaderListSize
+            grpc?.includeMetadata = g.includeMetadata
             grpc?.limits.handshakeTimeout = g.handshakeTimeout.map(TimeAmount.init)
             grpc?.limits.maxConnectionIdle = g.maxConnectionIdle.map(TimeAmount.init)
             grpc?.limits.maxConnectionAge = g.maxConnectionAge.map(TimeAmount.init)
@@ -57,6 +58,7 @@ public struct OTLPReceiverFactory: ReceiverFactory {
                 authenticator: try Self.authenticator(h.authenticator, path: path, context))
             http?.maxConnections = context.connectionShare(h.maxConnections)
             http?.maxHeaderListSize = h.maxHeaderListSize
+            http?.includeMetadata = h.includeMetadata
             http?.timeouts.readHeader = h.readHeaderTimeout.map(TimeAmount.init)
             http?.timeouts.idle = h.idleTimeout.map(TimeAmount.init)
             http?.timeouts.write = h.writeTimeout.map(TimeAmount.init)

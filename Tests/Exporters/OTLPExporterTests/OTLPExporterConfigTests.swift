@@ -364,7 +364,7 @@ import Testing
             problemsWith(
                 "  auth:\n    authenticator: health_check", extensions: extensions, serviceExtensions: "[health_check]")
                 == [
-                    #"exporters.otlp.auth.authenticator: "health_check" is not an authenticator; expected a basicauth or bearertokenauth extension"#
+                    #"exporters.otlp.auth.authenticator: "health_check" is not an authenticator; expected a basicauth or bearertokenauth or headers_setter extension"#
                 ])
         #expect(
             problemsWith(

@@ -449,7 +449,7 @@ import Testing
             problemsWith(
                 "  auth:\n    authenticator: health_check", extensions: extensions, serviceExtensions: "[health_check]")
                 == [
-                    #"exporters.prometheusremotewrite.auth.authenticator: "health_check" is not an authenticator; expected a basicauth or bearertokenauth extension"#
+                    #"exporters.prometheusremotewrite.auth.authenticator: "health_check" is not an authenticator; expected a basicauth or bearertokenauth or headers_setter extension"#
                 ])
         #expect(
             problemsWith("  auth:\n    authenticator: basicauth/", extensions: extensions) == [
@@ -462,7 +462,7 @@ import Testing
             ])
         #expect(
             problemsWith("  auth:") == [
-                "exporters.prometheusremotewrite.auth.authenticator: required: the ID of a basicauth or bearertokenauth extension"
+                "exporters.prometheusremotewrite.auth.authenticator: required: the ID of a basicauth or bearertokenauth or headers_setter extension"
             ])
     }
 

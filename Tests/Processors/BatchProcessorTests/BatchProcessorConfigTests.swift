@@ -38,11 +38,14 @@ import Testing
             ])
         #expect(
             problems(
-                document(processors: "batch/x:\n  send_batch_size: -1\n  max_pending_items: 0\n  metadata_keys: [a]")
+                document(
+                    processors: "batch/x:\n  send_batch_size: -1\n  max_pending_items: 0\n  metadata_keys: [a]\n"
+                        + "  metadata_cardinality_limit: 0\n  metadata_key: [b]")
             ) == [
                 "processors.batch/x.send_batch_size: must be at least 0, got -1",
                 "processors.batch/x.max_pending_items: must be at least 1, got 0",
-                "processors.batch/x.metadata_keys: unknown key",
+                "processors.batch/x.metadata_cardinality_limit: must be at least 1, got 0",
+                "processors.batch/x.metadata_key: unknown key",
             ])
     }
 }
