@@ -16,7 +16,10 @@ struct ProtobufReader {
         self.index = bytes.startIndex
     }
 
-    private mutating func varint() -> UInt64? {
+    private mutating func varint() -> UInt64? { Self.varint(bytes, &index) }
+
+    /// The varint at `index` of `bytes`, advancing `index` past it; nil when truncated or longer than 64 bits.
+    static func varint(_ bytes: ArraySlice<UInt8>, _ index: inout Int) -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while index < bytes.endIndex, shift < 64 {

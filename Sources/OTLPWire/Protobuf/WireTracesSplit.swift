@@ -36,16 +36,7 @@ extension OTLPProtobuf {
     }
 
     private static func varint(_ bytes: ArraySlice<UInt8>, _ index: inout Int) -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.endIndex, shift < 64 {
-            let b = bytes[index]
-            index += 1
-            result |= UInt64(b & 0x7F) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-        }
-        return nil
+        ProtobufReader.varint(bytes, &index)
     }
 
     /// The fields of a message, in order; nil when malformed.
