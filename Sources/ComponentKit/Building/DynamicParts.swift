@@ -24,10 +24,11 @@ public final class DynamicParts: Sendable {
             s.entries.append((part, nil))
             return start
         }
-        if start { launch(index: nil) }
+        if start { launch() }
     }
 
-    private func launch(index: Int?) {
+    /// Starts every part that has no task yet; during a stop, stops it again at once.
+    private func launch() {
         state.withLock { s in
             for i in s.entries.indices where s.entries[i].task == nil {
                 let part = s.entries[i].part
@@ -42,7 +43,7 @@ public final class DynamicParts: Sendable {
     /// Runs every part until `finish()`, then stops them all; cancelling this cancels them.
     public func run() async {
         state.withLock { $0.running = true }
-        launch(index: nil)
+        launch()
         await withTaskCancellationHandler {
             await stop.wait()
         } onCancel: {

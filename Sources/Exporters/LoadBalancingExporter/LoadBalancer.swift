@@ -16,6 +16,9 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
     struct Backend: Sendable {
         var consumer: any Consumer<Data>
         var parts: [Part]
+        /// `otelcol_loadbalancer_backend_outcome_total` of this backend, made once when it joins.
+        var succeeded = TelemetryCounter()
+        var failed = TelemetryCounter()
     }
 
     private struct State {
@@ -65,19 +68,14 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
         var failure: PipelineError?
         for (endpoint, part) in data.split(by: routingKey, ring: ring) {
             guard let backend = backends[endpoint] else { continue }
-            let outcome: String
             do {
                 result = result.merged(with: try backend.consumer.consume(part))
-                outcome = "true"
+                backend.succeeded.add()
             } catch {
                 // A retryable failure wins: the client should send again rather than give up.
                 if failure == nil || (error.isRetryable && !(failure?.isRetryable ?? false)) { failure = error }
-                outcome = "false"
+                backend.failed.add()
             }
-            registry.counter(
-                "otelcol_loadbalancer_backend_outcome_total", help: "Batches handed to each backend, by outcome.",
-                labels: ["exporter": name, "endpoint": endpoint, "success": outcome]
-            ).add()
         }
         if let failure { throw failure }
         return result
@@ -92,7 +90,15 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
         var added: [String: Backend] = [:]
         for endpoint in wanted.subtracting(current).sorted() {
             do {
-                added[endpoint] = try makeBackend(endpoint)
+                var backend = try makeBackend(endpoint)
+                let help = "Batches handed to each backend, by outcome."
+                for success in ["true", "false"] {
+                    let counter = registry.counter(
+                        "otelcol_loadbalancer_backend_outcome_total", help: help,
+                        labels: ["exporter": name, "endpoint": endpoint, "success": success])
+                    if success == "true" { backend.succeeded = counter } else { backend.failed = counter }
+                }
+                added[endpoint] = backend
             } catch {
                 logger.error(
                     "loadbalancing: cannot build backend",

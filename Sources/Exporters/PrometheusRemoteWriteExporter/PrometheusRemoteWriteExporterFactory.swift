@@ -111,9 +111,11 @@ final class TenantRemoteWrite: Consumer, Sendable {
     let baseHeaders: [(String, String)]
     let setter: any RequestHeadersSetter
     let parts: DynamicParts
-    let sent: TelemetryCounter
+    let exporter: String
+    let registry: TelemetryRegistry
     let make: @Sendable ([(String, String)]) -> (MetricStore, PrometheusRemoteWriteExporter)
-    private let tenants = Mutex<[[String]: MetricStore]>([:])
+    /// Each tenant's input: the same consumer a single store has, counting what its store accepts.
+    private let tenants = Mutex<[[String]: StoreIngestConsumer]>([:])
 
     init(
         baseHeaders: [(String, String)], setter: any RequestHeadersSetter, parts: DynamicParts, exporter: String,
@@ -123,35 +125,32 @@ final class TenantRemoteWrite: Consumer, Sendable {
         self.baseHeaders = baseHeaders
         self.setter = setter
         self.parts = parts
+        self.exporter = exporter
+        self.registry = registry
         self.make = make
-        sent = registry.counter(
-            "otelcol_exporter_sent_metric_points_total",
-            help: "Number of metric_points successfully sent to destination.",
-            labels: ["exporter": exporter])
     }
 
     func consume(_ data: Metrics) throws(PipelineError) -> ConsumeResult {
         var headers = baseHeaders
         setter.apply(to: &headers, metadata: data.metadata)
         let key = headers.flatMap { [$0.0.lowercased(), $0.1] }
-        let (store, exporter) = try tenants.withLock {
-            (all) throws(PipelineError) -> (MetricStore, PrometheusRemoteWriteExporter?) in
+        let (input, sender) = try tenants.withLock {
+            (all) throws(PipelineError) -> (StoreIngestConsumer, PrometheusRemoteWriteExporter?) in
             if let existing = all[key] { return (existing, nil) }
             guard all.count < Self.maxTenants else {
                 throw PipelineError.permanent("more than \(Self.maxTenants) tenants for one remote-write exporter")
             }
-            let (store, exporter) = make(headers)
-            all[key] = store
-            return (store, exporter)
+            let (store, sender) = make(headers)
+            let input = StoreIngestConsumer(store: store, exporter: exporter, registry: registry)
+            all[key] = input
+            return (input, sender)
         }
-        if let exporter {
+        if let sender {
             parts.add(
-                Part(stage: .exporters, name: "remote write tenant", drain: { exporter.drain() }) {
-                    await exporter.run()
+                Part(stage: .exporters, name: "remote write tenant", drain: { sender.drain() }) {
+                    await sender.run()
                 })
         }
-        let result = store.ingest(data)
-        sent.add(data.dataPointCount - result.rejectedItems)
-        return result
+        return try input.consume(data)
     }
 }

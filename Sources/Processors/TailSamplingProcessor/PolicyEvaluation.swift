@@ -42,13 +42,11 @@ extension SamplingPolicy {
                 percentage >= 100
                 ? UInt64.max : UInt64(Swift.min(Double(UInt64.max) * percentage / 100, 0x1p63 * 1.999))
             return Self.fnv64(Array(salt.utf8) + id.bytes) <= limit ? .sampled : .notSampled
-        case .stringAttribute(let key, let values, let regex, let invert):
-            let patterns = regex ? values.compactMap { try? Regex($0) } : []
+        case .stringAttribute(let key, let values, let patterns, let invert):
             let matched = trace.anySpan { span, resource in
                 guard let value = span.attributes[key] ?? resource.attributes[key], case .string(let text) = value
                 else { return false }
-                return regex
-                    ? patterns.contains { (try? $0.wholeMatch(in: text)) != nil } : values.contains(text)
+                return patterns?.matchesWhole(text) ?? values.contains(text)
             }
             return Self.verdict(matched, invert: invert)
         case .numericAttribute(let key, let low, let high, let invert):

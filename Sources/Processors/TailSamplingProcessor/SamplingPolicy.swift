@@ -12,7 +12,7 @@ public indirect enum SamplingPolicy: Sendable {
     case probabilistic(salt: String, percentage: Double)
     /// Some span (or its resource) has `key` equal to one of `values`, or matching one of them as a regular
     /// expression; `invert` makes a match a "do not sample".
-    case stringAttribute(key: String, values: [String], regex: Bool, invert: Bool)
+    case stringAttribute(key: String, values: [String], patterns: Patterns?, invert: Bool)
     case numericAttribute(key: String, min: Int64?, max: Int64?, invert: Bool)
     case booleanAttribute(key: String, value: Bool, invert: Bool)
     /// At most `spansPerSecond` spans of sampled traces per second.
@@ -26,6 +26,16 @@ public indirect enum SamplingPolicy: Sendable {
     /// Sub-policies in `order`, each with a share of `maxSpansPerSecond`; the first that samples within its share
     /// decides.
     case composite(maxSpansPerSecond: Int, order: [String], policies: [NamedPolicy], shares: [String: Double])
+}
+
+/// Regular expressions compiled once when the configuration is read, not per trace. Immutable after init, so
+/// sharing it across threads is safe.
+public final class Patterns: @unchecked Sendable {
+    let regexes: [Regex<AnyRegexOutput>]
+
+    init(_ regexes: [Regex<AnyRegexOutput>]) { self.regexes = regexes }
+
+    func matchesWhole(_ text: String) -> Bool { regexes.contains { (try? $0.wholeMatch(in: text)) != nil } }
 }
 
 /// A policy with its `name` (self-metrics are labelled with it).
@@ -90,15 +100,19 @@ extension SamplingPolicy {
                     let values = s.stringList("values")?.strings ?? []
                     let regex = s.bool("enabled_regex_matching", default: false)
                     _ = s.int("cache_max_size", default: 0, min: 0)
-                    if regex {
-                        for (index, pattern) in values.enumerated() where (try? Regex(pattern)) == nil {
+                    var compiled: [Regex<AnyRegexOutput>] = []
+                    for (index, pattern) in values.enumerated() where regex {
+                        if let r = try? Regex(pattern) {
+                            compiled.append(r)
+                        } else {
                             s.diagnostics.report(
                                 s.path("values").appending(index: index),
                                 "invalid regular expression \(quoted(pattern))")
                         }
                     }
                     return .stringAttribute(
-                        key: key, values: values, regex: regex, invert: s.bool("invert_match", default: false))
+                        key: key, values: values, patterns: regex ? Patterns(compiled) : nil,
+                        invert: s.bool("invert_match", default: false))
                 } ?? missing(r, "string_attribute")
         case "numeric_attribute":
             policy =
