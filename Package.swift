@@ -235,7 +235,7 @@ let package = Package(
         .target(
             name: "ZPagesExtension",
             dependencies: [
-                "ComponentKit", "GatewayCore", "MetricStore", "PrometheusTranslation", "SelfTelemetry",
+                "ComponentKit", "GatewayCore", "MetricStore", "OTLPWire", "PrometheusTranslation", "SelfTelemetry",
                 "HTTP1Transport",
                 nioCore, nioPosix, nioHTTP1, logging,
             ],

@@ -1,4 +1,5 @@
 import GatewayCore
+internal import OTLPWire
 
 /// The few JSON documents of the Tempo API that OTLPJSON does not write.
 enum TempoJSON {
@@ -112,21 +113,6 @@ enum TempoJSON {
         Array(#"{"trace":"#.utf8) + document + [UInt8(ascii: "}")]
     }
 
-    /// A JSON string literal: `"`, `\` and control characters escaped, everything else as UTF-8.
-    static func appendString(_ s: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20: out.append(contentsOf: #"\u00"#.utf8 + [hex[Int(c >> 4)], hex[Int(c & 0xF)]])
-            default: out.append(c)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
+    /// A JSON string literal, as OTLP/JSON writes them.
+    static func appendString(_ s: String, to out: inout [UInt8]) { JSONString.append(s, to: &out) }
 }

@@ -1,3 +1,5 @@
+internal import OTLPWire
+
 /// A JSON document built in memory and written as UTF-8; the page's API answers are small (paginated), so a tree
 /// is simpler than a streaming writer and costs little.
 enum JSONValue: Sendable, Equatable {
@@ -61,23 +63,6 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// `"`, `\` and control characters escaped; `<`, `>` and `&` too, so that no answer can be read as markup
-    /// even by a client that sniffs it.
-    static func writeString(_ s: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
-                out.append(contentsOf: #"\u00"#.utf8 + [hex[Int(c >> 4)], hex[Int(c & 0xF)]])
-            default: out.append(c)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
+    /// Markup characters escaped too, so no answer can be read as markup even by a client that sniffs it.
+    static func writeString(_ s: String, to out: inout [UInt8]) { JSONString.append(s, to: &out, escapingMarkup: true) }
 }
