@@ -113,9 +113,9 @@ public final class GatewayService: Service, Sendable {
         for listener in graph.listeners { await listener.shutdown() }
         await finish(tasks.filter { $0.0.stage == .receivers })
         logger.info("shutting down: flushing processors")
-        await finish(tasks.filter { $0.0.stage == .tracesProcessors })
+        await finishUpstreamFirst(tasks.filter { $0.0.stage == .tracesProcessors })
         await finish(tasks.filter { $0.0.stage == .connectors })
-        await finish(tasks.filter { $0.0.stage == .processors })
+        await finishUpstreamFirst(tasks.filter { $0.0.stage == .processors })
         let exporters = tasks.filter { $0.0.stage == .exporters }
         logger.info("shutting down: draining exporters", metadata: ["timeout": "\(drainTimeout)"])
         for (part, _) in exporters { part.drain?() }
@@ -134,6 +134,13 @@ public final class GatewayService: Service, Sendable {
         }
         for (_, task) in exporters { await task.value }
         deadline.cancel()
+    }
+
+    /// Stops processors one after another, upstream first: a processor's final flush (a tail sampler deciding
+    /// what waits, a batch per tenant) goes into the next one while that one still runs. The graph adds a
+    /// pipeline's processors downstream first, so the reverse order is upstream first.
+    private static func finishUpstreamFirst(_ tasks: [(Part, Task<Void, Never>)]) async {
+        for task in tasks.reversed() { await finish([task]) }
     }
 
     /// Stops parts of one stage: cancelled together (each then flushes what it holds), awaited together.

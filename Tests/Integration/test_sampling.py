@@ -98,3 +98,29 @@ def test_probabilistic_sampler_keeps_the_ids_above_the_threshold_and_writes_it(g
         assert span["traceState"] == "ot=th:c"
     assert gw.counter("otelcol_processor_probabilistic_sampler_count_traces_sampled_total",
                       processor="probabilistic_sampler", sampled="false") == 400 - len(expected)
+
+
+def test_sigterm_decides_waiting_traces_and_the_batch_after_it_still_sends_them(gateways):
+    """tail_sampling (decision_wait far away) -> batch (long timeout) -> otlp: on SIGTERM the sampler decides
+    every waiting trace and hands it to the batch processor, which is stopped after it and sends it on."""
+    rx = th.GRPCTraceReceiver().start()
+    try:
+        sp = th.StorePorts.allocate()
+        processors = {"tail_sampling": {"decision_wait": "60s",
+                                        "policies": [{"name": "all", "type": "always_sample"}]},
+                      "batch": {"timeout": "60s", "send_batch_size": 100000}}
+        cfg = gateway_config(
+            sp.base, exporters={"otlp": {"endpoint": rx.target, "tls": {"insecure": True}}}, processors=processors,
+            pipelines={"traces": {"receivers": ["otlp"], "processors": ["tail_sampling", "batch"],
+                                  "exporters": ["otlp"]}})
+        gw = gateways.start(cfg, ports=sp.base)
+        t0 = time.time_ns()
+        traces = [th.RawTrace(0xF00 + i, "stop-svc", [th.RawSpan("op", i + 1, t0, t0 + MS)]) for i in range(20)]
+        channel = grpc.insecure_channel(gw.grpc_target)
+        th.send_traces_grpc(channel, th.raw_trace_request(traces))
+        channel.close()
+        code, killed = gw.stop()
+        assert code == 0 and not killed
+        assert rx.accepted_spans() and len(rx.accepted_spans()) == 20
+    finally:
+        rx.stop()

@@ -68,6 +68,8 @@ public final class TailSampler: Consumer, Sendable {
         var sampled: IDCache
         var notSampled: IDCache
         var budgets = RateBudgets()
+        /// Sampled spans the next stage refused as retryable (a full batch buffer or queue), tried again each tick.
+        var unsent = Traces()
     }
 
     let config: TailSamplingConfig
@@ -177,7 +179,7 @@ public final class TailSampler: Consumer, Sendable {
         return .accepted
     }
 
-    /// Decides every trace whose wait is over (all of them with `all`), and sends the sampled ones on.
+    /// Decides every trace whose wait is over (all of them with `all`, at a stop), and sends the sampled ones on.
     func tick(all: Bool = false) {
         let nowNanos = now()
         let waitNanos =
@@ -202,7 +204,7 @@ public final class TailSampler: Consumer, Sendable {
             onMemory.set(s.traces.count)
             return decided
         }
-        forward(decided)
+        forward(decided, final: all)
     }
 
     private static func popOldest(_ s: inout State) -> (TraceID, BufferedTrace)? {
@@ -240,19 +242,32 @@ public final class TailSampler: Consumer, Sendable {
         return (trace, keep)
     }
 
-    private func forward(_ decided: [(BufferedTrace, Bool)]) {
-        var batch = Traces()
+    /// Sends the sampled traces on, with what an earlier retryable refusal left. A retryable refusal keeps them
+    /// for the next tick, up to `maxUnsentSpans`; a permanent one, or more than that, drops them, counted and
+    /// logged. `final`: the last attempt at a stop, after which nothing is kept.
+    private func forward(_ decided: [(BufferedTrace, Bool)], final: Bool = false) {
+        var batch = state.withLock { s -> Traces in
+            defer { s.unsent = Traces() }
+            return s.unsent
+        }
         for (trace, keep) in decided where keep { batch.resourceSpans += trace.traces.resourceSpans }
         guard batch.spanCount > 0 else { return }
         do {
             _ = try next.consume(batch)
         } catch {
+            if error.isRetryable, !final, batch.spanCount <= maxUnsentSpans {
+                state.withLock { $0.unsent = batch }
+                return
+            }
             droppedSpans.add(batch.spanCount)
             logger.warning(
                 "tail_sampling: the next stage refused sampled traces; their spans are dropped",
                 metadata: ["spans": "\(batch.spanCount)", "error": "\(error)"])
         }
     }
+
+    /// Sampled spans kept for another try while the next stage refuses: as many as the traces held at once.
+    var maxUnsentSpans: Int { Swift.max(10_000, config.numTraces) }
 
     /// Decides traces as their wait ends, every `tick` of `clock`; when stopped, decides everything waiting.
     func run<C: Clock>(clock: C, tick interval: Duration) async where C.Duration == Duration {

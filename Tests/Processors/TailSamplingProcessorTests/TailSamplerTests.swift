@@ -205,3 +205,51 @@ let policies = """
         #expect(found.contains { $0.hasPrefix("processors.tail_sampling.policies[2].string_attribute.values[0]") })
     }
 }
+
+/// Refuses as retryable until opened.
+final class ClosedThenOpen: Consumer, Sendable {
+    let open = Atomic<Bool>(false)
+    let sink = Sink()
+    func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
+        guard open.load(ordering: .relaxed) else { throw .retryable("full") }
+        return try sink.consume(data)
+    }
+}
+
+@Suite struct TailSamplerRefusalTests {
+    @Test func sampledTracesRefusedAsRetryableAreSentAtALaterTick() throws {
+        let next = ClosedThenOpen()
+        let time = ManualTime()
+        let registry = TelemetryRegistry()
+        let sampler = TailSampler(
+            config: try tailConfig("decision_wait: 1s\npolicies:\n  - {name: all, type: always_sample}"), next: next,
+            name: "tail_sampling", registry: registry, logger: Logger(label: "t"), now: time.read)
+        _ = try sampler.consume(batch([span(1, 1), span(2, 2)]))
+        time.advance(seconds: 1)
+        sampler.tick()
+        #expect(next.sink.spans.isEmpty)
+        next.open.store(true, ordering: .relaxed)
+        sampler.tick()
+        #expect(next.sink.spans == [1: 1, 2: 1])
+        #expect(
+            registry.value(
+                "otelcol_processor_dropped_items_total",
+                labels: ["processor": "tail_sampling", "otel_signal": "traces"])
+                == 0)
+    }
+
+    @Test func atAStopWhatIsStillRefusedIsCountedAsDropped() throws {
+        let next = ClosedThenOpen()
+        let registry = TelemetryRegistry()
+        let sampler = TailSampler(
+            config: try tailConfig("policies:\n  - {name: all, type: always_sample}"), next: next,
+            name: "tail_sampling", registry: registry, logger: Logger(label: "t"), now: ManualTime().read)
+        _ = try sampler.consume(batch([span(1, 1)]))
+        sampler.tick(all: true)
+        #expect(
+            registry.value(
+                "otelcol_processor_dropped_items_total",
+                labels: ["processor": "tail_sampling", "otel_signal": "traces"])
+                == 1)
+    }
+}
