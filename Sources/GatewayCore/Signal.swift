@@ -273,3 +273,43 @@ enum Grouping {
         }
     }
 }
+
+extension Traces {
+    /// Keeps the spans for which `keep` returns true (it may change them on the way), and drops the scopes and
+    /// resources left empty; the request metadata stays. Forwarded traces are decoded for it.
+    public mutating func retainSpans(_ keep: (inout Span, Resource, InstrumentationScope) -> Bool) {
+        var groups = resourceSpans
+        for r in groups.indices {
+            let resource = groups[r].resource
+            for s in groups[r].scopeSpans.indices {
+                let scope = groups[r].scopeSpans[s].scope
+                groups[r].scopeSpans[s].spans = groups[r].scopeSpans[s].spans.compactMap { span in
+                    var span = span
+                    return keep(&span, resource, scope) ? span : nil
+                }
+            }
+            groups[r].scopeSpans.removeAll { $0.spans.isEmpty }
+        }
+        groups.removeAll { $0.scopeSpans.isEmpty }
+        resourceSpans = groups
+    }
+}
+
+extension Logs {
+    /// Keeps the log records for which `keep` returns true (it may change them on the way), and drops the scopes
+    /// and resources left empty; the request metadata stays.
+    public mutating func retainLogRecords(_ keep: (inout LogRecord, Resource, InstrumentationScope) -> Bool) {
+        for r in resourceLogs.indices {
+            let resource = resourceLogs[r].resource
+            for s in resourceLogs[r].scopeLogs.indices {
+                let scope = resourceLogs[r].scopeLogs[s].scope
+                resourceLogs[r].scopeLogs[s].logRecords = resourceLogs[r].scopeLogs[s].logRecords.compactMap {
+                    var record = $0
+                    return keep(&record, resource, scope) ? record : nil
+                }
+            }
+            resourceLogs[r].scopeLogs.removeAll { $0.logRecords.isEmpty }
+        }
+        resourceLogs.removeAll { $0.scopeLogs.isEmpty }
+    }
+}

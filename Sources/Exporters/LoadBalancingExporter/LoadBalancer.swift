@@ -66,8 +66,11 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
         }
         var result = ConsumeResult.accepted
         var failure: PipelineError?
-        for (endpoint, part) in data.split(by: routingKey, ring: ring) {
+        for (endpoint, split) in data.split(by: routingKey, ring: ring) {
             guard let backend = backends[endpoint] else { continue }
+            // Each part keeps the request's metadata, for headers set per tenant (`headers_setter`).
+            var part = split
+            part.metadata = data.metadata
             do {
                 result = result.merged(with: try backend.consumer.consume(part))
                 backend.succeeded.add()

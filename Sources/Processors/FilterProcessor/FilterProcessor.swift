@@ -138,23 +138,16 @@ public struct FilterProcessor<Data: TelemetryData>: Consumer {
     }
 
     func filter(_ traces: Traces) -> Traces {
-        var groups: [ResourceSpans] = []
-        for var rs in traces.resourceSpans {
-            rs.scopeSpans = rs.scopeSpans.compactMap { ss in
-                var ss = ss
-                ss.spans = ss.spans.compactMap { span in
-                    let item = OTTLSpan(span: span, resource: rs.resource, scope: ss.scope)
-                    if Self.any(config.span, item) { return nil }
-                    guard !config.spanEvent.isEmpty, !span.events.isEmpty else { return span }
-                    var span = span
-                    span.events.removeAll { Self.any(config.spanEvent, OTTLSpanEvent(event: $0, span: item)) }
-                    return span
-                }
-                return ss.spans.isEmpty ? nil : ss
+        var traces = traces
+        traces.retainSpans { span, resource, scope in
+            let item = OTTLSpan(span: span, resource: resource, scope: scope)
+            if Self.any(config.span, item) { return false }
+            if !config.spanEvent.isEmpty, !span.events.isEmpty {
+                span.events.removeAll { Self.any(config.spanEvent, OTTLSpanEvent(event: $0, span: item)) }
             }
-            if !rs.scopeSpans.isEmpty { groups.append(rs) }
+            return true
         }
-        return Traces(resourceSpans: groups)
+        return traces
     }
 
     func filter(_ metrics: Metrics) -> Metrics {
@@ -188,19 +181,11 @@ public struct FilterProcessor<Data: TelemetryData>: Consumer {
     }
 
     func filter(_ logs: Logs) -> Logs {
-        var out = logs
-        out.resourceLogs = logs.resourceLogs.compactMap { rl in
-            var rl = rl
-            rl.scopeLogs = rl.scopeLogs.compactMap { sl in
-                var sl = sl
-                sl.logRecords.removeAll {
-                    Self.any(config.logRecord, OTTLLogRecord(record: $0, resource: rl.resource, scope: sl.scope))
-                }
-                return sl.logRecords.isEmpty ? nil : sl
-            }
-            return rl.scopeLogs.isEmpty ? nil : rl
+        var logs = logs
+        logs.retainLogRecords { record, resource, scope in
+            !Self.any(config.logRecord, OTTLLogRecord(record: record, resource: resource, scope: scope))
         }
-        return out
+        return logs
     }
 }
 

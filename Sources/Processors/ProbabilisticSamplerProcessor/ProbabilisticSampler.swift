@@ -173,20 +173,10 @@ public struct ProbabilisticSampler<Data: TelemetryData>: Consumer {
     }
 
     func sample(_ traces: Traces, kept: inout Int) -> Traces {
-        var groups = traces.resourceSpans
-        for r in groups.indices {
-            for s in groups[r].scopeSpans.indices {
-                groups[r].scopeSpans[s].spans = groups[r].scopeSpans[s].spans.compactMap { span in
-                    var span = span
-                    guard keep(&span) else { return nil }
-                    kept += 1
-                    return span
-                }
-            }
-            groups[r].scopeSpans.removeAll { $0.spans.isEmpty }
-        }
-        groups.removeAll { $0.scopeSpans.isEmpty }
-        return Traces(resourceSpans: groups)
+        var traces = traces
+        traces.retainSpans { span, _, _ in keep(&span) }
+        kept = traces.spanCount
+        return traces
     }
 
     private func keep(_ span: inout Span) -> Bool {
@@ -205,20 +195,10 @@ public struct ProbabilisticSampler<Data: TelemetryData>: Consumer {
     }
 
     func sample(_ logs: Logs, kept: inout Int) -> Logs {
-        var groups = logs.resourceLogs
-        for r in groups.indices {
-            for s in groups[r].scopeLogs.indices {
-                groups[r].scopeLogs[s].logRecords = groups[r].scopeLogs[s].logRecords.compactMap { record in
-                    var record = record
-                    guard keep(&record) else { return nil }
-                    kept += 1
-                    return record
-                }
-            }
-            groups[r].scopeLogs.removeAll { $0.logRecords.isEmpty }
-        }
-        groups.removeAll { $0.scopeLogs.isEmpty }
-        return Logs(resourceLogs: groups)
+        var logs = logs
+        logs.retainLogRecords { record, _, _ in keep(&record) }
+        kept = logs.logRecordCount
+        return logs
     }
 
     /// Log records carry the sampling information as attributes `sampling.threshold` and `sampling.randomness`.

@@ -69,7 +69,7 @@ public final class TailSampler: Consumer, Sendable {
         var notSampled: IDCache
         var budgets = RateBudgets()
         /// Sampled spans the next stage refused as retryable (a full batch buffer or queue), tried again each tick.
-        var unsent = Traces()
+        var unsent: [Traces] = []
     }
 
     let config: TailSamplingConfig
@@ -144,7 +144,7 @@ public final class TailSampler: Consumer, Sendable {
     public func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
         let nowNanos = now()
         var forwardNow: [(BufferedTrace, Bool)] = []
-        var late = BufferedTrace(arrivedNanos: nowNanos)
+        var late = BufferedTrace(arrivedNanos: nowNanos, metadata: data.metadata)
         state.withLock { s in
             for rs in data.resourceSpans {
                 for ss in rs.scopeSpans {
@@ -160,7 +160,7 @@ public final class TailSampler: Consumer, Sendable {
                                 lateDropped.add()
                                 continue
                             }
-                            s.traces[id] = BufferedTrace(arrivedNanos: nowNanos)
+                            s.traces[id] = BufferedTrace(arrivedNanos: nowNanos, metadata: data.metadata)
                             s.order.append(id)
                             newTraces.add()
                             if s.traces.count > config.numTraces, let oldest = Self.popOldest(&s) {
@@ -246,24 +246,39 @@ public final class TailSampler: Consumer, Sendable {
     /// for the next tick, up to `maxUnsentSpans`; a permanent one, or more than that, drops them, counted and
     /// logged. `final`: the last attempt at a stop, after which nothing is kept.
     private func forward(_ decided: [(BufferedTrace, Bool)], final: Bool = false) {
-        var batch = state.withLock { s -> Traces in
-            defer { s.unsent = Traces() }
+        var batches = state.withLock { s -> [Traces] in
+            defer { s.unsent = [] }
             return s.unsent
         }
-        for (trace, keep) in decided where keep { batch.resourceSpans += trace.traces.resourceSpans }
-        guard batch.spanCount > 0 else { return }
-        do {
-            _ = try next.consume(batch)
-        } catch {
-            if error.isRetryable, !final, batch.spanCount <= maxUnsentSpans {
-                state.withLock { $0.unsent = batch }
-                return
+        // One batch per request metadata (tenant), so a tenant's traces never travel with another's headers.
+        var byMetadata: [ClientMetadata: Int] = [:]
+        for (trace, keep) in decided where keep {
+            let traces = trace.traces
+            if let index = byMetadata[trace.metadata] {
+                batches[index].append(contentsOf: traces)
+            } else {
+                byMetadata[trace.metadata] = batches.count
+                batches.append(traces)
             }
-            droppedSpans.add(batch.spanCount)
-            logger.warning(
-                "tail_sampling: the next stage refused sampled traces; their spans are dropped",
-                metadata: ["spans": "\(batch.spanCount)", "error": "\(error)"])
         }
+        var kept: [Traces] = []
+        var keptSpans = 0
+        for batch in batches where batch.spanCount > 0 {
+            do {
+                _ = try next.consume(batch)
+            } catch {
+                if error.isRetryable, !final, keptSpans + batch.spanCount <= maxUnsentSpans {
+                    kept.append(batch)
+                    keptSpans += batch.spanCount
+                    continue
+                }
+                droppedSpans.add(batch.spanCount)
+                logger.warning(
+                    "tail_sampling: the next stage refused sampled traces; their spans are dropped",
+                    metadata: ["spans": "\(batch.spanCount)", "error": "\(error)"])
+            }
+        }
+        if !kept.isEmpty { state.withLock { $0.unsent = kept + $0.unsent } }
     }
 
     /// Sampled spans kept for another try while the next stage refuses: as many as the traces held at once.

@@ -12,8 +12,13 @@ struct BufferedTrace {
     var latestEnd: UInt64 = 0
     /// When its first span arrived (the clock's instant, in nanoseconds since the processor started).
     var arrivedNanos: UInt64
+    /// The request metadata its first span came with (`include_metadata`): a trace belongs to one tenant.
+    var metadata: ClientMetadata
 
-    init(arrivedNanos: UInt64) { self.arrivedNanos = arrivedNanos }
+    init(arrivedNanos: UInt64, metadata: ClientMetadata = .empty) {
+        self.arrivedNanos = arrivedNanos
+        self.metadata = metadata
+    }
 
     mutating func add(_ span: Span, _ rs: ResourceSpans, _ ss: ScopeSpans) {
         if let index = groups.lastIndex(where: {
@@ -31,15 +36,17 @@ struct BufferedTrace {
 
     var durationNanos: UInt64 { latestEnd > earliestStart ? latestEnd - earliestStart : 0 }
 
-    /// The spans as one batch, grouped by resource and scope.
+    /// The spans as one batch, grouped by resource and scope, with the trace's metadata.
     var traces: Traces {
-        Traces(
+        var traces = Traces(
             resourceSpans: groups.map {
                 ResourceSpans(
                     resource: $0.resource,
                     scopeSpans: [ScopeSpans(scope: $0.scope, spans: $0.spans, schemaURL: $0.scopeSchemaURL)],
                     schemaURL: $0.resourceSchemaURL)
             })
+        traces.metadata = metadata
+        return traces
     }
 
     func anySpan(_ body: (Span, Resource) -> Bool) -> Bool {

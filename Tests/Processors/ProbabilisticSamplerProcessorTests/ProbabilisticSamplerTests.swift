@@ -173,3 +173,15 @@ func batch(_ ids: [TraceID], spansEach: Int = 2, traceState: String = "") -> Tra
         #expect(found.contains { $0.hasPrefix("processors.probabilistic_sampler.attribute_source") })
     }
 }
+
+@Suite struct SamplerMetadataTests {
+    @Test func theRequestsMetadataTravelsOnWithWhatIsKept() throws {
+        var traces = batch((1...50).map(traceID))
+        traces.metadata = ClientMetadata(headers: [("X-Scope-OrgID", "team-a")])
+        let sink = Sink<Traces>()
+        let sampler = ProbabilisticSampler<Traces>(
+            try config("sampling_percentage: 50"), next: sink, name: "p", registry: TelemetryRegistry())
+        _ = try sampler.consume(traces)
+        #expect(sink.received.withLock { $0.first?.metadata["x-scope-orgid"] } == ["team-a"])
+    }
+}

@@ -253,3 +253,31 @@ final class ClosedThenOpen: Consumer, Sendable {
                 == 1)
     }
 }
+
+final class MetadataSink: Consumer, Sendable {
+    let batches = Mutex<[(tenant: [String], spans: Int)]>([])
+    func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
+        batches.withLock { $0.append((data.metadata["x-scope-orgid"], data.spanCount)) }
+        return .accepted
+    }
+}
+
+@Suite struct TailSamplerMetadataTests {
+    @Test func eachTenantsTracesLeaveInTheirOwnBatchWithTheirMetadata() throws {
+        let sink = MetadataSink()
+        let time = ManualTime()
+        let sampler = TailSampler(
+            config: try tailConfig("decision_wait: 1s\npolicies:\n  - {name: all, type: always_sample}"), next: sink,
+            name: "tail_sampling", registry: TelemetryRegistry(), logger: Logger(label: "t"), now: time.read)
+        for (trace, tenant) in [(1, "a"), (2, "b"), (3, "a")] {
+            var traces = batch([span(UInt64(trace), 1)])
+            traces.metadata = ClientMetadata(headers: [("X-Scope-OrgID", tenant)])
+            _ = try sampler.consume(traces)
+        }
+        time.advance(seconds: 1)
+        sampler.tick()
+        let batches = sink.batches.withLock { $0 }.sorted { ($0.tenant.first ?? "") < ($1.tenant.first ?? "") }
+        #expect(batches.map(\.tenant) == [["a"], ["b"]])
+        #expect(batches.map(\.spans) == [2, 1])
+    }
+}
