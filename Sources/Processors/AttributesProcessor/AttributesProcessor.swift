@@ -31,19 +31,15 @@ public struct AttributesProcessor<Data: TelemetryData>: Consumer {
     }
 
     func process(_ traces: Traces) -> Traces {
-        var groups = traces.resourceSpans
-        for r in groups.indices {
-            let resource = groups[r].resource
-            for s in groups[r].scopeSpans.indices {
-                let scope = groups[r].scopeSpans[s].scope
-                for i in groups[r].scopeSpans[s].spans.indices {
-                    let span = groups[r].scopeSpans[s].spans[i]
-                    guard selected({ $0.matches(span: span, resource: resource, scope: scope) }) else { continue }
-                    config.actions.apply(to: &groups[r].scopeSpans[s].spans[i].attributes)
-                }
+        var traces = traces
+        traces.retainSpans { span, resource, scope in
+            let current = span
+            if selected({ $0.matches(span: current, resource: resource, scope: scope) }) {
+                config.actions.apply(to: &span.attributes)
             }
+            return true
         }
-        return Traces(resourceSpans: groups)
+        return traces
     }
 
     func process(_ logs: Logs) -> Logs {

@@ -215,7 +215,10 @@ public struct TransformProcessor<Data: TelemetryData>: Consumer {
                 }
             }
         }
-        return Traces(resourceSpans: groupsOut)
+        // The request metadata stays with the data.
+        var out = traces
+        out.resourceSpans = groupsOut
+        return out
     }
 
     func transform(_ metrics: Metrics) -> Metrics {
