@@ -8,7 +8,7 @@ public final class DynamicParts: Sendable {
     private struct State {
         var running = false
         var stopping = false
-        var entries: [(part: Part, task: Task<Void, Never>?)] = []
+        var entries: [(part: Part, group: String, task: Task<Void, Never>?)] = []
     }
 
     private let state = Mutex(State())
@@ -16,15 +16,35 @@ public final class DynamicParts: Sendable {
 
     public init() {}
 
-    /// Adds a part; it starts at once when this is running. Parts added after a stop began are run and stopped
-    /// at once, so what they hold is flushed too.
-    public func add(_ part: Part) {
+    /// Adds a part to `group`; it starts at once when this is running. Parts added after a stop began are run and
+    /// stopped at once, so what they hold is flushed too.
+    public func add(_ part: Part, group: String = "") {
         let start = state.withLock { s -> Bool in
             let start = s.running || s.stopping
-            s.entries.append((part, nil))
+            s.entries.append((part, group, nil))
             return start
         }
         if start { launch() }
+    }
+
+    /// Takes the parts of `group` out and stops them (a backend that left): drained, or cancelled, and cancelled
+    /// anyway after `timeout`; returns when they have ended.
+    public func remove(group: String, within timeout: Duration) async {
+        let removed = state.withLock { s -> [(part: Part, group: String, task: Task<Void, Never>?)] in
+            let removed = s.entries.filter { $0.group == group }
+            s.entries.removeAll { $0.group == group }
+            return removed
+        }
+        for (part, _, task) in removed {
+            if let drain = part.drain { drain() } else { task?.cancel() }
+        }
+        let deadline = Task {
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            for entry in removed { entry.task?.cancel() }
+        }
+        for entry in removed { await entry.task?.value }
+        deadline.cancel()
     }
 
     /// Starts every part that has no task yet; during a stop, stops it again at once.
@@ -50,15 +70,15 @@ public final class DynamicParts: Sendable {
             let tasks = state.withLock { $0.entries.compactMap(\.task) }
             for task in tasks { task.cancel() }
         }
-        let entries = state.withLock { s -> [(part: Part, task: Task<Void, Never>?)] in
+        let entries = state.withLock { s -> [(part: Part, group: String, task: Task<Void, Never>?)] in
             s.running = false
             s.stopping = true
             return s.entries
         }
-        for (part, task) in entries {
+        for (part, _, task) in entries {
             if let drain = part.drain { drain() } else { task?.cancel() }
         }
-        for (_, task) in entries { await task?.value }
+        for entry in entries { await entry.task?.value }
     }
 
     /// Ends `run()`: the parts are stopped and awaited.

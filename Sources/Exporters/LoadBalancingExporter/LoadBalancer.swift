@@ -24,8 +24,6 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
     private struct State {
         var ring = HashRing([])
         var backends: [String: Backend] = [:]
-        var tasks: [String: [Task<Void, Never>]] = [:]
-        var running = false
     }
 
     let name: String
@@ -36,7 +34,9 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
     private let state = Mutex(State())
     private let numBackends: TelemetryGauge
     private let registry: TelemetryRegistry
-    let stop = StopSignal()
+    /// The backends' exporters, run (and stopped) as this exporter's parts, grouped by endpoint.
+    private let parts = DynamicParts()
+    private let resolver = Mutex<Task<Void, Never>?>(nil)
 
     init(
         name: String, routingKey: LoadBalancingConfig.RoutingKey, registry: TelemetryRegistry, logger: Logger,
@@ -108,79 +108,45 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
                     metadata: ["exporter": "\(name)", "endpoint": "\(endpoint)", "error": "\(error)"])
             }
         }
-        let (removed, removedTasks) = state.withLock { s -> ([String: Backend], [String: [Task<Void, Never>]]) in
-            var removed: [String: Backend] = [:]
-            var removedTasks: [String: [Task<Void, Never>]] = [:]
-            for endpoint in current.subtracting(wanted) {
-                removed[endpoint] = s.backends.removeValue(forKey: endpoint)
-                removedTasks[endpoint] = s.tasks.removeValue(forKey: endpoint)
-            }
-            for (endpoint, backend) in added {
-                s.backends[endpoint] = backend
-                if s.running { s.tasks[endpoint] = backend.parts.map { part in Task { await part.run() } } }
-            }
+        let removed = state.withLock { s -> [String] in
+            let removed = current.subtracting(wanted).filter { s.backends.removeValue(forKey: $0) != nil }
+            for (endpoint, backend) in added { s.backends[endpoint] = backend }
             s.ring = HashRing(Array(s.backends.keys))
             numBackends.set(s.backends.count)
-            return (removed, removedTasks)
+            return removed.sorted()
+        }
+        for (endpoint, backend) in added {
+            for part in backend.parts { parts.add(part, group: endpoint) }
         }
         logger.info(
             "loadbalancing: backends changed",
             metadata: [
                 "exporter": "\(name)", "signal": "\(Data.signal.rawValue)",
-                "added": "\(added.keys.sorted())", "removed": "\(removed.keys.sorted())",
+                "added": "\(added.keys.sorted())", "removed": "\(removed)",
             ])
-        for (endpoint, backend) in removed {
-            let tasks = removedTasks[endpoint] ?? []
-            let timeout = drainTimeout
-            Task { await Self.finish(backend, tasks, timeout: timeout) }
+        let timeout = drainTimeout
+        for endpoint in removed {
+            Task { await parts.remove(group: endpoint, within: timeout) }
         }
     }
 
-    /// Runs every backend until `stop`, then drains them all (each within the gateway's shutdown timeout, after
-    /// which the gateway cancels this part and with it the backends).
+    /// Runs the resolver and every backend until `finish()`, then drains the backends (within the gateway's
+    /// shutdown timeout, after which the gateway cancels this part and with it the backends).
     func run(resolve: @escaping @Sendable () async -> Void) async {
-        let started = state.withLock { s -> [String: [Task<Void, Never>]] in
-            s.running = true
-            for (endpoint, backend) in s.backends where s.tasks[endpoint] == nil {
-                s.tasks[endpoint] = backend.parts.map { part in Task { await part.run() } }
-            }
-            return s.tasks
-        }
-        _ = started
-        let resolver = Task { await resolve() }
+        let task = Task { await resolve() }
+        resolver.withLock { $0 = task }
         await withTaskCancellationHandler {
-            await stop.wait()
+            await parts.run()
         } onCancel: {
-            resolver.cancel()
-            let tasks = state.withLock { $0.tasks.values.flatMap { $0 } }
-            for task in tasks { task.cancel() }
+            task.cancel()
         }
-        resolver.cancel()
-        await resolver.value
-        let all = state.withLock { s -> [(Backend, [Task<Void, Never>])] in
-            s.running = false
-            return s.backends.map { ($0.value, s.tasks[$0.key] ?? []) }
-        }
-        await withTaskGroup(of: Void.self) { group in
-            for (backend, tasks) in all {
-                group.addTask { await Self.finish(backend, tasks, timeout: nil) }
-            }
-        }
+        task.cancel()
+        await task.value
     }
 
-    /// Drains a backend's parts (or cancels those without a drain), waiting at most `timeout` before cancelling.
-    static func finish(_ backend: Backend, _ tasks: [Task<Void, Never>], timeout: Duration?) async {
-        for (part, task) in zip(backend.parts, tasks) {
-            if let drain = part.drain { drain() } else { task.cancel() }
-        }
-        let deadline = timeout.map { timeout in
-            Task {
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled else { return }
-                for task in tasks { task.cancel() }
-            }
-        }
-        for task in tasks { await task.value }
-        deadline?.cancel()
+    /// Ends `run()`: the resolver stops first, so no backend joins while the others drain.
+    func finish() {
+        resolver.withLock { $0 }?.cancel()
+        parts.finish()
     }
 }

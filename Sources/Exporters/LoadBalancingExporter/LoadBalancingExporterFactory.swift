@@ -61,7 +61,7 @@ public struct LoadBalancingExporterFactory: ExporterFactory {
                 balancer, hostname: hostname, port: port, interval: interval, timeout: timeout,
                 nameserver: nameserver.flatMap(parseHostPort), registry: context.registry, logger: context.logger)
         }
-        context.addPart(.exporters, "exporters.\(id) (\(D.signal.rawValue))", drain: { balancer.stop.stop() }) {
+        context.addPart(.exporters, "exporters.\(id) (\(D.signal.rawValue))", drain: { balancer.finish() }) {
             await balancer.run(resolve: resolve)
         }
         return balancer
