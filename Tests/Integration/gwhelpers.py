@@ -26,18 +26,56 @@ from typing import Any, Callable
 # Ports
 
 
-def free_ports(n: int) -> list[int]:
-    """n distinct free TCP ports on 127.0.0.1 (all sockets held open together, then released)."""
-    socks = []
+def _port_pool() -> range | None:
+    """Ports below the kernel's ephemeral range: a port picked by bind(0) lies inside that range, so an
+    outbound connection (ours or anyone's) can take it between the pick and the gateway's bind; this
+    happened in CI. Ports below the range are only ever taken by someone binding them on purpose."""
     try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return range(10000, low) if low - 10000 >= 2000 else None
+
+
+_POOL = _port_pool()
+# Start at a pid-dependent offset so two test sessions on one machine rarely probe the same ports,
+# and never hand out a port twice in a session (a gateway stopped a moment ago may still hold it).
+_next_port = _POOL.start + (os.getpid() * 7919) % len(_POOL) if _POOL else 0
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(n: int) -> list[int]:
+    """n distinct free TCP ports on 127.0.0.1, outside the ephemeral range where the kernel allows it."""
+    global _next_port
+    if _POOL is None:
+        socks = []
+        try:
+            for _ in range(n):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind(("127.0.0.1", 0))
+                socks.append(s)
+            return [s.getsockname()[1] for s in socks]
+        finally:
+            for s in socks:
+                s.close()
+    out: list[int] = []
+    for _ in range(len(_POOL)):
+        port = _next_port
+        _next_port = _next_port + 1 if _next_port + 1 < _POOL.stop else _POOL.start
+        if _bindable(port):
+            out.append(port)
+            if len(out) == n:
+                return out
+    raise RuntimeError(f"fewer than {n} free ports in {_POOL}")
 
 
 @dataclass(frozen=True)

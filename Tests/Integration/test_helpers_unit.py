@@ -76,6 +76,13 @@ def test_free_ports_are_distinct_and_bindable():
         s = socket.socket()
         s.bind(("127.0.0.1", p))
         s.close()
+    # Never the same port twice in a session, and never inside the ephemeral range where an outbound
+    # connection could take it before the gateway binds it.
+    assert not set(ports) & set(free_ports(4))
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low = int(f.read().split()[0])
+    if low >= 12000:
+        assert all(p < low for p in ports), ports
 
 
 def test_config_builder_default_shape():
