@@ -19,6 +19,8 @@ public protocol TelemetryData: Sendable {
     static var signal: Signal { get }
     /// Items in the Collector's unit: spans, metric data points or log records.
     var itemCount: Int { get }
+    /// What the data holds in memory, in bytes (`Footprint`): the unit of the bounds promised in bytes.
+    var estimatedBytes: Int { get }
     /// Appends `other`'s resource groups (used by batching).
     mutating func append(contentsOf other: Self)
     /// Splits off the first `maxItems` items, keeping resource and scope grouping (used by batching's max size).

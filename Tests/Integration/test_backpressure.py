@@ -48,3 +48,24 @@ def test_http_full_pipeline_is_503_with_retry_after(gateways):
     status = status_pb2.Status.FromString(refused.content)
     assert status.code == 14 and "max_pending_items" in status.message
     gw.settle_counter("otelcol_receiver_refused_spans_total", 4, receiver="otlp", transport="http")
+
+
+def test_the_batch_buffer_is_bounded_in_bytes(gateways):
+    """Few spans, many bytes: the byte bound refuses long before the item bound, and the gauge shows the fill."""
+    gw = gateways.start(batch={"send_batch_size": 100000, "timeout": "60s", "max_pending_bytes": 200000})
+    big = build_request("traces", 5)
+    for rs in big.resource_spans:
+        for ss in rs.scope_spans:
+            for span in ss.spans:
+                span.attributes.add(key="payload").value.string_value = "x" * 30000
+    body = big.SerializeToString()
+    assert 150000 < len(body) < 200000, len(body)
+    assert http_post(gw.http_url("/v1/traces"), body).status_code == 200
+    held = gw.counter("otlp_gateway_processor_batch_pending_bytes", processor="batch", otel_signal="traces")
+    assert len(body) <= held < 200000, held
+    refused = http_post(gw.http_url("/v1/traces"), body)
+    assert refused.status_code == 503, refused.text
+    assert refused.headers.get("Retry-After") == "1"
+    assert "max_pending_bytes" in status_pb2.Status.FromString(refused.content).message
+    assert gw.settle_counter("otelcol_receiver_refused_spans_total", 5, receiver="otlp", transport="http") == 5
+    assert gw.settle_counter("otelcol_receiver_accepted_spans_total", 5, receiver="otlp", transport="http") == 5

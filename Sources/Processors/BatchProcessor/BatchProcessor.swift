@@ -4,8 +4,9 @@ public import SelfTelemetry
 internal import Synchronization
 
 /// The `batch` processor: gathers data until `sendBatchSize` items or `timeout`, then sends it on, split so no
-/// batch exceeds `sendBatchMaxSize`. Bounded: beyond `maxPendingItems` it refuses with a retryable error, so
-/// overload reaches clients as UNAVAILABLE / 503 with a retry hint instead of growing memory.
+/// batch exceeds `sendBatchMaxSize`. Bounded: beyond `maxPendingBytes` (`Footprint`'s estimate) or `maxPendingItems`
+/// it refuses with a retryable error, so overload reaches clients as UNAVAILABLE / 503 with a retry hint instead of
+/// growing memory.
 ///
 /// Size-triggered batches are sent on the caller's thread; the timer runs in `run()`, which also flushes
 /// everything left when it is cancelled (graceful shutdown).
@@ -19,15 +20,18 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         public var timeout: Duration
         /// `max_pending_items`: buffered items beyond which data is refused.
         public var maxPendingItems: Int
+        /// `max_pending_bytes`: buffered bytes (`estimatedBytes`) beyond which data is refused.
+        public var maxPendingBytes: Int
 
         public init(
             sendBatchSize: Int = 8192, sendBatchMaxSize: Int = 0, timeout: Duration = .milliseconds(200),
-            maxPendingItems: Int = 100_000
+            maxPendingItems: Int = 100_000, maxPendingBytes: Int = 32 << 20
         ) {
             self.sendBatchSize = sendBatchSize
             self.sendBatchMaxSize = sendBatchMaxSize
             self.timeout = timeout
             self.maxPendingItems = maxPendingItems
+            self.maxPendingBytes = maxPendingBytes
         }
     }
 
@@ -50,6 +54,9 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         /// Items taken out of the buffer and being handed on: they count against `max_pending_items` until the next
         /// stage has taken them, or a refused batch would come back on top of a buffer refilled meanwhile.
         var handingOn = 0
+        /// `items` and `handingOn` in bytes.
+        var bytes = 0
+        var handingOnBytes = 0
     }
 
     private let settings: Settings
@@ -61,6 +68,7 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
     private let dropped: TelemetryCounter
     private let triggers: [Trigger: TelemetryCounter]
     private let pending: TelemetryGauge
+    private let pendingBytes: TelemetryGauge
     /// With a journal, accepted data is on disk before `consume` returns (see `BatchJournal`).
     private let journal: (BatchJournal, Codec)?
     private let name: String
@@ -86,6 +94,9 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             help: "Items the next stage refused after the processor had accepted them.", labels: labels)
         pending = registry.gauge(
             "otelcol_processor_batch_pending_items", help: "Items waiting in the batch processor.", labels: labels)
+        pendingBytes = registry.gauge(
+            "otlp_gateway_processor_batch_pending_bytes",
+            help: "Bytes (estimated) waiting in the batch processor, bounded by max_pending_bytes.", labels: labels)
         var triggers: [Trigger: TelemetryCounter] = [:]
         triggers[.size] = registry.counter(
             "otelcol_processor_batch_batch_size_trigger_send_total", help: "Batches sent because of size.",
@@ -112,11 +123,14 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
                 if recovered == nil { recovered = data } else { recovered!.append(contentsOf: data) }
             }
             let items = recovered?.itemCount ?? 0
+            let bytes = recovered?.estimatedBytes ?? 0
             state.withLock { s in
                 s.buffer = recovered
                 s.items = items
+                s.bytes = bytes
             }
             pending.set(items)
+            pendingBytes.set(bytes)
             logger.info(
                 "batch processor: data accepted before a crash recovered from its journal",
                 metadata: ["processor": "\(name)", "items": "\(items)", "directory": "\(journal.directory)"])
@@ -135,15 +149,24 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
         // apart with `metadata_keys`, which sets the batches' metadata again).
         if !data.metadata.isEmpty { data.metadata = .empty }
         let count = data.itemCount
+        let size = data.estimatedBytes
         // Encoded outside the lock; written under it, so a flush never separates a record from its data.
         let record = journal.map { $0.1.encode(data) }
-        let ready: (Data, [UInt64])? = try state.withLock { (s) throws(PipelineError) -> (Data, [UInt64])? in
+        let ready: Taken? = try state.withLock { (s) throws(PipelineError) -> Taken? in
             // An empty buffer takes one request of any size, so a large one is not refused for ever.
             let held = s.items + s.handingOn
-            guard held == 0 || held + count <= settings.maxPendingItems else {
-                throw PipelineError.retryable(
-                    "batch processor is full (\(held) items pending, max_pending_items \(settings.maxPendingItems))",
-                    retryAfterSeconds: 1)
+            let heldBytes = s.bytes + s.handingOnBytes
+            if held > 0 {
+                guard held + count <= settings.maxPendingItems else {
+                    throw PipelineError.retryable(
+                        "batch processor is full (\(held) items pending, max_pending_items \(settings.maxPendingItems))",
+                        retryAfterSeconds: 1)
+                }
+                guard heldBytes + size <= settings.maxPendingBytes else {
+                    throw PipelineError.retryable(
+                        "batch processor is full (\(heldBytes) bytes pending, max_pending_bytes \(settings.maxPendingBytes))",
+                        retryAfterSeconds: 1)
+                }
             }
             if let journal, let record {
                 do throws(BatchJournal.JournalError) {
@@ -155,49 +178,65 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             }
             if s.buffer == nil { s.buffer = data } else { s.buffer!.append(contentsOf: data) }
             s.items += count
-            // The gauge is set under the lock, so concurrent callers cannot leave it stale.
+            s.bytes += size
+            // The gauges are set under the lock, so concurrent callers cannot leave them stale.
             guard s.items >= settings.sendBatchSize, !downstreamRefusing.load(ordering: .relaxed) else {
-                pending.set(s.items + s.handingOn)
+                setGauges(s)
                 return nil
             }
-            defer {
-                s.handingOn += s.items
-                s.buffer = nil
-                s.items = 0
-                pending.set(s.handingOn)
-            }
-            return (s.buffer!, journal?.0.takeSegments() ?? [])
+            return take(&s)
         }
         incoming.add(count)
-        if let (batch, segments) = ready { send(batch, trigger: .size, segments: segments) }
+        if let ready { send(ready) }
         // What later stages refuse is only known after the client was answered; it is counted as dropped.
         return .accepted
     }
 
-    /// Sends whatever is buffered now.
-    public func flush(trigger: Trigger) {
-        let taken: (Data, [UInt64])? = state.withLock { s in
-            defer {
-                s.handingOn += s.items
-                s.buffer = nil
-                s.items = 0
-                pending.set(s.handingOn)
-            }
-            guard s.items > 0, let buffer = s.buffer else { return nil }
-            return (buffer, journal?.0.takeSegments() ?? [])
-        }
-        if let (data, segments) = taken { send(data, trigger: trigger, segments: segments) }
+    /// A buffer taken out to be handed on, with what it counted against the bounds.
+    private struct Taken {
+        var data: Data
+        var items: Int
+        var bytes: Int
+        var segments: [UInt64]
+        var trigger: Trigger
     }
 
-    private func send(_ data: Data, trigger: Trigger, segments: [UInt64]) {
-        let taken = data.itemCount
-        let outcome = send(data, trigger: trigger)
+    private func setGauges(_ s: State) {
+        pending.set(s.items + s.handingOn)
+        pendingBytes.set(s.bytes + s.handingOnBytes)
+    }
+
+    /// Takes the buffer out; what it holds keeps counting against the bounds until `send` releases it.
+    private func take(_ s: inout State, trigger: Trigger = .size) -> Taken? {
+        defer {
+            s.handingOn += s.items
+            s.handingOnBytes += s.bytes
+            s.buffer = nil
+            s.items = 0
+            s.bytes = 0
+            setGauges(s)
+        }
+        guard s.items > 0, let buffer = s.buffer else { return nil }
+        return Taken(
+            data: buffer, items: s.items, bytes: s.bytes, segments: journal?.0.takeSegments() ?? [], trigger: trigger)
+    }
+
+    /// Sends whatever is buffered now.
+    public func flush(trigger: Trigger) {
+        let taken = state.withLock { take(&$0, trigger: trigger) }
+        if let taken { send(taken) }
+    }
+
+    private func send(_ taken: Taken) {
+        let (trigger, segments) = (taken.trigger, taken.segments)
+        let outcome = send(taken.data, trigger: trigger)
         if case .kept = outcome, trigger != .shutdown {
             // Released when the refused part is back in the buffer (below), in the same critical section.
         } else {
             state.withLock { s in
-                s.handingOn -= taken
-                pending.set(s.items + s.handingOn)
+                s.handingOn -= taken.items
+                s.handingOnBytes -= taken.bytes
+                setGauges(s)
             }
         }
         switch outcome {
@@ -208,17 +247,20 @@ public final class BatchProcessor<Data: TelemetryData>: Consumer, Sendable {
             }
         case .kept(let remainder) where trigger != .shutdown:
             // Backpressure instead of loss: the next stage is full (a sending queue), so the batch goes back into
-            // the buffer and is tried again at the next timeout. The buffer's bound (max_pending_items) then
+            // the buffer and is tried again at the next timeout. The buffer's bounds (max_pending_bytes, _items) then
             // refuses new data to the clients as retryable, which is how a full queue reaches them.
             let n = remainder.itemCount
+            let size = n == taken.items ? taken.bytes : remainder.estimatedBytes
             state.withLock { s in
                 // The older data first, as it arrived.
                 var merged = remainder
                 if let newer = s.buffer { merged.append(contentsOf: newer) }
                 s.buffer = merged
                 s.items += n
-                s.handingOn -= taken
-                pending.set(s.items + s.handingOn)
+                s.bytes += size
+                s.handingOn -= taken.items
+                s.handingOnBytes -= taken.bytes
+                setGauges(s)
             }
             journal?.0.restore(segments)
             if !downstreamRefusing.exchange(true, ordering: .relaxed) {

@@ -29,15 +29,18 @@ public struct BatchProcessorFactory: ProcessorFactory {
         }
         let processor = BatchProcessor<Data>(
             name: id.description,
-            settings: .init(
-                sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout,
-                maxPendingItems: b.maxPendingItems),
-            next: next, registry: context.base.registry, logger: context.base.logger,
+            settings: Self.settings(b), next: next, registry: context.base.registry, logger: context.base.logger,
             journal: try Self.journal(context, as: Data.self))
         context.base.addPart(.processors(of: Data.signal), "processors.\(id) (\(context.pipeline))") {
             await processor.run(clock: ContinuousClock())
         }
         return processor
+    }
+
+    static func settings<Data: TelemetryData>(_ b: BatchProcessorConfig) -> BatchProcessor<Data>.Settings {
+        .init(
+            sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout,
+            maxPendingItems: b.maxPendingItems, maxPendingBytes: b.maxPendingBytes)
     }
 
     /// One batcher per combination of the `metadata_keys` values, each handing its batches on with those values.
@@ -57,9 +60,7 @@ public struct BatchProcessorFactory: ProcessorFactory {
         ) { metadata in
             BatchProcessor<Data>(
                 name: id.description,
-                settings: .init(
-                    sendBatchSize: b.sendBatchSize, sendBatchMaxSize: b.sendBatchMaxSize, timeout: b.timeout,
-                    maxPendingItems: b.maxPendingItems),
+                settings: Self.settings(b),
                 next: MetadataSetter(next: next, metadata: metadata), registry: registry, logger: logger,
                 journal: nil)
         }

@@ -79,6 +79,36 @@ func spans(_ n: Int) -> Traces {
         #expect(sink.sizes == [10])
     }
 
+    @Test func refusesWhenTheBufferedBytesReachTheBound() throws {
+        // Each span of spans(n) is charged Footprint.spanOverhead + its 1-byte name, plus 128 for resource and scope.
+        let perRequest = spans(10).estimatedBytes
+        #expect(perRequest == 128 + 10 * (Footprint.spanOverhead + 1))
+        let sink = RecordingConsumer()
+        let batch = BatchProcessor<Traces>(
+            name: "b",
+            settings: .init(
+                sendBatchSize: 1000, timeout: .seconds(60), maxPendingItems: 1000, maxPendingBytes: 2 * perRequest),
+            next: sink, registry: registry, logger: logger)
+        try batch.consume(spans(10))
+        try batch.consume(spans(10))
+        #expect(
+            registry.value(
+                "otlp_gateway_processor_batch_pending_bytes", labels: ["processor": "b", "otel_signal": "traces"])
+                == Double(2 * perRequest))
+        let error = #expect(throws: PipelineError.self) { try batch.consume(spans(1)) }
+        #expect(error?.isRetryable == true)
+        #expect(error?.message.contains("max_pending_bytes") == true)
+        batch.flush(trigger: .timeout)
+        #expect(sink.sizes == [20])
+        #expect(
+            registry.value(
+                "otlp_gateway_processor_batch_pending_bytes", labels: ["processor": "b", "otel_signal": "traces"]) == 0)
+        // An empty buffer takes one request of any size, so a large one is not refused for ever.
+        try batch.consume(spans(30))
+        batch.flush(trigger: .shutdown)
+        #expect(sink.sizes == [20, 30])
+    }
+
     @Test func theTimeoutSendsOnTheClock() async throws {
         let sink = RecordingConsumer()
         let clock = ManualClock()
