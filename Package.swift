@@ -304,7 +304,7 @@ let package = Package(
         // `spanmetrics`: RED metrics from spans, named as Tempo's metrics generator names them.
         .target(
             name: "SpanMetricsConnector",
-            dependencies: ["ComponentKit", "GatewayCore", "SelfTelemetry", logging],
+            dependencies: ["ComponentKit", "GatewayCore", "OTLPWire", "SelfTelemetry", logging],
             path: "Sources/Connectors/SpanMetricsConnector",
             swiftSettings: strictSettings
         ),
@@ -532,7 +532,7 @@ let package = Package(
         .testTarget(
             name: "SpanMetricsConnectorTests",
             dependencies: configTests + [
-                "SpanMetricsConnector", "GatewayCore", "SelfTelemetry", "TestSupport", logging,
+                "SpanMetricsConnector", "GatewayCore", "OTLPWire", "SelfTelemetry", "TestSupport", logging,
             ],
             path: "Tests/Connectors/SpanMetricsConnectorTests",
             swiftSettings: strictSettings

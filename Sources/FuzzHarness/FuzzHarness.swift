@@ -108,6 +108,45 @@ public enum FuzzHarness {
         precondition(wire.spanCount == decodedTraces.spanCount, "the wire reader counted other spans")
         precondition(wire.resourceSpanCount == decodedTraces.resourceSpans.count, "other resource count")
         precondition(wire.resourceSpans == decodedTraces.resourceSpans, "forwarded bytes decode to another model")
+        checkLazyReaders(wire, decodedTraces)
+    }
+
+    /// The lazy readers (`spanmetrics` and the `memory` exporter read forwarded traces through them) see, in
+    /// order, the fields the full decode gives, and a store fed the bytes answers as one fed the model.
+    static func checkLazyReaders(_ wire: Traces, _ decoded: Traces) {
+        guard let bytes = wire.wire else { return }
+        var spans: [(ResourceSpans, Span)] = []
+        for rs in decoded.resourceSpans {
+            for ss in rs.scopeSpans { for span in ss.spans { spans.append((rs, span)) } }
+        }
+        var index = 0
+        let complete = OTLPProtobuf.forEachWireSpan(bytes) { view in
+            precondition(index < spans.count, "the lazy reader saw more spans than the decode")
+            let (rs, span) = spans[index]
+            index += 1
+            precondition(view.string(view.name) == span.name, "lazy name differs")
+            precondition(view.kind == span.kind.rawValue && view.statusCode == span.status.code.rawValue, "kind/status")
+            precondition(view.startTimeUnixNano == span.startTimeUnixNano, "lazy start differs")
+            precondition(view.endTimeUnixNano == span.endTimeUnixNano, "lazy end differs")
+            precondition(view.traceIDValue == span.traceID && view.spanIDValue == span.spanID, "lazy ids differ")
+            precondition(view.attributeCount >= span.attributes.count, "lazy attribute count")
+            for attribute in span.attributes {
+                precondition(
+                    view.spanAttribute(attribute.key).map(view.value) == attribute.value, "lazy span attribute differs")
+            }
+            if let service = rs.resource.attributes["service.name"] {
+                precondition(view.resourceAttribute("service.name").map(view.value) == service, "lazy resource")
+            }
+        }
+        precondition(complete && index == spans.count, "the lazy reader did not see every span")
+        let (fromBytes, fromModel) = (RecentTraceStore(maxBytes: 1 << 26), RecentTraceStore(maxBytes: 1 << 26))
+        fromBytes.add(wire)
+        fromModel.add(decoded)
+        for (_, span) in spans.prefix(8) {
+            precondition(
+                fromBytes.trace(id: span.traceID) == fromModel.trace(id: span.traceID),
+                "stored bytes decode differently")
+        }
     }
 
     /// JSON decoded by our reader must encode to protobuf that protobuf-c accepts and that is a fixed point too.

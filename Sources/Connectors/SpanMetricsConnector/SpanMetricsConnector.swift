@@ -1,5 +1,6 @@
 public import GatewayCore
 public import Logging
+internal import OTLPWire
 public import SelfTelemetry
 internal import Synchronization
 
@@ -46,11 +47,14 @@ public final class SpanMetricsConnector: Consumer, Sendable {
         }
     }
 
-    struct Key: Hashable {
-        var attributes: Attributes
-    }
-
+    /// One dimension set's aggregates. `key` is the set's canonical bytes (see `KeyBuilder`), so a span finds its
+    /// series by hashing a reused buffer, without building strings; `attributes` is built once, for the series'
+    /// first span.
     struct Series {
+        var key: [UInt8]
+        var attributes: Attributes
+        /// The next series whose key has the same hash, or -1.
+        var nextSameHash = -1
         var calls: UInt64 = 0
         var bucketCounts: [UInt64]
         var sum: Double = 0
@@ -59,8 +63,16 @@ public final class SpanMetricsConnector: Consumer, Sendable {
     }
 
     struct State: @unchecked Sendable {
-        var series: [Key: Series] = [:]
+        var series: [Series] = []
+        /// Key hash to the first series with that hash.
+        var index: [Int: Int] = [:]
         var startTime: UInt64
+        /// The key being built for the current span (reused).
+        var scratch: [UInt8] = []
+        /// The current resource's `service.name` (reused).
+        var service: [UInt8] = []
+        var serviceResource = -1
+        var overflow = 0
     }
 
     private let settings: Settings
@@ -108,59 +120,177 @@ public final class SpanMetricsConnector: Consumer, Sendable {
     }
 
     public func consume(_ data: Traces) throws(PipelineError) -> ConsumeResult {
-        var overflow = 0
-        state.withLock { s in
-            for rs in data.resourceSpans {
-                let service = rs.resource.attributes["service.name"]?.displayString ?? "unknown_service"
-                for ss in rs.scopeSpans {
-                    for span in ss.spans {
-                        var attributes = [
-                            Attribute(key: "service", value: .string(service)),
-                            Attribute(key: "span_name", value: .string(span.name)),
-                            Attribute(key: "span_kind", value: .string(Self.kindName(span.kind))),
-                            Attribute(key: "status_code", value: .string(Self.statusName(span.status.code))),
-                        ]
-                        for d in settings.dimensions {
-                            if let v = span.attributes[d.name] ?? rs.resource.attributes[d.name] {
-                                attributes.append(Attribute(key: d.name, value: .string(v.displayString)))
-                            } else if let fallback = d.defaultValue {
-                                attributes.append(Attribute(key: d.name, value: .string(fallback)))
-                            }
-                        }
-                        var key = Key(attributes: Attributes(attributes))
-                        if s.series[key] == nil, s.series.count >= settings.maxSeries {
-                            key = Key(attributes: ["otel.metric.overflow": .string("true")])
-                            overflow += 1
-                        }
-                        let seconds =
-                            span.endTimeUnixNano > span.startTimeUnixNano
-                            ? Double(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9 : 0
-                        var series =
-                            s.series[key]
-                            ?? Series(bucketCounts: [UInt64](repeating: 0, count: settings.buckets.count + 1))
-                        series.calls += 1
-                        series.sum += seconds
-                        // Bucket i holds (bound[i-1], bound[i]]; the last one is everything above the largest bound.
-                        var index = settings.buckets.count
-                        for (i, bound) in settings.buckets.enumerated() where seconds <= bound {
-                            index = i
-                            break
-                        }
-                        series.bucketCounts[index] += 1
-                        if settings.exemplars, span.traceID.isValid {
-                            series.exemplar = Exemplar(
-                                timeUnixNano: span.endTimeUnixNano, value: .double(seconds), spanID: span.spanID,
-                                traceID: span.traceID)
-                        }
-                        series.updated = true
-                        s.series[key] = series
+        let overflow = state.withLock { s in
+            s.overflow = 0
+            // Forwarded traces are read in place; the model only when the bytes are not there or unreadable (the
+            // receiver's validation rules that out, so no span is counted twice in practice).
+            if let wire = data.wire {
+                s.serviceResource = -1
+                let complete = OTLPProtobuf.forEachWireSpan(wire) { record($0, &s) }
+                if !complete {
+                    logger.warning("spanmetrics: unreadable span bytes; the rest of the batch is not counted")
+                }
+            } else {
+                for rs in data.resourceSpans {
+                    let service = rs.resource.attributes["service.name"]?.displayString ?? "unknown_service"
+                    for ss in rs.scopeSpans {
+                        for span in ss.spans { record(span, service: service, resource: rs.resource, &s) }
                     }
                 }
             }
             seriesGauge.set(s.series.count)
+            return s.overflow
         }
         overflowed.add(overflow)
         return .accepted
+    }
+
+    /// Counts a span read from the wire.
+    private func record(_ span: WireSpan, _ s: inout State) {
+        if span.resourceOrdinal != s.serviceResource {
+            s.serviceResource = span.resourceOrdinal
+            s.service.removeAll(keepingCapacity: true)
+            if let v = span.resourceAttribute("service.name") {
+                if let bytes = span.stringValue(v) {
+                    s.service.append(contentsOf: span.slice(bytes))
+                } else {
+                    s.service.append(contentsOf: span.value(v).displayString.utf8)
+                }
+            } else {
+                s.service.append(contentsOf: "unknown_service".utf8)
+            }
+        }
+        let service = s.service
+        s.scratch.removeAll(keepingCapacity: true)
+        service.withUnsafeBytes { s.scratch.appendKeyPart($0) }
+        s.scratch.appendKeyPart(span.slice(span.name))
+        s.scratch.append(UInt8(truncatingIfNeeded: span.kind))
+        s.scratch.append(UInt8(truncatingIfNeeded: span.statusCode))
+        for d in settings.dimensions {
+            if let v = span.spanAttribute(d.name) ?? span.resourceAttribute(d.name) {
+                if let bytes = span.stringValue(v) {
+                    s.scratch.appendKeyPart(span.slice(bytes))
+                } else {
+                    s.scratch.appendKeyPart(span.value(v).displayString)
+                }
+            } else if let fallback = d.defaultValue {
+                s.scratch.appendKeyPart(fallback)
+            } else {
+                s.scratch.appendAbsentKeyPart()
+            }
+        }
+        let index = lookup(&s) {
+            attributes(
+                service: String(decoding: service, as: UTF8.self), name: span.string(span.name),
+                kind: SpanKind(rawValue: span.kind), status: SpanStatus.Code(rawValue: span.statusCode)
+            ) { d in
+                (span.spanAttribute(d.name) ?? span.resourceAttribute(d.name)).map { span.value($0).displayString }
+            }
+        }
+        add(
+            index, start: span.startTimeUnixNano, end: span.endTimeUnixNano, traceID: span.traceIDValue,
+            spanID: span.spanIDValue, &s)
+    }
+
+    /// Counts a span of the model.
+    private func record(_ span: Span, service: String, resource: Resource, _ s: inout State) {
+        s.scratch.removeAll(keepingCapacity: true)
+        s.scratch.appendKeyPart(service)
+        s.scratch.appendKeyPart(span.name)
+        s.scratch.append(UInt8(truncatingIfNeeded: span.kind.rawValue))
+        s.scratch.append(UInt8(truncatingIfNeeded: span.status.code.rawValue))
+        for d in settings.dimensions {
+            if let v = span.attributes[d.name] ?? resource.attributes[d.name] {
+                s.scratch.appendKeyPart(v.displayString)
+            } else if let fallback = d.defaultValue {
+                s.scratch.appendKeyPart(fallback)
+            } else {
+                s.scratch.appendAbsentKeyPart()
+            }
+        }
+        let index = lookup(&s) {
+            attributes(service: service, name: span.name, kind: span.kind, status: span.status.code) { d in
+                (span.attributes[d.name] ?? resource.attributes[d.name])?.displayString
+            }
+        }
+        add(
+            index, start: span.startTimeUnixNano, end: span.endTimeUnixNano, traceID: span.traceID, spanID: span.spanID,
+            &s)
+    }
+
+    /// The dimension set of a new series, as the metrics carry it.
+    private func attributes(
+        service: String, name: String, kind: SpanKind, status: SpanStatus.Code, value: (Dimension) -> String?
+    ) -> Attributes {
+        var attributes = [
+            Attribute(key: "service", value: .string(service)),
+            Attribute(key: "span_name", value: .string(name)),
+            Attribute(key: "span_kind", value: .string(Self.kindName(kind))),
+            Attribute(key: "status_code", value: .string(Self.statusName(status))),
+        ]
+        for d in settings.dimensions {
+            if let v = value(d) ?? d.defaultValue { attributes.append(Attribute(key: d.name, value: .string(v))) }
+        }
+        return Attributes(attributes)
+    }
+
+    /// The series whose key is `s.scratch`, created with `makeAttributes` when new; past `maxSeries`, the overflow
+    /// series.
+    private func lookup(_ s: inout State, _ makeAttributes: () -> Attributes) -> Int {
+        if let found = find(s.scratch, s) { return found }
+        if s.series.count >= settings.maxSeries {
+            s.overflow += 1
+            if let found = find(Self.overflowKey, s) { return found }
+            return insert(Self.overflowKey, ["otel.metric.overflow": .string("true")], &s)
+        }
+        return insert(s.scratch, makeAttributes(), &s)
+    }
+
+    /// Cannot be a normal key: those start with a 4-byte length.
+    private static let overflowKey: [UInt8] = [0xFF]
+
+    private static func hash(_ key: [UInt8]) -> Int {
+        var hasher = Hasher()
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
+    }
+
+    private func find(_ key: [UInt8], _ s: State) -> Int? {
+        var i = s.index[Self.hash(key)] ?? -1
+        while i >= 0 {
+            if s.series[i].key == key { return i }
+            i = s.series[i].nextSameHash
+        }
+        return nil
+    }
+
+    private func insert(_ key: [UInt8], _ attributes: Attributes, _ s: inout State) -> Int {
+        let i = s.series.count
+        let h = Self.hash(key)
+        s.series.append(
+            Series(
+                key: key, attributes: attributes, nextSameHash: s.index[h] ?? -1,
+                bucketCounts: [UInt64](repeating: 0, count: settings.buckets.count + 1)))
+        s.index[h] = i
+        return i
+    }
+
+    private func add(_ i: Int, start: UInt64, end: UInt64, traceID: TraceID, spanID: SpanID, _ s: inout State) {
+        let seconds = end > start ? Double(end - start) / 1e9 : 0
+        s.series[i].calls += 1
+        s.series[i].sum += seconds
+        // Bucket i holds (bound[i-1], bound[i]]; the last one is everything above the largest bound.
+        var bucket = settings.buckets.count
+        for (b, bound) in settings.buckets.enumerated() where seconds <= bound {
+            bucket = b
+            break
+        }
+        s.series[i].bucketCounts[bucket] += 1
+        if settings.exemplars, traceID.isValid {
+            s.series[i].exemplar = Exemplar(
+                timeUnixNano: end, value: .double(seconds), spanID: spanID, traceID: traceID)
+        }
+        s.series[i].updated = true
     }
 
     /// The current metrics (cumulative, or the deltas since the last flush); nil when nothing is tracked.
@@ -169,11 +299,12 @@ public final class SpanMetricsConnector: Consumer, Sendable {
         let (points, start): ([(Attributes, Series)], UInt64) = state.withLock { s in
             let start = s.startTime
             var out: [(Attributes, Series)] = []
-            for (key, series) in s.series where series.updated || !settings.delta {
-                out.append((key.attributes, series))
+            for series in s.series where series.updated || !settings.delta {
+                out.append((series.attributes, series))
             }
             if settings.delta {
                 s.series.removeAll(keepingCapacity: true)
+                s.index.removeAll(keepingCapacity: true)
                 s.startTime = time
             }
             return (out, start)
@@ -226,5 +357,23 @@ public final class SpanMetricsConnector: Consumer, Sendable {
         } catch {
             logger.warning("spanmetrics: the metrics pipeline refused a flush", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// A dimension set's canonical bytes, written into a reused buffer: each value length-prefixed (4 bytes), so no two
+/// sets share bytes; an absent dimension is a length of all ones.
+extension [UInt8] {
+    mutating func appendKeyPart(_ bytes: UnsafeRawBufferPointer) {
+        Swift.withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { append(contentsOf: $0) }
+        append(contentsOf: bytes)
+    }
+
+    mutating func appendKeyPart(_ string: String) {
+        var string = string
+        string.withUTF8 { appendKeyPart(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func appendAbsentKeyPart() {
+        Swift.withUnsafeBytes(of: UInt32.max) { append(contentsOf: $0) }
     }
 }

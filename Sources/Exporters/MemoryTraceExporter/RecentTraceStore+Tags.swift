@@ -10,7 +10,7 @@ extension RecentTraceStore {
 
     /// The attribute keys of the stored resources and spans, each sorted and at most `limit`.
     public func tagNames(limit: Int = 1000) -> (resource: [String], span: [String]) {
-        state.withLock { state in
+        withMaterialized { state in
             var resource: Set<String> = []
             var span: Set<String> = []
             for trace in state.traces.values {
@@ -66,7 +66,7 @@ extension RecentTraceStore {
             }
             seen[value.displayString] = seen[value.displayString] ?? type
         }
-        state.withLock { state in
+        withMaterialized { state in
             for trace in state.traces.values where seen.count < limit {
                 for group in trace.groups {
                     switch source {
@@ -121,7 +121,7 @@ extension RecentTraceStore {
             var last: UInt64 = 0
         }
         var tallies: [String: Tally] = [:]
-        state.withLock { state in
+        withMaterialized { state in
             for trace in state.traces.values {
                 for group in trace.groups {
                     let service = group.serviceName

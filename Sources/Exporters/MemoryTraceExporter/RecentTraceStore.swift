@@ -1,4 +1,5 @@
 public import GatewayCore
+internal import OTLPWire
 internal import Synchronization
 
 /// The most recent traces, held in memory up to a byte budget, for looking traces up before a tracing backend
@@ -13,7 +14,10 @@ internal import Synchronization
 ///   trace is kept with the spans that arrived first. Spans with an invalid (all-zero) trace id are dropped and
 ///   counted too.
 /// - Bytes are `estimatedSize(of:)` summed over the stored spans: deterministic, and an estimate of the heap,
-///   not a measurement (the index and the resource/scope copies are not charged).
+///   not a measurement (the index and the resource/scope copies are not charged). Forwarded traces (wire form) are
+///   kept as their bytes, grouped per trace, and decoded when a query first reads them; such a span is charged
+///   `Footprint.spanOverhead` + its encoded length + `Footprint.attributeOverhead` per attribute, a charge that does
+///   not change when it is decoded.
 ///
 /// Adding a span is O(1) amortized (a dictionary lookup and a ring-buffer FIFO of trace ids), plus a scan of the
 /// trace's resource/scope groups once per run of consecutive spans of one trace. Lookup by id is O(1) plus
@@ -46,6 +50,12 @@ public final class RecentTraceStore: Sendable {
         var spans = 0
         var evictedTraces = 0
         var droppedSpans = 0
+        /// Decodes the bytes of forwarded traces (taken from the first wire-form batch).
+        var codec: WireTracesCodec?
+        /// Traces holding bytes not decoded yet.
+        var undecoded: Set<TraceID> = []
+        /// Span payload ranges of the current run of one trace's spans (reused).
+        var run: [Range<Int>] = []
     }
 
     /// The byte budget for all stored spans.
@@ -63,6 +73,11 @@ public final class RecentTraceStore: Sendable {
         let maxBytes = self.maxBytes
         return state.withLock { state in
             var result = AddResult()
+            if let wire = traces.wire, state.add(wire, maxBytes: maxBytes, result: &result) {
+                state.evictedTraces += result.evictedTraces
+                state.droppedSpans += result.droppedSpans
+                return result
+            }
             for rs in traces.resourceSpans {
                 for ss in rs.scopeSpans {
                     var index = ss.spans.startIndex
@@ -85,7 +100,10 @@ public final class RecentTraceStore: Sendable {
     /// The trace with `id`: its spans grouped by resource and scope in order of arrival, each scope's spans
     /// sorted by start time; nil if it is not (or no longer) stored.
     public func trace(id: TraceID) -> Traces? {
-        state.withLock { $0.traces[id]?.traces() }
+        state.withLock { state in
+            state.materialize(id)
+            return state.traces[id]?.traces()
+        }
     }
 
     /// Summaries of the traces matching `query`, newest first (latest start; equal starts, latest arrival),
@@ -96,7 +114,7 @@ public final class RecentTraceStore: Sendable {
         let matcher = query.traceQL.flatMap { try? TraceQLMatcher($0) }
         if query.traceQL != nil, matcher == nil { return [] }
         let spss = Swift.max(1, query.spansPerSpanSet)
-        var found: [(summary: TraceSummary, arrival: UInt64)] = state.withLock { state in
+        var found: [(summary: TraceSummary, arrival: UInt64)] = withMaterialized { state in
             var found: [(summary: TraceSummary, arrival: UInt64)] = []
             for (id, trace) in state.traces where trace.matches(query) {
                 var summary = trace.summary(id: id)
@@ -140,11 +158,94 @@ public final class RecentTraceStore: Sendable {
     /// Spans dropped since the store was created.
     public var droppedSpanCount: Int { state.withLock { $0.droppedSpans } }
 
+    /// `body` under the lock, after every stored trace's bytes have been decoded.
+    func withMaterialized<R>(_ body: (inout State) -> R) -> R {
+        state.withLock { state in
+            for id in state.undecoded { state.materialize(id) }
+            return body(&state)
+        }
+    }
+
     /// Stored trace ids, oldest first (for tests).
     var traceIDsOldestFirst: [TraceID] { state.withLock { $0.order.elements } }
 }
 
 extension RecentTraceStore.State {
+    /// Stores forwarded traces as their bytes, per trace: runs of consecutive spans of one trace in one scope are
+    /// copied as one `ResourceSpans` entry into the trace's undecoded bytes.
+    fileprivate mutating func add(_ wire: WireTraces, maxBytes: Int, result: inout RecentTraceStore.AddResult) -> Bool {
+        if codec == nil { codec = wire.codec }
+        var current: (id: TraceID, scope: Int)?
+        // A view is valid only while its segment is being read: each run is written before its segment ends.
+        var first: WireSpan?
+        var visited = 0
+        let complete = OTLPProtobuf.forEachWireSpan(
+            wire,
+            segmentEnd: {
+                if let c = current, let f = first { flushRun(c.id, f) }
+                first = nil
+                current = nil
+            }
+        ) { span in
+            visited += 1
+            let id = span.traceIDValue
+            if let c = current, c.id != id || c.scope != span.scopeOrdinal, let f = first {
+                flushRun(c.id, f)
+                first = nil
+            }
+            current = (id, span.scopeOrdinal)
+            guard span.traceID.count == 16, id.isValid else {
+                result.droppedSpans += 1
+                return
+            }
+            let size =
+                Footprint.spanOverhead + span.span.count + Footprint.attributeOverhead * span.attributeCount
+            guard (traces[id]?.bytes ?? 0) + size <= maxBytes else {
+                result.droppedSpans += 1
+                return
+            }
+            makeRoom(for: size, keeping: id, maxBytes: maxBytes, result: &result)
+            if traces[id] == nil {
+                traces[id] = StoredTrace(arrival: nextArrival)
+                nextArrival += 1
+                order.append(id)
+            }
+            traces[id]!.appendUndecoded(
+                size: size, start: span.startTimeUnixNano, end: span.endTimeUnixNano)
+            bytes += size
+            spans += 1
+            result.storedSpans += 1
+            if first == nil { first = span }
+            run.append(span.span)
+        }
+        // Ruled out by the receiver's validation: what could not be read is counted, not stored.
+        if !complete { result.droppedSpans += max(0, wire.spanCount - visited) }
+        return true
+    }
+
+    /// Writes the current run's spans into trace `id`'s undecoded bytes.
+    private mutating func flushRun(_ id: TraceID, _ first: WireSpan) {
+        defer { run.removeAll(keepingCapacity: true) }
+        guard !run.isEmpty, traces[id] != nil else { return }
+        OTLPProtobuf.appendResourceSpans(first, spans: run, to: &traces[id]!.undecoded)
+        undecoded.insert(id)
+    }
+
+    /// Decodes trace `id`'s undecoded bytes into its groups.
+    mutating func materialize(_ id: TraceID) {
+        guard undecoded.remove(id) != nil, let codec, var trace = traces.removeValue(forKey: id) else { return }
+        let bytes = trace.undecoded
+        trace.undecoded = []
+        if let decoded = codec.decode(bytes) {
+            for rs in decoded {
+                for ss in rs.scopeSpans {
+                    let group = trace.groupIndex(rs, ss)
+                    for span in ss.spans { trace.appendDecoded(span, group: group) }
+                }
+            }
+        }
+        traces[id] = trace
+    }
     fileprivate mutating func add(
         _ spans: ArraySlice<Span>,
         id: TraceID,
@@ -190,6 +291,7 @@ extension RecentTraceStore.State {
                 continue
             }
             let evicted = traces.removeValue(forKey: oldest)!
+            undecoded.remove(oldest)
             bytes -= evicted.bytes
             spans -= evicted.spanCount
             result.evictedTraces += 1

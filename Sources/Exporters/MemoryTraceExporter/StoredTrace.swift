@@ -23,6 +23,8 @@ struct StoredTrace {
     /// Position of the trace's first arrival, the order of eviction and the tie-break of "newest first".
     let arrival: UInt64
     var groups: [StoredGroup] = []
+    /// Spans of forwarded traces not decoded yet: `ResourceSpans` entries, a valid request (see `materialize`).
+    var undecoded: [UInt8] = []
     var bytes = 0
     var spanCount = 0
     var startTimeUnixNano = UInt64.max
@@ -45,10 +47,23 @@ struct StoredTrace {
     }
 
     mutating func append(_ span: Span, group: Int, size: Int) {
-        let ref = (group: group, span: groups[group].spans.count)
-        groups[group].spans.append(span)
         bytes += size
         spanCount += 1
+        appendDecoded(span, group: group)
+    }
+
+    /// Counts a span kept as bytes; `appendDecoded` adds it to its group when the bytes are decoded.
+    mutating func appendUndecoded(size: Int, start: UInt64, end: UInt64) {
+        bytes += size
+        spanCount += 1
+        startTimeUnixNano = Swift.min(startTimeUnixNano, start)
+        endTimeUnixNano = Swift.max(endTimeUnixNano, end)
+    }
+
+    /// Adds a span already counted (by `append` or `appendUndecoded`) to its group.
+    mutating func appendDecoded(_ span: Span, group: Int) {
+        let ref = (group: group, span: groups[group].spans.count)
+        groups[group].spans.append(span)
         startTimeUnixNano = Swift.min(startTimeUnixNano, span.startTimeUnixNano)
         endTimeUnixNano = Swift.max(endTimeUnixNano, span.endTimeUnixNano)
         // Strictly earlier replaces, so among equal starts the first to arrive stays.

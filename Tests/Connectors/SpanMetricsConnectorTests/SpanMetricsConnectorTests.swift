@@ -1,5 +1,6 @@
 import GatewayCore
 import Logging
+import OTLPWire
 import SelfTelemetry
 import SpanMetricsConnector
 import Synchronization
@@ -144,5 +145,76 @@ func traces(service: String, _ spans: [Span]) -> Traces {
         await task.value
         let flushes = sink.received.withLock { $0.count }
         #expect(flushes == 2, "the final flush on stop")
+    }
+}
+
+/// Forwarded traces are read in place from their bytes: the metrics must equal those of the same spans as the model,
+/// whatever the resources, dimensions (string, non-string, absent, defaulted, on the resource), kinds, statuses and
+/// overflow.
+@Suite struct SpanMetricsConnectorWireTests {
+    func connector(_ settings: SpanMetricsConnector.Settings, sink: MetricsSink) -> SpanMetricsConnector {
+        SpanMetricsConnector(
+            name: "spanmetrics", settings: settings, next: sink, registry: TelemetryRegistry(),
+            logger: Logger(label: "t"), now: { 2_000_000_000 })
+    }
+
+    static func randomTraces(_ rng: inout some RandomNumberGenerator) -> Traces {
+        Traces(
+            resourceSpans: (0..<Int.random(in: 1...4, using: &rng)).map { r in
+                var resource = [Attribute(key: "region", value: .string(["eu", "us"].randomElement(using: &rng)!))]
+                // A string service, a non-string one, none.
+                if r == 1 {
+                    resource.append(Attribute(key: "service.name", value: .int(7)))
+                } else if r % 3 != 2 {
+                    resource.append(Attribute(key: "service.name", value: .string("svc\(r % 2)")))
+                }
+                return ResourceSpans(
+                    resource: Resource(attributes: Attributes(resource)),
+                    scopeSpans: (0..<Int.random(in: 1...3, using: &rng)).map { _ in
+                        ScopeSpans(
+                            scope: InstrumentationScope(name: "lib"),
+                            spans: (0..<Int.random(in: 0...20, using: &rng)).map { i in
+                                var attributes: Attributes = [:]
+                                switch i % 4 {
+                                case 0: attributes = ["http.method": .string("GET"), "dup": .bool(true)]
+                                case 1: attributes = ["http.method": .int(Int64(i)), "region": .string("span-level")]
+                                case 2: attributes = ["http.method": .array([.string("a"), .double(1.5)])]
+                                default: break
+                                }
+                                return Span(
+                                    traceID: TraceID(high: UInt64(i), low: 9), spanID: SpanID(value: UInt64(i + 1)),
+                                    name: "op\(Int.random(in: 0..<5, using: &rng))",
+                                    kind: SpanKind(rawValue: Int32.random(in: 0...5, using: &rng)),
+                                    startTimeUnixNano: 1_000_000_000,
+                                    endTimeUnixNano: 1_000_000_000 + UInt64.random(in: 0..<3_000_000_000, using: &rng),
+                                    attributes: attributes,
+                                    status: SpanStatus(
+                                        code: SpanStatus.Code(rawValue: Int32.random(in: 0...2, using: &rng))))
+                            })
+                    })
+            })
+    }
+
+    @Test(arguments: [20_000, 12]) func wireAndModelGiveTheSameMetrics(maxSeries: Int) throws {
+        var rng = SystemRandomNumberGenerator()
+        let settings = SpanMetricsConnector.Settings(
+            dimensions: [
+                .init(name: "http.method"), .init(name: "region"), .init(name: "missing", defaultValue: "none"),
+                .init(name: "absent"),
+            ], exemplars: true, maxSeries: maxSeries)
+        let (modelSink, wireSink) = (MetricsSink(), MetricsSink())
+        let (model, wire) = (connector(settings, sink: modelSink), connector(settings, sink: wireSink))
+        for _ in 0..<20 {
+            let traces = Self.randomTraces(&rng)
+            let encoded = try OTLPProtobuf.encode(traces).withUnsafeBytes { try OTLPProtobuf.wireTraces($0) }
+            #expect(encoded.wire != nil)
+            _ = try model.consume(traces)
+            _ = try wire.consume(encoded)
+        }
+        model.flush()
+        wire.flush()
+        let expected = try #require(modelSink.last)
+        #expect(wireSink.last == expected)
+        #expect(expected.dataPointCount > 0)
     }
 }
