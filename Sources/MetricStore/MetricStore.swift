@@ -154,9 +154,10 @@ public final class MetricStore: Sendable {
             for rm in metrics.resourceMetrics {
                 var latest: UInt64 = 0
                 for sm in rm.scopeMetrics {
+                    // The resource and scope part of the labels, once for all their points.
+                    let context = labelBuilder.context(resource: rm.resource, scope: sm.scope)
                     for metric in sm.metrics {
-                        let r = apply(
-                            metric, resource: rm.resource, scope: sm.scope, now: nowNanos, latest: &latest, state: &s)
+                        let r = apply(metric, context: context, now: nowNanos, latest: &latest, state: &s)
                         if r > 0 {
                             refused += r
                             if refusedNames.count < 5, !refusedNames.contains(metric.name) {
@@ -185,7 +186,7 @@ public final class MetricStore: Sendable {
     }
 
     private func apply(
-        _ metric: Metric, resource: Resource, scope: InstrumentationScope, now: UInt64, latest: inout UInt64,
+        _ metric: Metric, context: PrometheusLabelBuilder.Context, now: UInt64, latest: inout UInt64,
         state s: inout State
     ) -> Int {
         var refused = 0
@@ -205,7 +206,7 @@ public final class MetricStore: Sendable {
                 latest = max(latest, p.timeUnixNano)
                 let v = p.value.doubleValue
                 if !upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, state: &s, update: { _ in .number(v) })
                 {
@@ -220,7 +221,7 @@ public final class MetricStore: Sendable {
                 latest = max(latest, p.timeUnixNano)
                 let v = p.value.doubleValue
                 let ok = upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, delta: delta, state: &s
                 ) { old in
@@ -238,7 +239,7 @@ public final class MetricStore: Sendable {
                 let bounds = p.bucketCounts.isEmpty ? [] : p.explicitBounds
                 let new = ClassicHistogramValue(bounds: bounds, bucketCounts: counts, count: p.count, sum: p.sum ?? 0)
                 let ok = upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, delta: delta, state: &s
                 ) { old in
@@ -263,7 +264,7 @@ public final class MetricStore: Sendable {
                     negativeOffset: p.negative.offset, negativeCounts: p.negative.bucketCounts, count: p.count,
                     sum: p.sum ?? 0)
                 let ok = upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, delta: delta, state: &s
                 ) { old in
@@ -282,7 +283,7 @@ public final class MetricStore: Sendable {
                     SummaryValue(
                         quantiles: p.quantileValues.map { ($0.quantile, $0.value) }, count: p.count, sum: p.sum))
                 if !upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, resource: resource, scope: scope),
+                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: nil, now: now, state: &s, update: { _ in value })
                 {

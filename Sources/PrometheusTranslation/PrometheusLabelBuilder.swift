@@ -58,7 +58,63 @@ public struct PrometheusLabelBuilder: Sendable {
     public func labels(
         point: Attributes, resource: Resource, scope: InstrumentationScope, scopeSchemaURL: String = ""
     ) -> [PrometheusLabel] {
-        build(point: point, resource: resource, scope: scope, scopeSchemaURL: scopeSchemaURL, strict: false)!
+        labels(point: point, context: context(resource: resource, scope: scope, scopeSchemaURL: scopeSchemaURL))
+    }
+
+    /// What a point's labels take from its resource and scope, worked out once for all their points.
+    public struct Context: Sendable {
+        /// Promoted resource attributes, by name.
+        fileprivate var promoted: [PrometheusLabel] = []
+        fileprivate var job = ""
+        fileprivate var instance = ""
+        /// Scope labels, set in this order (an empty value removes the label).
+        fileprivate var scope: [PrometheusLabel] = []
+        /// False where Prometheus rejects the points: a promoted or scope attribute key cannot be a label name.
+        fileprivate var acceptable = true
+    }
+
+    /// The resource and scope part of ``labels(point:resource:scope:scopeSchemaURL:)``.
+    public func context(resource: Resource, scope: InstrumentationScope, scopeSchemaURL: String = "") -> Context {
+        var context = Context()
+        var promotedSet = LabelSetBuilder()
+        if promoteAllResourceAttributes || !promoted.isEmpty {
+            for attribute in resource.attributes {
+                let key = ByteString(attribute.key)
+                guard promoteAllResourceAttributes ? !ignored.contains(key) : promoted.contains(key) else { continue }
+                let name = namer.labelName(attribute.key)
+                if name.isEmpty {
+                    context.acceptable = false
+                    continue
+                }
+                promotedSet.set(name, prometheusLabelValue(attribute.value))
+            }
+        }
+        context.promoted = promotedSet.labels
+        (context.job, context.instance) = jobAndInstance(resource)
+        if scopeLabels, !scope.name.isEmpty {
+            var scopeSet = LabelSetBuilder(capacity: scope.attributes.count)
+            for attribute in scope.attributes {
+                let name = namer.labelName("otel_scope_" + attribute.key)
+                if name.isEmpty {
+                    context.acceptable = false
+                    continue
+                }
+                scopeSet.set(name, prometheusLabelValue(attribute.value))
+            }
+            // Set after the attributes so that an attribute cannot replace them; empty values remove the label.
+            context.scope =
+                scopeSet.labels + [
+                    PrometheusLabel(name: "otel_scope_name", value: scope.name),
+                    PrometheusLabel(name: "otel_scope_version", value: scope.version),
+                    PrometheusLabel(name: "otel_scope_schema_url", value: scopeSchemaURL),
+                ]
+        }
+        return context
+    }
+
+    /// ``labels(point:resource:scope:scopeSchemaURL:)`` with the resource and scope part worked out already.
+    public func labels(point: Attributes, context: Context) -> [PrometheusLabel] {
+        build(point: point, context: context, strict: false)!
     }
 
     /// The labels of ``labels(point:resource:scope:scopeSchemaURL:)``, or nil where Prometheus rejects the point
@@ -66,7 +122,9 @@ public struct PrometheusLabelBuilder: Sendable {
     public func acceptedLabels(
         point: Attributes, resource: Resource, scope: InstrumentationScope, scopeSchemaURL: String = ""
     ) -> [PrometheusLabel]? {
-        build(point: point, resource: resource, scope: scope, scopeSchemaURL: scopeSchemaURL, strict: true)
+        build(
+            point: point, context: context(resource: resource, scope: scope, scopeSchemaURL: scopeSchemaURL),
+            strict: true)
     }
 
     /// The labels of the `target_info` series for a resource: its attributes except `service.name`,
@@ -85,7 +143,9 @@ public struct PrometheusLabelBuilder: Sendable {
         _ = addAttributes(attributes, to: &set, strict: false) { key in
             Self.identifyingAttributes.contains(key) || key == "__name__"
         }
-        addJobAndInstance(resource, to: &set)
+        let (job, instance) = jobAndInstance(resource)
+        if !job.isEmpty { set.set("job", job) }
+        if !instance.isEmpty { set.set("instance", instance) }
         addExternalLabels(to: &set)
         guard !set.get("job").isEmpty || !set.get("instance").isEmpty else { return nil }
         return set.labels
@@ -93,17 +153,15 @@ public struct PrometheusLabelBuilder: Sendable {
 
     static let identifyingAttributes = ["service.namespace", "service.name", "service.instance.id"]
 
-    private func build(
-        point: Attributes, resource: Resource, scope: InstrumentationScope, scopeSchemaURL: String, strict: Bool
-    ) -> [PrometheusLabel]? {
+    private func build(point: Attributes, context: Context, strict: Bool) -> [PrometheusLabel]? {
+        if strict, !context.acceptable { return nil }
         var set = LabelSetBuilder(capacity: point.count + externalLabels.count + 6)
         guard addAttributes(point, to: &set, strict: strict, skip: { $0 == "__name__" }) else { return nil }
-        guard addPromotedAttributes(resource, to: &set, strict: strict) else { return nil }
-        addJobAndInstance(resource, to: &set)
+        for label in context.promoted { set.fill(label.name, label.value) }
+        if !context.job.isEmpty { set.set("job", context.job) }
+        if !context.instance.isEmpty { set.set("instance", context.instance) }
         addExternalLabels(to: &set)
-        if scopeLabels, !scope.name.isEmpty {
-            guard addScope(scope, schemaURL: scopeSchemaURL, to: &set, strict: strict) else { return nil }
-        }
+        for label in context.scope { set.set(label.name, label.value) }
         return set.labels
     }
 
@@ -160,59 +218,21 @@ public struct PrometheusLabelBuilder: Sendable {
         return true
     }
 
-    private func addPromotedAttributes(_ resource: Resource, to set: inout LabelSetBuilder, strict: Bool) -> Bool {
-        guard promoteAllResourceAttributes || !promoted.isEmpty else { return true }
-        var promotedSet = LabelSetBuilder()
-        for attribute in resource.attributes {
-            let key = ByteString(attribute.key)
-            guard promoteAllResourceAttributes ? !ignored.contains(key) : promoted.contains(key) else { continue }
-            let name = namer.labelName(attribute.key)
-            if name.isEmpty {
-                if strict { return false }
-                continue
-            }
-            promotedSet.set(name, prometheusLabelValue(attribute.value))
-        }
-        for label in promotedSet.labels { set.fill(label.name, label.value) }
-        return true
-    }
-
-    private func addJobAndInstance(_ resource: Resource, to set: inout LabelSetBuilder) {
+    /// `job` (`service.namespace/service.name`, or `service.name`) and `instance` (`service.instance.id`); empty
+    /// where the resource lacks them.
+    private func jobAndInstance(_ resource: Resource) -> (job: String, instance: String) {
         let attributes = resource.attributes
+        var job = ""
         if let serviceName = attributes["service.name"] {
-            var job = prometheusLabelValue(serviceName)
+            job = prometheusLabelValue(serviceName)
             if let serviceNamespace = attributes["service.namespace"] {
                 job = prometheusLabelValue(serviceNamespace) + "/" + job
             }
-            if !job.isEmpty { set.set("job", job) }
         }
-        if let instance = attributes["service.instance.id"] {
-            let value = prometheusLabelValue(instance)
-            if !value.isEmpty { set.set("instance", value) }
-        }
+        return (job, attributes["service.instance.id"].map { prometheusLabelValue($0) } ?? "")
     }
 
     private func addExternalLabels(to set: inout LabelSetBuilder) {
         for (name, value) in externalLabels where !name.isEmpty { set.fill(name, value) }
-    }
-
-    private func addScope(
-        _ scope: InstrumentationScope, schemaURL: String, to set: inout LabelSetBuilder, strict: Bool
-    ) -> Bool {
-        var scopeSet = LabelSetBuilder(capacity: scope.attributes.count)
-        for attribute in scope.attributes {
-            let name = namer.labelName("otel_scope_" + attribute.key)
-            if name.isEmpty {
-                if strict { return false }
-                continue
-            }
-            scopeSet.set(name, prometheusLabelValue(attribute.value))
-        }
-        for label in scopeSet.labels { set.set(label.name, label.value) }
-        // Set after the attributes so that an attribute cannot replace them; empty values remove the label.
-        set.set("otel_scope_name", scope.name)
-        set.set("otel_scope_version", scope.version)
-        set.set("otel_scope_schema_url", schemaURL)
-        return true
     }
 }
