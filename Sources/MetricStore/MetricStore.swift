@@ -96,6 +96,7 @@ public final class MetricStore: Sendable {
     struct State: @unchecked Sendable {
         var entries: [Entry] = []
         var index: [Key: Int] = [:]
+        var cache = PointCache()
         var familyCounts: [String: Int] = [:]
         /// Points refused by `maxSeriesPerMetric`, per family (only families at their limit have any).
         var refusedByFamily: [String: Int] = [:]
@@ -156,8 +157,10 @@ public final class MetricStore: Sendable {
                 for sm in rm.scopeMetrics {
                     // The resource and scope part of the labels, once for all their points.
                     let context = labelBuilder.context(resource: rm.resource, scope: sm.scope)
+                    let contextID = s.cache.context(rm.resource, sm.scope)
                     for metric in sm.metrics {
-                        let r = apply(metric, context: context, now: nowNanos, latest: &latest, state: &s)
+                        let r = apply(
+                            metric, context: context, contextID: contextID, now: nowNanos, latest: &latest, state: &s)
                         if r > 0 {
                             refused += r
                             if refusedNames.count < 5, !refusedNames.contains(metric.name) {
@@ -186,8 +189,8 @@ public final class MetricStore: Sendable {
     }
 
     private func apply(
-        _ metric: Metric, context: PrometheusLabelBuilder.Context, now: UInt64, latest: inout UInt64,
-        state s: inout State
+        _ metric: Metric, context: PrometheusLabelBuilder.Context, contextID: Int, now: UInt64,
+        latest: inout UInt64, state s: inout State
     ) -> Int {
         var refused = 0
         func family(_ type: FamilyType, _ promType: PrometheusMetricType) -> MetricFamily {
@@ -206,7 +209,7 @@ public final class MetricStore: Sendable {
                 latest = max(latest, p.timeUnixNano)
                 let v = p.value.doubleValue
                 if !upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
+                    family: f, point: p.attributes, context: context, contextID: contextID,
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, state: &s, update: { _ in .number(v) })
                 {
@@ -221,7 +224,7 @@ public final class MetricStore: Sendable {
                 latest = max(latest, p.timeUnixNano)
                 let v = p.value.doubleValue
                 let ok = upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
+                    family: f, point: p.attributes, context: context, contextID: contextID,
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, delta: delta, state: &s
                 ) { old in
@@ -239,7 +242,7 @@ public final class MetricStore: Sendable {
                 let bounds = p.bucketCounts.isEmpty ? [] : p.explicitBounds
                 let new = ClassicHistogramValue(bounds: bounds, bucketCounts: counts, count: p.count, sum: p.sum ?? 0)
                 let ok = upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
+                    family: f, point: p.attributes, context: context, contextID: contextID,
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, delta: delta, state: &s
                 ) { old in
@@ -264,7 +267,7 @@ public final class MetricStore: Sendable {
                     negativeOffset: p.negative.offset, negativeCounts: p.negative.bucketCounts, count: p.count,
                     sum: p.sum ?? 0)
                 let ok = upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
+                    family: f, point: p.attributes, context: context, contextID: contextID,
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: p.exemplars.last, now: now, delta: delta, state: &s
                 ) { old in
@@ -283,7 +286,7 @@ public final class MetricStore: Sendable {
                     SummaryValue(
                         quantiles: p.quantileValues.map { ($0.quantile, $0.value) }, count: p.count, sum: p.sum))
                 if !upsert(
-                    family: f, labels: labelBuilder.labels(point: p.attributes, context: context),
+                    family: f, point: p.attributes, context: context, contextID: contextID,
                     time: p.timeUnixNano, start: p.startTimeUnixNano, stale: p.flags.contains(.noRecordedValue),
                     exemplar: nil, now: now, state: &s, update: { _ in value })
                 {
@@ -296,45 +299,70 @@ public final class MetricStore: Sendable {
 
     /// Inserts or updates one series. Returns false only when the cardinality limit refused a new series.
     private func upsert(
-        family: MetricFamily, labels: [PrometheusLabel], time: UInt64, start: UInt64, stale: Bool, exemplar: Exemplar?,
-        now: UInt64, delta: Bool = false, state s: inout State, update: (SeriesValue?) -> SeriesValue
+        family: MetricFamily, point: Attributes, context: PrometheusLabelBuilder.Context, contextID: Int, time: UInt64,
+        start: UInt64, stale: Bool, exemplar: Exemplar?, now: UInt64, delta: Bool = false, state s: inout State,
+        update: (SeriesValue?) -> SeriesValue
     ) -> Bool {
-        let key = Key(family: family.name, labels: labels)
-        if let i = s.index[key] {
-            var entry = s.entries[i]
-            let current = entry.series
+        let pointKey =
+            PointCache.PointKey.cacheable(point)
+            ? PointCache.PointKey(family: family.name, context: contextID, attributes: point) : nil
+        if let pointKey, let i = s.cache.series(pointKey) {
+            return upsert(
+                family: family, labels: [], found: i, time: time, start: start, stale: stale, exemplar: exemplar,
+                now: now, delta: delta, state: &s, update: update)
+        }
+        return upsert(
+            family: family, labels: labelBuilder.labels(point: point, context: context), pointKey: pointKey, time: time,
+            start: start, stale: stale, exemplar: exemplar, now: now, delta: delta, state: &s, update: update)
+    }
+
+    /// Inserts or updates the series `found` (from the point cache), or else the one with `labels`, remembering it
+    /// under `pointKey`. Returns false only when the cardinality limit refused a new series.
+    private func upsert(
+        family: MetricFamily, labels: [PrometheusLabel], found: Int? = nil, pointKey: PointCache.PointKey? = nil,
+        time: UInt64, start: UInt64, stale: Bool, exemplar: Exemplar?, now: UInt64, delta: Bool = false,
+        state s: inout State, update: (SeriesValue?) -> SeriesValue
+    ) -> Bool {
+        if let i = found ?? s.index[Key(family: family.name, labels: labels)] {
+            if found == nil, let pointKey {
+                s.cache.remember(pointKey, series: i, bound: 2 * s.entries.count + 10_000)
+            }
+            // Read and written in place: copying the entry out and back would retain and release all its storage.
+            let time0 = s.entries[i].series.timeUnixNano
             // A point that is not newer than what we hold would make a reader go back in time: drop it.
-            if time <= current.timeUnixNano {
-                if time < current.timeUnixNano || update(delta ? nil : current.value) != current.value
-                    || stale != current.isStale
+            if time <= time0 {
+                if time < time0 || update(delta ? nil : s.entries[i].series.value) != s.entries[i].series.value
+                    || stale != s.entries[i].series.isStale
                 {
                     outOfOrder.add()
                 }
-                entry.touchedAtNanos = now
-                s.entries[i] = entry
+                s.entries[i].touchedAtNanos = now
                 return true
             }
-            let sameType = current.family.type == family.type
+            let sameType = s.entries[i].series.family.type == family.type
             var accumulated: SeriesValue?
             if delta {
                 // A delta whose window starts before the last one ended overlaps it: count it once only.
-                if start != 0, start < current.timeUnixNano, sameType {
+                if start != 0, start < time0, sameType {
                     outOfOrder.add()
                     return true
                 }
-                accumulated = sameType ? current.value : nil
+                accumulated = sameType ? s.entries[i].series.value : nil
             }
-            let reset = !delta && start != 0 && current.startTimeUnixNano != 0 && start != current.startTimeUnixNano
-            entry.series.family = family
-            entry.series.value = stale ? current.value : update(accumulated)
-            entry.series.timeUnixNano = time
-            if reset || !sameType { entry.series.startTimeUnixNano = start }
-            entry.series.isStale = stale
-            entry.series.exemplar = exemplar
+            let start0 = s.entries[i].series.startTimeUnixNano
+            let reset = !delta && start != 0 && start0 != 0 && start != start0
+            if s.entries[i].series.family != family { s.entries[i].series.family = family }
+            if !stale {
+                let value = update(accumulated)
+                s.entries[i].series.value = value
+            }
+            s.entries[i].series.timeUnixNano = time
+            if reset || !sameType { s.entries[i].series.startTimeUnixNano = start }
+            s.entries[i].series.isStale = stale
+            s.entries[i].series.exemplar = exemplar
             s.seq += 1
-            entry.seq = s.seq
-            entry.touchedAtNanos = now
-            s.entries[i] = entry
+            s.entries[i].seq = s.seq
+            s.entries[i].touchedAtNanos = now
             return true
         }
         let count = s.familyCounts[family.name, default: 0]
@@ -347,7 +375,8 @@ public final class MetricStore: Sendable {
         let series = Series(
             family: family, labels: labels, value: update(nil), startTimeUnixNano: start, timeUnixNano: time,
             isStale: stale, exemplar: exemplar)
-        s.index[key] = s.entries.count
+        s.index[Key(family: family.name, labels: labels)] = s.entries.count
+        if let pointKey { s.cache.remember(pointKey, series: s.entries.count, bound: 2 * s.entries.count + 10_000) }
         s.entries.append(Entry(series: series, seq: s.seq, touchedAtNanos: now))
         return true
     }
@@ -422,6 +451,8 @@ public final class MetricStore: Sendable {
                     i += 1
                 }
             }
+            // Series moved: the cached indices are wrong now.
+            if removedCount > 0 { s.cache.forgetPoints() }
             seriesGauge.set(s.entries.count)
         }
         expired.add(removedCount)

@@ -61,14 +61,13 @@ public struct PrometheusLabelBuilder: Sendable {
         labels(point: point, context: context(resource: resource, scope: scope, scopeSchemaURL: scopeSchemaURL))
     }
 
-    /// What a point's labels take from its resource and scope, worked out once for all their points.
+    /// What a point's labels take from its resource and scope, worked out once for all their points, as two sorted
+    /// lists a point's labels are merged with.
     public struct Context: Sendable {
-        /// Promoted resource attributes, by name.
-        fileprivate var promoted: [PrometheusLabel] = []
-        fileprivate var job = ""
-        fileprivate var instance = ""
-        /// Scope labels, set in this order (an empty value removes the label).
-        fileprivate var scope: [PrometheusLabel] = []
+        /// Labels that replace the point's: `job`, `instance` and the scope labels; an empty value removes the label.
+        fileprivate var overriding: [PrometheusLabel] = []
+        /// Labels the point gets where it lacks them: promoted resource attributes, then external labels.
+        fileprivate var filling: [PrometheusLabel] = []
         /// False where Prometheus rejects the points: a promoted or scope attribute key cannot be a label name.
         fileprivate var acceptable = true
     }
@@ -89,8 +88,16 @@ public struct PrometheusLabelBuilder: Sendable {
                 promotedSet.set(name, prometheusLabelValue(attribute.value))
             }
         }
-        context.promoted = promotedSet.labels
-        (context.job, context.instance) = jobAndInstance(resource)
+        // In the order Prometheus applies them: promoted attributes fill, `job` and `instance` replace, external
+        // labels fill, scope labels replace (see `labels(point:resource:scope:scopeSchemaURL:)`). Replacing names
+        // and filling names never depend on each other's order, so each side is one sorted list.
+        var filling = promotedSet
+        for (name, value) in externalLabels where !name.isEmpty { filling.fill(name, value) }
+        context.filling = filling.labels
+        var overriding: [PrometheusLabel] = []
+        let (job, instance) = jobAndInstance(resource)
+        if !job.isEmpty { overriding.append(PrometheusLabel(name: "job", value: job)) }
+        if !instance.isEmpty { overriding.append(PrometheusLabel(name: "instance", value: instance)) }
         if scopeLabels, !scope.name.isEmpty {
             var scopeSet = LabelSetBuilder(capacity: scope.attributes.count)
             for attribute in scope.attributes {
@@ -102,13 +109,19 @@ public struct PrometheusLabelBuilder: Sendable {
                 scopeSet.set(name, prometheusLabelValue(attribute.value))
             }
             // Set after the attributes so that an attribute cannot replace them; empty values remove the label.
-            context.scope =
-                scopeSet.labels + [
-                    PrometheusLabel(name: "otel_scope_name", value: scope.name),
-                    PrometheusLabel(name: "otel_scope_version", value: scope.version),
-                    PrometheusLabel(name: "otel_scope_schema_url", value: scopeSchemaURL),
-                ]
+            overriding += scopeSet.labels
+            overriding += [
+                PrometheusLabel(name: "otel_scope_name", value: scope.name),
+                PrometheusLabel(name: "otel_scope_version", value: scope.version),
+                PrometheusLabel(name: "otel_scope_schema_url", value: scopeSchemaURL),
+            ]
         }
+        // The last setting of a name wins; sorted by name in byte order, empty values kept (they remove).
+        var byName: [PrometheusLabel] = []
+        for label in overriding.reversed() where !byName.contains(where: { utf8Equal($0.name, label.name) }) {
+            byName.append(label)
+        }
+        context.overriding = byName.sorted { utf8Less($0.name, $1.name) }
         return context
     }
 
@@ -155,14 +168,67 @@ public struct PrometheusLabelBuilder: Sendable {
 
     private func build(point: Attributes, context: Context, strict: Bool) -> [PrometheusLabel]? {
         if strict, !context.acceptable { return nil }
-        var set = LabelSetBuilder(capacity: point.count + externalLabels.count + 6)
-        guard addAttributes(point, to: &set, strict: strict, skip: { $0 == "__name__" }) else { return nil }
-        for label in context.promoted { set.fill(label.name, label.value) }
-        if !context.job.isEmpty { set.set("job", context.job) }
-        if !context.instance.isEmpty { set.set("instance", context.instance) }
-        addExternalLabels(to: &set)
-        for label in context.scope { set.set(label.name, label.value) }
-        return set.labels
+        let own: [PrometheusLabel]
+        if let fast = pointLabels(point) {
+            own = fast
+        } else {
+            var set = LabelSetBuilder(capacity: point.count)
+            guard addAttributes(point, to: &set, strict: strict, skip: { $0 == "__name__" }) else { return nil }
+            own = set.labels
+        }
+        return Self.merge(own, context)
+    }
+
+    /// The point's own labels when its keys are label names as they are and come in byte order (the common case):
+    /// one pass, one array. Nil sends the point through `addAttributes`, which escapes, merges and sorts.
+    private func pointLabels(_ point: Attributes) -> [PrometheusLabel]? {
+        var labels: [PrometheusLabel] = []
+        labels.reserveCapacity(point.count)
+        var previous: String?
+        let escapes = namer.strategy.escapes
+        for attribute in point {
+            let key = attribute.key
+            guard key != "__name__", escapes ? PrometheusNameRules.isLabelNameKeptAsIs(key) : !key.isEmpty else {
+                return nil
+            }
+            if let previous, !utf8Less(previous, key) { return nil }
+            previous = key
+            let value = prometheusLabelValue(attribute.value)
+            if !value.isEmpty { labels.append(PrometheusLabel(name: key, value: value)) }
+        }
+        return labels
+    }
+
+    /// `own` (sorted, unique, no empty values) with the context's labels: a replacing label wins over the point's,
+    /// which wins over a filling one; a replacing label with an empty value removes the name.
+    private static func merge(_ own: [PrometheusLabel], _ context: Context) -> [PrometheusLabel] {
+        let (o, f) = (context.overriding, context.filling)
+        if o.isEmpty, f.isEmpty { return own }
+        var out: [PrometheusLabel] = []
+        out.reserveCapacity(own.count + o.count + f.count)
+        var (i, j, k) = (0, 0, 0)
+        while i < own.count || j < o.count || k < f.count {
+            // The smallest name among the three heads.
+            var name: String?
+            if i < own.count { name = own[i].name }
+            if j < o.count, name.map({ utf8Less(o[j].name, $0) }) ?? true { name = o[j].name }
+            if k < f.count, name.map({ utf8Less(f[k].name, $0) }) ?? true { name = f[k].name }
+            let n = name!
+            let inOwn = i < own.count && utf8Equal(own[i].name, n)
+            let inOverriding = j < o.count && utf8Equal(o[j].name, n)
+            let inFilling = k < f.count && utf8Equal(f[k].name, n)
+            if inOverriding {
+                if !o[j].value.isEmpty { out.append(o[j]) }
+            } else if inOwn {
+                out.append(own[i])
+            } else if inFilling {
+                out.append(f[k])
+            }
+            if inOwn { i += 1 }
+            if inOverriding { j += 1 }
+            if inFilling { k += 1 }
+        }
+        return out
     }
 
     /// Adds attributes as labels to an empty set; false when `strict` and a key cannot be a label name.

@@ -208,3 +208,57 @@ func value(_ store: MetricStore, _ family: String, _ label: (String, String)? = 
         #expect(classic.map(\.cumulativeCount) == [1, 3, 7, 7])
     }
 }
+
+/// The point cache finds a point's series without building labels; it must never send a point to another series.
+@Suite struct MetricStorePointCacheTests {
+    let registry = TelemetryRegistry()
+
+    func values(_ store: MetricStore) -> [String: SeriesValue] {
+        var out: [String: SeriesValue] = [:]
+        for s in store.snapshot() where s.family.name == "c_total" {
+            out[s.labels.first { $0.name == "k" }?.value ?? ""] = s.value
+        }
+        return out
+    }
+
+    @Test func canonicallyEquivalentSpellingsStayTwoSeries() {
+        // "é" precomposed and decomposed: equal as Swift strings, different labels for Prometheus.
+        let (nfc, nfd) = ("\u{E9}", "e\u{301}")
+        let store = MetricStore(settings: .init(), registry: registry)
+        for (i, v) in [nfc, nfd, nfc, nfd].enumerated() {
+            store.ingest(batch(counter("c", [(["k": .string(v)], t0, t0 + UInt64(i + 1) * sec, Double(i))])))
+        }
+        let series = store.snapshot().filter { $0.family.name == "c_total" }
+        #expect(series.count == 2)
+        let byBytes = Dictionary(
+            uniqueKeysWithValues: series.map { s in (Array(s.labels.first { $0.name == "k" }!.value.utf8), s.value) })
+        #expect(byBytes[Array(nfc.utf8)] == .number(2))
+        #expect(byBytes[Array(nfd.utf8)] == .number(3))
+    }
+
+    @Test func pointsFindTheirSeriesAfterExpiryMovesSeries() {
+        let clock = TestClock()
+        let store = MetricStore(settings: .init(staleAfter: .seconds(60)), registry: registry, now: clock.read)
+        let now = clock.read()
+        store.ingest(
+            batch(counter("c", ["a", "b", "c"].map { (["k": .string($0)], now - sec, now, 1) })))
+        clock.advance(seconds: 50)
+        // b and c stay fresh; a expires and c moves into its slot.
+        store.ingest(batch(counter("c", ["b", "c"].map { (["k": .string($0)], now - sec, now + 50 * sec, 2) })))
+        clock.advance(seconds: 20)
+        store.expire()
+        #expect(values(store) == ["b": .number(2), "c": .number(2)])
+        store.ingest(batch(counter("c", [(["k": .string("c")], now - sec, now + 70 * sec, 7)])))
+        store.ingest(batch(counter("c", [(["k": .string("a")], now - sec, now + 70 * sec, 5)])))
+        #expect(values(store) == ["a": .number(5), "b": .number(2), "c": .number(7)])
+    }
+
+    @Test func intAndStringOfTheSameTextShareTheSeries() {
+        // Different attribute values, the same label: one series, as without the cache.
+        let store = MetricStore(settings: .init(), registry: registry)
+        store.ingest(batch(counter("c", [(["k": .int(1)], t0, t0 + sec, 1)])))
+        store.ingest(batch(counter("c", [(["k": .string("1")], t0, t0 + 2 * sec, 4)])))
+        store.ingest(batch(counter("c", [(["k": .int(1)], t0, t0 + 3 * sec, 6)])))
+        #expect(values(store) == ["1": .number(6)])
+    }
+}

@@ -258,3 +258,86 @@ import Testing
         #expect(render(builder.targetInfoLabels(resource: resource)) == #"host.name="h1",job="s""#)
     }
 }
+
+/// The merge of a point's labels with its resource and scope part must equal applying Prometheus' steps one after
+/// another (point labels; promoted fill; `job`/`instance` set; external fill; scope labels set, empty removes),
+/// whatever overlaps between them.
+@Suite struct PrometheusLabelBuilderMergeTests {
+    static let names = ["job", "instance", "a", "b", "host_name", "otel_scope_name", "otel_scope_x", "z", "ext"]
+
+    /// The steps, one after another, over a dictionary.
+    static func reference(
+        point: Attributes, resource: Resource, scope: InstrumentationScope, promoted: [String],
+        external: [(String, String)]
+    ) -> [PrometheusLabel] {
+        var set: [String: String] = [:]
+        for a in point where a.key != "__name__" { set[a.key] = prometheusLabelValue(a.value) }
+        set = set.filter { !$0.value.isEmpty }
+        func fill(_ n: String, _ v: String) { if set[n] == nil, !v.isEmpty { set[n] = v } }
+        func assign(_ n: String, _ v: String) { set[n] = v.isEmpty ? nil : v }
+        for a in resource.attributes where promoted.contains(a.key) {
+            fill(a.key.replacingDots(), prometheusLabelValue(a.value))
+        }
+        // As Prometheus: with `service.name` present (even empty), `service.namespace` prefixes it.
+        var job = ""
+        if let name = resource.attributes["service.name"] {
+            job = prometheusLabelValue(name)
+            if let ns = resource.attributes["service.namespace"] { job = prometheusLabelValue(ns) + "/" + job }
+        }
+        if !job.isEmpty { assign("job", job) }
+        if let i = resource.attributes["service.instance.id"].map(prometheusLabelValue), !i.isEmpty {
+            assign("instance", i)
+        }
+        for (n, v) in external where !n.isEmpty { fill(n, v) }
+        if !scope.name.isEmpty {
+            // An empty scope attribute is no label (it does not remove the point's).
+            for a in scope.attributes where !prometheusLabelValue(a.value).isEmpty {
+                assign("otel_scope_" + a.key, prometheusLabelValue(a.value))
+            }
+            assign("otel_scope_name", scope.name)
+            assign("otel_scope_version", scope.version)
+            assign("otel_scope_schema_url", "")
+        }
+        return set.map { PrometheusLabel(name: $0.key, value: $0.value) }.sorted()
+    }
+
+    @Test func mergeEqualsTheStepsOneAfterAnother() {
+        var rng = SystemRandomNumberGenerator()
+        func value() -> AnyValue {
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: return .string("")
+            case 1: return .int(Int64.random(in: 0..<3, using: &rng))
+            default: return .string(["x", "y"].randomElement(using: &rng)!)
+            }
+        }
+        for _ in 0..<500 {
+            let point = Attributes(
+                Self.names.filter { _ in Bool.random(using: &rng) }.map { Attribute(key: $0, value: value()) }
+                    + (Bool.random(using: &rng) ? [Attribute(key: "__name__", value: .string("n"))] : []))
+            var resource: [Attribute] = []
+            if Bool.random(using: &rng) { resource.append(Attribute(key: "service.name", value: value())) }
+            if Bool.random(using: &rng) { resource.append(Attribute(key: "service.namespace", value: value())) }
+            if Bool.random(using: &rng) { resource.append(Attribute(key: "service.instance.id", value: value())) }
+            if Bool.random(using: &rng) { resource.append(Attribute(key: "host.name", value: value())) }
+            if Bool.random(using: &rng) { resource.append(Attribute(key: "z", value: value())) }
+            let scope = InstrumentationScope(
+                name: Bool.random(using: &rng) ? "lib" : "", version: Bool.random(using: &rng) ? "1" : "",
+                attributes: Attributes(
+                    ["x", "name"].filter { _ in Bool.random(using: &rng) }.map { Attribute(key: $0, value: value()) }))
+            let external = [("ext", "e"), ("job", "ej"), ("a", "ea"), ("host_name", "eh")].filter { _ in
+                Bool.random(using: &rng)
+            }
+            let promoted = ["host.name", "z"].filter { _ in Bool.random(using: &rng) }
+            let builder = PrometheusLabelBuilder(
+                namer: PrometheusNamer(), promoteResourceAttributes: promoted, externalLabels: external)
+            let r = Resource(attributes: Attributes(resource))
+            let expected = Self.reference(
+                point: point, resource: r, scope: scope, promoted: promoted, external: external)
+            #expect(builder.labels(point: point, resource: r, scope: scope) == expected)
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingDots() -> String { String(map { $0 == "." ? "_" : $0 }) }
+}
