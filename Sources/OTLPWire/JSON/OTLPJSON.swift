@@ -15,6 +15,17 @@ public enum OTLPJSON {
         try decode(bytes, empty: Traces(), readTraces)
     }
 
+    /// Decodes an `ExportTraceServiceRequest` and converts it once to the wire form, so JSON input travels the
+    /// pipeline as protobuf input does: forwarded as bytes, its fields read in place.
+    public static func wireTraces(_ bytes: UnsafeRawBufferPointer) throws(OTLPDecodingError) -> Traces {
+        let model = try decodeTraces(bytes)
+        guard model.spanCount > 0 else { return model }
+        return Traces(
+            wire: WireTraces(
+                segments: [OTLPProtobuf.encode(model)], segmentSpans: [model.spanCount],
+                segmentResources: [model.resourceSpanCount], codec: OTLPProtobuf.tracesCodec))
+    }
+
     /// Decodes an `ExportTraceServiceRequest`; an empty body is an empty request.
     public static func decodeTraces(_ bytes: some Collection<UInt8>) throws(OTLPDecodingError) -> Traces {
         try withContiguousBytes(bytes) { (raw) throws(OTLPDecodingError) in try decodeTraces(raw) }

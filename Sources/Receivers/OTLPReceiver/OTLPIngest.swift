@@ -59,7 +59,7 @@ struct OTLPIngest: Sendable {
                 guard let consumer = consumers.traces else { return .notConfigured }
                 let data =
                     try encoding == .protobuf
-                    ? OTLPProtobuf.wireTraces(body) : OTLPJSON.decodeTraces(body)
+                    ? OTLPProtobuf.wireTraces(body) : OTLPJSON.wireTraces(body)
                 return deliver(data, to: consumer, encoding: encoding, metadata: metadata)
             case .metrics:
                 guard let consumer = consumers.metrics else { return .notConfigured }
