@@ -159,11 +159,35 @@ public final class RecentTraceStore: Sendable {
     public var droppedSpanCount: Int { state.withLock { $0.droppedSpans } }
 
     /// `body` under the lock, after every stored trace's bytes have been decoded.
+    ///
+    /// Decoding is the slow part, so it runs outside the lock (ingest does not wait for it): the undecoded bytes are
+    /// taken (shared, not copied) under the lock, decoded, and merged under the lock again into the traces that still
+    /// hold them; what arrived meanwhile is decoded under the lock, a small remainder.
     func withMaterialized<R>(_ body: (inout State) -> R) -> R {
-        state.withLock { state in
+        let (pending, codec) = state.withLock { s in
+            (
+                s.undecoded.compactMap { id in
+                    s.traces[id].map {
+                        PendingBytes(id: id, arrival: $0.arrival, offset: $0.decodedOffset, bytes: $0.undecoded)
+                    }
+                }, s.codec
+            )
+        }
+        let decoded = pending.map { p in (p, codec?.decode(p.bytes)) }
+        return state.withLock { state in
+            for (p, spans) in decoded { state.absorb(p, spans) }
             for id in state.undecoded { state.materialize(id) }
             return body(&state)
         }
+    }
+
+    /// A trace's undecoded bytes as taken for decoding outside the lock.
+    struct PendingBytes {
+        var id: TraceID
+        var arrival: UInt64
+        /// The trace's `decodedOffset` when taken: the bytes are still its next ones only if it is unchanged.
+        var offset: Int
+        var bytes: [UInt8]
     }
 
     /// Stored trace ids, oldest first (for tests).
@@ -200,21 +224,8 @@ extension RecentTraceStore.State {
             }
             let size =
                 Footprint.spanOverhead + span.span.count + Footprint.attributeOverhead * span.attributeCount
-            guard (traces[id]?.bytes ?? 0) + size <= maxBytes else {
-                result.droppedSpans += 1
-                return
-            }
-            makeRoom(for: size, keeping: id, maxBytes: maxBytes, result: &result)
-            if traces[id] == nil {
-                traces[id] = StoredTrace(arrival: nextArrival)
-                nextArrival += 1
-                order.append(id)
-            }
-            traces[id]!.appendUndecoded(
-                size: size, start: span.startTimeUnixNano, end: span.endTimeUnixNano)
-            bytes += size
-            spans += 1
-            result.storedSpans += 1
+            guard reserve(size, for: id, maxBytes: maxBytes, result: &result) else { return }
+            traces[id]!.appendUndecoded(size: size, start: span.startTimeUnixNano, end: span.endTimeUnixNano)
             if first == nil { first = span }
             run.append(span.span)
         }
@@ -233,18 +244,37 @@ extension RecentTraceStore.State {
 
     /// Decodes trace `id`'s undecoded bytes into its groups.
     mutating func materialize(_ id: TraceID) {
-        guard undecoded.remove(id) != nil, let codec, var trace = traces.removeValue(forKey: id) else { return }
+        guard undecoded.contains(id), let trace = traces[id] else {
+            undecoded.remove(id)
+            return
+        }
         let bytes = trace.undecoded
-        trace.undecoded = []
-        if let decoded = codec.decode(bytes) {
-            for rs in decoded {
-                for ss in rs.scopeSpans {
-                    let group = trace.groupIndex(rs, ss)
-                    for span in ss.spans { trace.appendDecoded(span, group: group) }
-                }
+        absorb(
+            RecentTraceStore.PendingBytes(id: id, arrival: trace.arrival, offset: trace.decodedOffset, bytes: bytes),
+            codec?.decode(bytes))
+    }
+
+    /// Merges decoded spans into their trace when it still holds those bytes first (not evicted, not replaced by a
+    /// newer trace of the same id, not absorbed by a concurrent query); nil spans (no memory for the decode) are
+    /// dropped with their bytes.
+    mutating func absorb(_ pending: RecentTraceStore.PendingBytes, _ decoded: [ResourceSpans]?) {
+        guard var trace = traces[pending.id], trace.arrival == pending.arrival, trace.decodedOffset == pending.offset,
+            trace.undecoded.count >= pending.bytes.count
+        else { return }
+        traces.removeValue(forKey: pending.id)
+        for rs in decoded ?? [] {
+            for ss in rs.scopeSpans {
+                let group = trace.groupIndex(rs, ss)
+                for span in ss.spans { trace.appendDecoded(span, group: group) }
             }
         }
-        traces[id] = trace
+        trace.undecoded.removeFirst(pending.bytes.count)
+        trace.decodedOffset += pending.bytes.count
+        if trace.undecoded.isEmpty {
+            trace.undecoded = []
+            undecoded.remove(pending.id)
+        }
+        traces[pending.id] = trace
     }
     fileprivate mutating func add(
         _ spans: ArraySlice<Span>,
@@ -261,22 +291,32 @@ extension RecentTraceStore.State {
         var group: Int?
         for span in spans {
             let size = RecentTraceStore.estimatedSize(of: span)
-            guard (traces[id]?.bytes ?? 0) + size <= maxBytes else {
-                result.droppedSpans += 1
-                continue
-            }
-            makeRoom(for: size, keeping: id, maxBytes: maxBytes, result: &result)
-            if traces[id] == nil {
-                traces[id] = StoredTrace(arrival: nextArrival)
-                nextArrival += 1
-                order.append(id)
-            }
+            guard reserve(size, for: id, maxBytes: maxBytes, result: &result) else { continue }
             if group == nil { group = traces[id]!.groupIndex(rs, ss) }
             traces[id]!.append(span, group: group!, size: size)
-            bytes += size
-            self.spans += 1
-            result.storedSpans += 1
         }
+    }
+
+    /// Makes room for one span of `size` bytes of trace `id` (creating the trace) and counts it as stored, or counts
+    /// it as dropped when the trace would grow past `maxBytes`. The caller then adds the span to `traces[id]`, which
+    /// charges the trace itself.
+    private mutating func reserve(
+        _ size: Int, for id: TraceID, maxBytes: Int, result: inout RecentTraceStore.AddResult
+    ) -> Bool {
+        guard (traces[id]?.bytes ?? 0) + size <= maxBytes else {
+            result.droppedSpans += 1
+            return false
+        }
+        makeRoom(for: size, keeping: id, maxBytes: maxBytes, result: &result)
+        if traces[id] == nil {
+            traces[id] = StoredTrace(arrival: nextArrival)
+            nextArrival += 1
+            order.append(id)
+        }
+        bytes += size
+        spans += 1
+        result.storedSpans += 1
+        return true
     }
 
     /// Evicts the oldest traces other than `id` until `size` more bytes fit. The caller has checked that `id`'s

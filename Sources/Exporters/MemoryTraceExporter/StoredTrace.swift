@@ -25,6 +25,8 @@ struct StoredTrace {
     var groups: [StoredGroup] = []
     /// Spans of forwarded traces not decoded yet: `ResourceSpans` entries, a valid request (see `materialize`).
     var undecoded: [UInt8] = []
+    /// Bytes taken out of `undecoded` so far (decoded into `groups`).
+    var decodedOffset = 0
     var bytes = 0
     var spanCount = 0
     var startTimeUnixNano = UInt64.max

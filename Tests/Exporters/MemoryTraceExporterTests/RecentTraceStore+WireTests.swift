@@ -67,4 +67,31 @@ import Testing
         #expect(wire.tagNames().span == model.tagNames().span)
         #expect(wire.tagNames().resource == model.tagNames().resource)
     }
+
+    /// Queries decode outside the lock while spans keep arriving for the same traces: every span must end up in its
+    /// trace once, as in a store fed the model one batch after another.
+    @Test func concurrentQueriesDecodeEverySpanOnce() async throws {
+        var rng = SystemRandomNumberGenerator()
+        let batches = (0..<200).map { _ in Self.randomBatch(&rng, traces: 1...10) }
+        let wires = try batches.map(Self.wire)
+        let (model, wire) = (RecentTraceStore(maxBytes: 1 << 30), RecentTraceStore(maxBytes: 1 << 30))
+        for b in batches { model.add(b) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for w in wires { wire.add(w) } }
+            for _ in 0..<3 {
+                group.addTask {
+                    for i in 0..<100 {
+                        _ = wire.search(TraceQuery())
+                        _ = wire.trace(id: traceID(UInt64(i % 10 + 1)))
+                    }
+                }
+            }
+        }
+        #expect(wire.spanCount == model.spanCount)
+        for id in 1...10 {
+            let (w, m) = (wire.trace(id: traceID(UInt64(id))), model.trace(id: traceID(UInt64(id))))
+            #expect(w?.spanCount == m?.spanCount)
+            #expect(w == m)
+        }
+    }
 }
