@@ -10,22 +10,20 @@ extension RecentTraceStore {
 
     /// The attribute keys of the stored resources and spans, each sorted and at most `limit`.
     public func tagNames(limit: Int = 1000) -> (resource: [String], span: [String]) {
-        withMaterialized { state in
-            var resource: Set<String> = []
-            var span: Set<String> = []
-            for trace in state.traces.values {
-                for group in trace.groups {
-                    for attribute in group.resource.attributes where resource.count < limit {
-                        resource.insert(attribute.key)
-                    }
-                    for stored in group.spans where span.count < limit {
-                        for attribute in stored.attributes where span.count < limit { span.insert(attribute.key) }
-                    }
+        var resource: Set<String> = []
+        var span: Set<String> = []
+        forEachTrace { _, trace in
+            for group in trace.groups {
+                for attribute in group.resource.attributes where resource.count < limit {
+                    resource.insert(attribute.key)
                 }
-                if resource.count >= limit, span.count >= limit { break }
+                for stored in group.spans where span.count < limit {
+                    for attribute in stored.attributes where span.count < limit { span.insert(attribute.key) }
+                }
             }
-            return (resource.sorted(), span.sorted())
+            return resource.count < limit || span.count < limit
         }
+        return (resource.sorted(), span.sorted())
     }
 
     /// The distinct values of a tag, sorted, at most `limit`, with Tempo's type names (`string`, `int`, `float`,
@@ -66,27 +64,27 @@ extension RecentTraceStore {
             }
             seen[value.displayString] = seen[value.displayString] ?? type
         }
-        withMaterialized { state in
-            for trace in state.traces.values where seen.count < limit {
-                for group in trace.groups {
-                    switch source {
-                    case .resource(let key): add(group.resource.attributes[key])
-                    case .rootServiceName: add(group.resource.attributes["service.name"])
-                    default:
-                        for span in group.spans {
-                            switch source {
-                            case .span(let key): add(span.attributes[key])
-                            case .either(let key): add(span.attributes[key] ?? group.resource.attributes[key])
-                            case .name: add(.string(span.name))
-                            case .statusMessage where !span.status.message.isEmpty: add(.string(span.status.message))
-                            case .status: seen[Self.statusKeyword(span.status.code)] = "keyword"
-                            case .kind: seen[Self.kindKeyword(span.kind)] = "keyword"
-                            default: break
-                            }
+        forEachTrace { _, trace in
+            guard seen.count < limit else { return false }
+            for group in trace.groups {
+                switch source {
+                case .resource(let key): add(group.resource.attributes[key])
+                case .rootServiceName: add(group.resource.attributes["service.name"])
+                default:
+                    for span in group.spans {
+                        switch source {
+                        case .span(let key): add(span.attributes[key])
+                        case .either(let key): add(span.attributes[key] ?? group.resource.attributes[key])
+                        case .name: add(.string(span.name))
+                        case .statusMessage where !span.status.message.isEmpty: add(.string(span.status.message))
+                        case .status: seen[Self.statusKeyword(span.status.code)] = "keyword"
+                        case .kind: seen[Self.kindKeyword(span.kind)] = "keyword"
+                        default: break
                         }
                     }
                 }
             }
+            return true
         }
         return seen.sorted { $0.key < $1.key }.prefix(limit).map { (type: $0.value, value: $0.key) }
     }
@@ -121,22 +119,21 @@ extension RecentTraceStore {
             var last: UInt64 = 0
         }
         var tallies: [String: Tally] = [:]
-        withMaterialized { state in
-            for trace in state.traces.values {
-                for group in trace.groups {
-                    let service = group.serviceName
-                    var tally = tallies[service] ?? Tally()
-                    for span in group.spans {
-                        tally.durations.append(
-                            span.endTimeUnixNano > span.startTimeUnixNano
-                                ? span.endTimeUnixNano - span.startTimeUnixNano : 0)
-                        if span.status.code == .error { tally.errors += 1 }
-                        tally.first = Swift.min(tally.first, span.startTimeUnixNano)
-                        tally.last = Swift.max(tally.last, span.endTimeUnixNano)
-                    }
-                    tallies[service] = tally
+        forEachTrace { _, trace in
+            for group in trace.groups {
+                let service = group.serviceName
+                var tally = tallies[service] ?? Tally()
+                for span in group.spans {
+                    tally.durations.append(
+                        span.endTimeUnixNano > span.startTimeUnixNano
+                            ? span.endTimeUnixNano - span.startTimeUnixNano : 0)
+                    if span.status.code == .error { tally.errors += 1 }
+                    tally.first = Swift.min(tally.first, span.startTimeUnixNano)
+                    tally.last = Swift.max(tally.last, span.endTimeUnixNano)
                 }
+                tallies[service] = tally
             }
+            return true
         }
         return tallies.map { service, tally in
             let sorted = tally.durations.sorted()

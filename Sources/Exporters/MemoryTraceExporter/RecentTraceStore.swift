@@ -15,9 +15,8 @@ internal import Synchronization
 ///   counted too.
 /// - Bytes are `estimatedSize(of:)` summed over the stored spans: deterministic, and an estimate of the heap,
 ///   not a measurement (the index and the resource/scope copies are not charged). Forwarded traces (wire form) are
-///   kept as their bytes, grouped per trace, and decoded when a query first reads them; such a span is charged
-///   `Footprint.spanOverhead` + its encoded length + `Footprint.attributeOverhead` per attribute, a charge that does
-///   not change when it is decoded.
+///   kept as their bytes, grouped per trace, and decoded by each query that reads them (not kept decoded); such a
+///   span is charged `Footprint.spanOverhead` + its encoded length + `Footprint.attributeOverhead` per attribute.
 ///
 /// Adding a span is O(1) amortized (a dictionary lookup and a ring-buffer FIFO of trace ids), plus a scan of the
 /// trace's resource/scope groups once per run of consecutive spans of one trace. Lookup by id is O(1) plus
@@ -52,8 +51,6 @@ public final class RecentTraceStore: Sendable {
         var droppedSpans = 0
         /// Decodes the bytes of forwarded traces (taken from the first wire-form batch).
         var codec: WireTracesCodec?
-        /// Traces holding bytes not decoded yet.
-        var undecoded: Set<TraceID> = []
         /// Span payload ranges of the current run of one trace's spans (reused).
         var run: [Range<Int>] = []
     }
@@ -100,10 +97,8 @@ public final class RecentTraceStore: Sendable {
     /// The trace with `id`: its spans grouped by resource and scope in order of arrival, each scope's spans
     /// sorted by start time; nil if it is not (or no longer) stored.
     public func trace(id: TraceID) -> Traces? {
-        state.withLock { state in
-            state.materialize(id)
-            return state.traces[id]?.traces()
-        }
+        let (trace, codec) = state.withLock { ($0.traces[id], $0.codec) }
+        return trace?.decoded(codec).traces()
     }
 
     /// Summaries of the traces matching `query`, newest first (latest start; equal starts, latest arrival),
@@ -114,31 +109,30 @@ public final class RecentTraceStore: Sendable {
         let matcher = query.traceQL.flatMap { try? TraceQLMatcher($0) }
         if query.traceQL != nil, matcher == nil { return [] }
         let spss = Swift.max(1, query.spansPerSpanSet)
-        var found: [(summary: TraceSummary, arrival: UInt64)] = withMaterialized { state in
-            var found: [(summary: TraceSummary, arrival: UInt64)] = []
-            for (id, trace) in state.traces where trace.matches(query) {
-                var summary = trace.summary(id: id)
-                if let matcher {
-                    let facts = TraceQLMatcher.TraceFacts(
-                        durationNanos: trace.durationNanos, rootName: summary.rootSpanName,
-                        rootServiceName: summary.rootServiceName)
-                    var matched: [(group: Int, span: Int)] = []
-                    var count = 0
-                    guard
-                        matcher.matches(trace, facts: facts, maxMatched: spss, matched: &matched, matchedCount: &count)
-                    else { continue }
-                    summary.matchedCount = count
-                    summary.matchedSpans = matched.map { ref in
-                        let span = trace.groups[ref.group].spans[ref.span]
-                        return MatchedSpan(
-                            spanID: span.spanID, name: span.name, startTimeUnixNano: span.startTimeUnixNano,
-                            durationNanos: span.endTimeUnixNano > span.startTimeUnixNano
-                                ? span.endTimeUnixNano - span.startTimeUnixNano : 0)
-                    }
+        var found: [(summary: TraceSummary, arrival: UInt64)] = []
+        forEachTrace { id, trace in
+            guard trace.matches(query) else { return true }
+            var summary = trace.summary(id: id)
+            if let matcher {
+                let facts = TraceQLMatcher.TraceFacts(
+                    durationNanos: trace.durationNanos, rootName: summary.rootSpanName,
+                    rootServiceName: summary.rootServiceName)
+                var matched: [(group: Int, span: Int)] = []
+                var count = 0
+                guard
+                    matcher.matches(trace, facts: facts, maxMatched: spss, matched: &matched, matchedCount: &count)
+                else { return true }
+                summary.matchedCount = count
+                summary.matchedSpans = matched.map { ref in
+                    let span = trace.groups[ref.group].spans[ref.span]
+                    return MatchedSpan(
+                        spanID: span.spanID, name: span.name, startTimeUnixNano: span.startTimeUnixNano,
+                        durationNanos: span.endTimeUnixNano > span.startTimeUnixNano
+                            ? span.endTimeUnixNano - span.startTimeUnixNano : 0)
                 }
-                found.append((summary, trace.arrival))
             }
-            return found
+            found.append((summary, trace.arrival))
+            return true
         }
         found.sort { a, b in
             a.summary.startTimeUnixNano != b.summary.startTimeUnixNano
@@ -158,36 +152,15 @@ public final class RecentTraceStore: Sendable {
     /// Spans dropped since the store was created.
     public var droppedSpanCount: Int { state.withLock { $0.droppedSpans } }
 
-    /// `body` under the lock, after every stored trace's bytes have been decoded.
-    ///
-    /// Decoding is the slow part, so it runs outside the lock (ingest does not wait for it): the undecoded bytes are
-    /// taken (shared, not copied) under the lock, decoded, and merged under the lock again into the traces that still
-    /// hold them; what arrived meanwhile is decoded under the lock, a small remainder.
-    func withMaterialized<R>(_ body: (inout State) -> R) -> R {
-        let (pending, codec) = state.withLock { s in
-            (
-                s.undecoded.compactMap { id in
-                    s.traces[id].map {
-                        PendingBytes(id: id, arrival: $0.arrival, offset: $0.decodedOffset, bytes: $0.undecoded)
-                    }
-                }, s.codec
-            )
+    /// Calls `body` with every stored trace until it returns false, each decoded on its own outside the lock and not
+    /// kept: a query costs a decode of what it reads, memory stays bounded by the stored bytes (decoding everything
+    /// and keeping it would hold the model and the bytes at once), and ingest does not wait for it. The traces are a
+    /// snapshot taken under the lock (shared storage, copied only if ingest changes them meanwhile).
+    func forEachTrace(_ body: (TraceID, StoredTrace) -> Bool) {
+        let (traces, codec) = state.withLock { ($0.traces, $0.codec) }
+        for (id, trace) in traces {
+            guard body(id, trace.decoded(codec)) else { return }
         }
-        let decoded = pending.map { p in (p, codec?.decode(p.bytes)) }
-        return state.withLock { state in
-            for (p, spans) in decoded { state.absorb(p, spans) }
-            for id in state.undecoded { state.materialize(id) }
-            return body(&state)
-        }
-    }
-
-    /// A trace's undecoded bytes as taken for decoding outside the lock.
-    struct PendingBytes {
-        var id: TraceID
-        var arrival: UInt64
-        /// The trace's `decodedOffset` when taken: the bytes are still its next ones only if it is unchanged.
-        var offset: Int
-        var bytes: [UInt8]
     }
 
     /// Stored trace ids, oldest first (for tests).
@@ -239,43 +212,8 @@ extension RecentTraceStore.State {
         defer { run.removeAll(keepingCapacity: true) }
         guard !run.isEmpty, traces[id] != nil else { return }
         OTLPProtobuf.appendResourceSpans(first, spans: run, to: &traces[id]!.undecoded)
-        undecoded.insert(id)
     }
 
-    /// Decodes trace `id`'s undecoded bytes into its groups.
-    mutating func materialize(_ id: TraceID) {
-        guard undecoded.contains(id), let trace = traces[id] else {
-            undecoded.remove(id)
-            return
-        }
-        let bytes = trace.undecoded
-        absorb(
-            RecentTraceStore.PendingBytes(id: id, arrival: trace.arrival, offset: trace.decodedOffset, bytes: bytes),
-            codec?.decode(bytes))
-    }
-
-    /// Merges decoded spans into their trace when it still holds those bytes first (not evicted, not replaced by a
-    /// newer trace of the same id, not absorbed by a concurrent query); nil spans (no memory for the decode) are
-    /// dropped with their bytes.
-    mutating func absorb(_ pending: RecentTraceStore.PendingBytes, _ decoded: [ResourceSpans]?) {
-        guard var trace = traces[pending.id], trace.arrival == pending.arrival, trace.decodedOffset == pending.offset,
-            trace.undecoded.count >= pending.bytes.count
-        else { return }
-        traces.removeValue(forKey: pending.id)
-        for rs in decoded ?? [] {
-            for ss in rs.scopeSpans {
-                let group = trace.groupIndex(rs, ss)
-                for span in ss.spans { trace.appendDecoded(span, group: group) }
-            }
-        }
-        trace.undecoded.removeFirst(pending.bytes.count)
-        trace.decodedOffset += pending.bytes.count
-        if trace.undecoded.isEmpty {
-            trace.undecoded = []
-            undecoded.remove(pending.id)
-        }
-        traces[pending.id] = trace
-    }
     fileprivate mutating func add(
         _ spans: ArraySlice<Span>,
         id: TraceID,
@@ -331,7 +269,6 @@ extension RecentTraceStore.State {
                 continue
             }
             let evicted = traces.removeValue(forKey: oldest)!
-            undecoded.remove(oldest)
             bytes -= evicted.bytes
             spans -= evicted.spanCount
             result.evictedTraces += 1

@@ -25,8 +25,6 @@ struct StoredTrace {
     var groups: [StoredGroup] = []
     /// Spans of forwarded traces not decoded yet: `ResourceSpans` entries, a valid request (see `materialize`).
     var undecoded: [UInt8] = []
-    /// Bytes taken out of `undecoded` so far (decoded into `groups`).
-    var decodedOffset = 0
     var bytes = 0
     var spanCount = 0
     var startTimeUnixNano = UInt64.max
@@ -52,6 +50,21 @@ struct StoredTrace {
         bytes += size
         spanCount += 1
         appendDecoded(span, group: group)
+    }
+
+    /// The trace with its undecoded bytes decoded into its groups (a copy; the stored trace keeps its bytes). When
+    /// the bytes cannot be decoded (no memory for it), those spans are left out of the copy.
+    func decoded(_ codec: WireTracesCodec?) -> StoredTrace {
+        guard !undecoded.isEmpty, let codec else { return self }
+        var trace = self
+        trace.undecoded = []
+        for rs in codec.decode(undecoded) ?? [] {
+            for ss in rs.scopeSpans {
+                let group = trace.groupIndex(rs, ss)
+                for span in ss.spans { trace.appendDecoded(span, group: group) }
+            }
+        }
+        return trace
     }
 
     /// Counts a span kept as bytes; `appendDecoded` adds it to its group when the bytes are decoded.
