@@ -120,7 +120,10 @@ import Testing
         await GatewayService.stop(
             graph: graph, tasks: tasks, drainTimeout: .milliseconds(200), logger: Logger(label: "t"))
         #expect(clock.now - started >= .milliseconds(200))
-        #expect(clock.now - started < .seconds(5))
+        // Without cancellation the stop would never return (the stuck part ignores the drain); the bound only tells
+        // the 200 ms timeout from a much longer one, and is far from it so a loaded machine cannot fail it (5 s did,
+        // with the whole suite running on 2 cores).
+        #expect(clock.now - started < .seconds(60))
         #expect(journal.all == ["quick drained", "stuck cancelled"])
     }
 }

@@ -72,7 +72,7 @@ import Testing
     /// each of its spans once, as a store fed the model one batch after another.
     @Test func concurrentQueriesLeaveEveryTraceWhole() async throws {
         var rng = SystemRandomNumberGenerator()
-        let batches = (0..<200).map { _ in Self.randomBatch(&rng, traces: 1...10) }
+        let batches = (0..<100).map { _ in Self.randomBatch(&rng, traces: 1...10) }
         let wires = try batches.map(Self.wire)
         let (model, wire) = (RecentTraceStore(maxBytes: 1 << 30), RecentTraceStore(maxBytes: 1 << 30))
         for b in batches { model.add(b) }
@@ -80,7 +80,7 @@ import Testing
             group.addTask { for w in wires { wire.add(w) } }
             for _ in 0..<3 {
                 group.addTask {
-                    for i in 0..<20 {
+                    for i in 0..<10 {
                         _ = wire.search(TraceQuery())
                         _ = wire.trace(id: traceID(UInt64(i % 10 + 1)))
                     }

@@ -18,7 +18,8 @@ import Testing
         let clock = ContinuousClock()
         let started = clock.now
         let lines = problems(Self.billionLaughs())
-        #expect(clock.now - started < .seconds(5))
+        // Expanding the bomb would take far longer (and gigabytes); the bound is loose so a loaded machine passes.
+        #expect(clock.now - started < .seconds(30))
         #expect(lines.count == 1)
         #expect(lines.first?.contains("alias bomb") == true)
     }
