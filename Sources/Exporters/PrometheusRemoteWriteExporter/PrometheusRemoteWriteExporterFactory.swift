@@ -110,12 +110,11 @@ final class TenantRemoteWrite: Consumer, Sendable {
 
     let baseHeaders: [(String, String)]
     let setter: any RequestHeadersSetter
-    let parts: DynamicParts
     let exporter: String
     let registry: TelemetryRegistry
     let make: @Sendable ([(String, String)]) -> (MetricStore, PrometheusRemoteWriteExporter)
     /// Each tenant's input: the same consumer a single store has, counting what its store accepts.
-    private let tenants = Mutex<[[String]: StoreIngestConsumer]>([:])
+    private let tenants: KeyedParts<[String], StoreIngestConsumer>
 
     init(
         baseHeaders: [(String, String)], setter: any RequestHeadersSetter, parts: DynamicParts, exporter: String,
@@ -124,32 +123,23 @@ final class TenantRemoteWrite: Consumer, Sendable {
     ) {
         self.baseHeaders = baseHeaders
         self.setter = setter
-        self.parts = parts
         self.exporter = exporter
         self.registry = registry
         self.make = make
+        tenants = KeyedParts(
+            limit: Self.maxTenants, refusal: "more than \(Self.maxTenants) tenants for one remote-write exporter",
+            parts: parts)
     }
 
     func consume(_ data: Metrics) throws(PipelineError) -> ConsumeResult {
         var headers = baseHeaders
         setter.apply(to: &headers, metadata: data.metadata)
-        let key = headers.flatMap { [$0.0.lowercased(), $0.1] }
-        let (input, sender) = try tenants.withLock {
-            (all) throws(PipelineError) -> (StoreIngestConsumer, PrometheusRemoteWriteExporter?) in
-            if let existing = all[key] { return (existing, nil) }
-            guard all.count < Self.maxTenants else {
-                throw PipelineError.permanent("more than \(Self.maxTenants) tenants for one remote-write exporter")
-            }
+        let input = try tenants.instance(for: headers.flatMap { [$0.0.lowercased(), $0.1] }) {
             let (store, sender) = make(headers)
-            let input = StoreIngestConsumer(store: store, exporter: exporter, registry: registry)
-            all[key] = input
-            return (input, sender)
-        }
-        if let sender {
-            parts.add(
-                Part(stage: .exporters, name: "remote write tenant", drain: { sender.drain() }) {
-                    await sender.run()
-                })
+            return (
+                StoreIngestConsumer(store: store, exporter: exporter, registry: registry),
+                Part(stage: .exporters, name: "remote write tenant", drain: { sender.drain() }) { await sender.run() }
+            )
         }
         return try input.consume(data)
     }
