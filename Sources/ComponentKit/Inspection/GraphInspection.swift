@@ -105,6 +105,8 @@ public struct InspectionResponse: Sendable, Hashable {
         self.contentType = contentType
         self.body = body
     }
+    /// The body as text (for tests and logs).
+    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// Spans, errors and duration percentiles of one service over a trace store's spans.

@@ -1,3 +1,4 @@
+internal import ComponentKit
 public import GatewayCore
 public import HTTP1Transport
 public import Logging

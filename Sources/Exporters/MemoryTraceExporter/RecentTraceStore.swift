@@ -70,7 +70,8 @@ public final class RecentTraceStore: Sendable {
         let maxBytes = self.maxBytes
         return state.withLock { state in
             var result = AddResult()
-            if let wire = traces.wire, state.add(wire, maxBytes: maxBytes, result: &result) {
+            if let wire = traces.wire {
+                state.add(wire, maxBytes: maxBytes, result: &result)
                 state.evictedTraces += result.evictedTraces
                 state.droppedSpans += result.droppedSpans
                 return result
@@ -170,7 +171,7 @@ public final class RecentTraceStore: Sendable {
 extension RecentTraceStore.State {
     /// Stores forwarded traces as their bytes, per trace: runs of consecutive spans of one trace in one scope are
     /// copied as one `ResourceSpans` entry into the trace's undecoded bytes.
-    fileprivate mutating func add(_ wire: WireTraces, maxBytes: Int, result: inout RecentTraceStore.AddResult) -> Bool {
+    fileprivate mutating func add(_ wire: WireTraces, maxBytes: Int, result: inout RecentTraceStore.AddResult) {
         if codec == nil { codec = wire.codec }
         var current: (id: TraceID, scope: Int)?
         // A view is valid only while its segment is being read: each run is written before its segment ends.
@@ -204,7 +205,6 @@ extension RecentTraceStore.State {
         }
         // Ruled out by the receiver's validation: what could not be read is counted, not stored.
         if !complete { result.droppedSpans += max(0, wire.spanCount - visited) }
-        return true
     }
 
     /// Writes the current run's spans into trace `id`'s undecoded bytes.

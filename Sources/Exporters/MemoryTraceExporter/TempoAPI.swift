@@ -1,3 +1,4 @@
+public import ComponentKit
 import GatewayCore
 internal import OTLPWire
 
@@ -23,21 +24,9 @@ internal import OTLPWire
 ///
 /// Known paths answer 405 to methods other than GET and HEAD; other paths are 404.
 public struct TempoAPI: Sendable {
-    /// A response; the server adds `Content-Length` and leaves the body out for HEAD.
-    public struct Response: Sendable, Hashable {
-        public var status: Int
-        public var contentType: String
-        public var body: [UInt8]
-
-        public init(status: Int, contentType: String, body: [UInt8]) {
-            self.status = status
-            self.contentType = contentType
-            self.body = body
-        }
-
-        /// The body as text (for tests and logs).
-        public var text: String { String(decoding: body, as: UTF8.self) }
-    }
+    /// A response; the server adds `Content-Length` and leaves the body out for HEAD. The same type the live page
+    /// gets through `TraceStoreView`, so no conversion sits between them.
+    public typealias Response = InspectionResponse
 
     public let store: RecentTraceStore
 

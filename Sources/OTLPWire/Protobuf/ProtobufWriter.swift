@@ -22,13 +22,28 @@ public struct ProtobufWriter {
     }
 
     @inline(__always)
-    public mutating func varint(_ value: UInt64) {
+    public mutating func varint(_ value: UInt64) { Self.appendVarint(value, to: &bytes) }
+
+    /// Appends `value` as a varint to any byte array (the wire-form code writes into buffers it does not own).
+    @inline(__always)
+    static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
         var v = value
         while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        out.append(UInt8(v))
+    }
+
+    /// Bytes `value` takes as a varint.
+    static func varintSize(_ value: UInt64) -> Int {
+        var v = value
+        var n = 1
+        while v >= 0x80 {
+            v >>= 7
+            n += 1
+        }
+        return n
     }
 
     @inline(__always)

@@ -313,7 +313,7 @@ extension OTLPProtobuf {
     /// bytes of a subset of spans, without decoding.
     public static func appendResourceSpans(_ first: WireSpan, spans: [Range<Int>], to out: inout [UInt8]) {
         func field(_ number: Int, _ length: Int) -> Int {
-            varintSize(UInt64(number << 3 | 2)) + varintSize(UInt64(length)) + length
+            ProtobufWriter.varintSize(UInt64(number << 3 | 2)) + ProtobufWriter.varintSize(UInt64(length)) + length
         }
         var scopeSpans = 0
         if !first.scope.isEmpty { scopeSpans += field(1, first.scope.count) }
@@ -325,8 +325,8 @@ extension OTLPProtobuf {
         // Not reserveCapacity(count + n): exact reservations defeat the array's geometric growth (quadratic copying
         // when a trace's bytes grow run by run).
         func header(_ number: Int, _ length: Int) {
-            appendVarint(UInt64(number << 3 | 2), &out)
-            appendVarint(UInt64(length), &out)
+            ProtobufWriter.appendVarint(UInt64(number << 3 | 2), to: &out)
+            ProtobufWriter.appendVarint(UInt64(length), to: &out)
         }
         func bytes(_ number: Int, _ range: Range<Int>) {
             header(number, range.count)
@@ -339,24 +339,5 @@ extension OTLPProtobuf {
         for s in spans { bytes(2, s) }
         if !first.scopeSchemaURL.isEmpty { bytes(3, first.scopeSchemaURL) }
         if !first.resourceSchemaURL.isEmpty { bytes(3, first.resourceSchemaURL) }
-    }
-
-    private static func varintSize(_ value: UInt64) -> Int {
-        var v = value
-        var n = 1
-        while v >= 0x80 {
-            v >>= 7
-            n += 1
-        }
-        return n
-    }
-
-    private static func appendVarint(_ value: UInt64, _ out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            out.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
     }
 }

@@ -66,19 +66,10 @@ extension OTLPProtobuf {
         return out
     }
 
-    private static func appendVarint(_ value: Int, to out: inout [UInt8]) {
-        var v = UInt64(value)
-        while v >= 0x80 {
-            out.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
-    }
-
     /// Appends field `number` (length-delimited) holding `parts` concatenated.
     private static func appendMessage(_ number: Int, _ parts: [ArraySlice<UInt8>], to out: inout [UInt8]) {
-        appendVarint(number << 3 | 2, to: &out)
-        appendVarint(parts.reduce(0) { $0 + $1.count }, to: &out)
+        ProtobufWriter.appendVarint(UInt64(number << 3 | 2), to: &out)
+        ProtobufWriter.appendVarint(UInt64(parts.reduce(0) { $0 + $1.count }), to: &out)
         for part in parts { out.append(contentsOf: part) }
     }
 

@@ -1,3 +1,4 @@
+import ComponentKit
 import GatewayCore
 import MemoryTraceExporter
 import SelfTelemetry
