@@ -505,7 +505,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LoadBalancingExporterTests",
-            dependencies: configTests + ["LoadBalancingExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", logging],
+            dependencies: configTests + [
+                "LoadBalancingExporter", "OTLPExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", "TestSupport",
+                logging,
+            ],
             path: "Tests/Exporters/LoadBalancingExporterTests",
             swiftSettings: strictSettings
         ),
@@ -524,7 +527,9 @@ let package = Package(
         .testTarget(
             name: "OTLPExporterTests",
             dependencies: configTests + [
-                "OTLPExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", "HTTP1Transport", "HTTP2Transport", logging,
+                "OTLPExporter", "GatewayCore", "OTLPWire", "SelfTelemetry", "HTTP1Transport", "HTTP2Transport",
+                "TestSupport",
+                logging,
             ],
             path: "Tests/Exporters/OTLPExporterTests",
             swiftSettings: strictSettings

@@ -3,7 +3,9 @@ three backend gateways (otlp -> memory + spanmetrics). Every span of every trace
 backend and counts match; span metrics summed over the backends equal one gateway's for the same
 input; a listed backend that is down keeps its keys and receives its data whole once it is up; and the
 DNS resolver against a real DNS server (dnsmasq, whose hosts file the test rewrites) follows
-membership changes within its interval, moving only the keys of the instance that joined."""
+membership changes within its interval, moving only the keys of the instance that joined; and an
+instance that leaves while it is down hands what the router queued for it to the new owners (from
+memory or from a `file_storage` queue), each trace whole."""
 
 from __future__ import annotations
 
@@ -204,14 +206,7 @@ def test_dns_resolver_follows_a_real_dns_server_and_moves_only_the_new_instances
     port = free_port_on(["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"])
     hosts = tmp_path / "hosts"
     hosts.write_text("".join(f"127.0.0.{i} backends.lb.test\n" for i in (2, 3, 4)))
-    (dns_port,) = free_ports(1)
-    # As root dnsmasq would drop to `nobody`, who may not read the test's hosts file.
-    user = ["--user=root"] if os.geteuid() == 0 else []
-    dns = subprocess.Popen(
-        [DNSMASQ, "--keep-in-foreground", "--no-resolv", "--no-hosts", f"--addn-hosts={hosts}",
-         "--listen-address=127.0.0.1", "--bind-interfaces", f"--port={dns_port}", "--local-ttl=0",
-         "--log-facility=-", *user],
-        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "dnsmasq.log", "wb"))
+    dns, dns_port = start_dnsmasq(hosts, tmp_path)
     try:
         backends = {i: Backend(gateways, grpc_endpoint=f"127.0.0.{i}:{port}") for i in (2, 3, 4)}
         rp = Ports.allocate()
@@ -265,6 +260,74 @@ def test_dns_resolver_follows_a_real_dns_server_and_moves_only_the_new_instances
     finally:
         dns.terminate()
         dns.wait(5)
+
+
+@pytest.mark.skipif(not os.access(DNSMASQ, os.X_OK), reason="dnsmasq is not installed (Debian: dnsmasq-base)")
+@pytest.mark.parametrize("queue", ["memory", "file_storage"])
+def test_an_instance_that_leaves_while_down_hands_its_queue_to_the_new_owners(gateways, tmp_path, queue):
+    port = free_port_on(["127.0.0.2", "127.0.0.3", "127.0.0.4"])
+    hosts = tmp_path / "hosts"
+    hosts.write_text("".join(f"127.0.0.{i} backends.lb.test\n" for i in (2, 3, 4)))
+    dns, dns_port = start_dnsmasq(hosts, tmp_path)
+    try:
+        # 127.0.0.4 is listed and never comes up: its share waits in the router's queue for it.
+        live = [Backend(gateways, grpc_endpoint=f"127.0.0.{i}:{port}") for i in (2, 3)]
+        rp = Ports.allocate()
+        cfg = router_config(rp, {"dns": {
+            "hostname": "backends.lb.test", "port": port, "interval": "500ms", "timeout": "500ms",
+            "nameserver": f"127.0.0.1:{dns_port}"}})
+        directory = tmp_path / "queue"
+        if queue == "file_storage":
+            cfg["exporters"]["loadbalancing"]["protocol"]["otlp"]["sending_queue"] = {"storage": "file_storage"}
+            cfg["extensions"]["file_storage"] = {"directory": str(directory), "create_directory": True}
+            cfg["service"]["extensions"].append("file_storage")
+        router = gateways.start(cfg, ports=rp)
+        router.wait_for(lambda: router.counter("otelcol_loadbalancer_num_backends", exporter="loadbalancing",
+                                               otel_signal="traces") == 3, 15, "three backends resolved")
+        traces = make_traces(60, 3, seed=23)
+        sent = send_interleaved(router.grpc_target, traces)  # all answered OK: the down one's share is queued
+
+        def settled():
+            first = sum(sum(h.values()) for h in (b.traces() for b in live))
+            time.sleep(0.5)
+            second = sum(sum(h.values()) for h in (b.traces() for b in live))
+            return first if first == second and first > 0 else None
+
+        on_live = router.wait_for(settled, 20, "the live backends' share to settle")
+        assert on_live < sent, (on_live, sent)
+        if queue == "file_storage":
+            assert list(directory.glob("**/*.req")), "the down instance's share is on disk"
+
+        # The instance leaves the ring for good: what it held goes to the instances that own its keys now.
+        hosts.write_text("".join(f"127.0.0.{i} backends.lb.test\n" for i in (2, 3)))
+        dns.send_signal(signal.SIGHUP)
+        held = wait_total(live, sent, router, timeout=30)
+        owners = owners_by_trace(held, [2, 3])
+        assert sorted(owners) == sorted(t.hex for t in traces)
+        for t in traces:
+            assert held[owners[t.hex] - 2][t.hex] == 3, t.hex
+        handed = router.counter("otlp_gateway_exporter_handed_over_spans_total",
+                                exporter=f"loadbalancing/127.0.0.4:{port}")
+        assert handed == sent - on_live, (handed, sent, on_live)
+        if queue == "file_storage":
+            # The new owners' own queues complete their files once their destinations answered.
+            router.wait_for(lambda: not list(directory.glob("**/*.req")), 10, "no request left on disk")
+    finally:
+        dns.terminate()
+        dns.wait(5)
+
+
+def start_dnsmasq(hosts: Path, tmp_path: Path) -> tuple[subprocess.Popen, int]:
+    """A real DNS server on 127.0.0.1 answering from `hosts` (re-read on SIGHUP), with a TTL of 0."""
+    (dns_port,) = free_ports(1)
+    # As root dnsmasq would drop to `nobody`, who may not read the test's hosts file.
+    user = ["--user=root"] if os.geteuid() == 0 else []
+    dns = subprocess.Popen(
+        [DNSMASQ, "--keep-in-foreground", "--no-resolv", "--no-hosts", f"--addn-hosts={hosts}",
+         "--listen-address=127.0.0.1", "--bind-interfaces", f"--port={dns_port}", "--local-ttl=0",
+         "--log-facility=-", *user],
+        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "dnsmasq.log", "wb"))
+    return dns, dns_port
 
 
 def owners_by_trace(held: list[dict[str, int]], indexes: list[int]) -> dict[str, int]:

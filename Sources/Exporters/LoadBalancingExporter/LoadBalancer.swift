@@ -9,9 +9,12 @@ internal import Synchronization
 ///
 /// A batch is split by the routing key and each part handed to its backend's exporter; a backend that is down
 /// but still resolved keeps its keys (its data waits in its queue, within its retry budget), as in the Collector.
-/// When a backend leaves the ring it stops receiving and drains what it has queued to its old address for up to
-/// `drainTimeout`. A part a backend refuses fails the whole batch with that backend's error, so the client resends
-/// (at least once: parts other backends took may arrive twice).
+/// When a backend leaves the ring it stops receiving, and what it has not delivered (queued in memory or on disk,
+/// or waiting to retry) is routed again over the ring as it is now, so it reaches the keys' new owners rather
+/// than an address that may be gone (the Collector drains it to the old address). What the new owners refuse (a
+/// full queue), and everything when no backend is left, is sent to the old address as before, for up to
+/// `drainTimeout`; a persistent queue keeps what is still left. A part a backend refuses fails the whole batch
+/// with that backend's error, so the client resends (at least once: parts other backends took may arrive twice).
 final class LoadBalancer<Data: Routable>: Consumer, Sendable {
     struct Backend: Sendable {
         var consumer: any Consumer<Data>
@@ -108,12 +111,14 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
                     metadata: ["exporter": "\(name)", "endpoint": "\(endpoint)", "error": "\(error)"])
             }
         }
-        let removed = state.withLock { s -> [String] in
-            let removed = current.subtracting(wanted).filter { s.backends.removeValue(forKey: $0) != nil }
+        let (removed, remaining) = state.withLock { s -> ([(String, Backend)], Int) in
+            let removed = current.subtracting(wanted).sorted().compactMap { endpoint in
+                s.backends.removeValue(forKey: endpoint).map { (endpoint, $0) }
+            }
             for (endpoint, backend) in added { s.backends[endpoint] = backend }
             s.ring = HashRing(Array(s.backends.keys))
             numBackends.set(s.backends.count)
-            return removed.sorted()
+            return (removed, s.backends.count)
         }
         for (endpoint, backend) in added {
             for part in backend.parts { parts.add(part, group: endpoint) }
@@ -122,11 +127,25 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
             "loadbalancing: backends changed",
             metadata: [
                 "exporter": "\(name)", "signal": "\(Data.signal.rawValue)",
-                "added": "\(added.keys.sorted())", "removed": "\(removed)",
+                "added": "\(added.keys.sorted())", "removed": "\(removed.map(\.0))",
             ])
         let timeout = drainTimeout
-        for endpoint in removed {
+        for (endpoint, backend) in removed {
+            // Handed over before the drain starts, so nothing queued goes to the old address first.
+            if remaining > 0, let handover = backend.consumer as? any QueueHandover<Data> {
+                handover.handOver { [self] data in reroute(data) }
+            }
             Task { await parts.remove(group: endpoint, within: timeout) }
+        }
+    }
+
+    /// A leaving backend's undelivered request, routed over the ring as it is now: true when every part was taken.
+    private func reroute(_ data: Data) -> Bool {
+        do {
+            try consume(data)
+            return true
+        } catch {
+            return false
         }
     }
 

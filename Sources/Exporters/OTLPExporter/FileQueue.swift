@@ -142,14 +142,7 @@ public final class FileQueue: Sendable {
         while true {
             let next: Next = state.withLock { s in
                 if s.closed { return .closed }
-                guard s.head < s.pending.count else { return .wait }
-                let sequence = s.pending[s.head]
-                s.head += 1
-                s.inFlight += 1
-                if s.head > 64, s.head * 2 > s.pending.count {
-                    s.pending.removeFirst(s.head)
-                    s.head = 0
-                }
+                guard let sequence = Self.takeNext(&s) else { return .wait }
                 return .sequence(sequence)
             }
             switch next {
@@ -173,6 +166,29 @@ public final class FileQueue: Sendable {
                 if let handed { return handed }
             }
         }
+    }
+
+    /// The oldest request not in flight, without waiting: nil when there is none or the queue is closed. A queue
+    /// handed over (a load balancer's backend that left) gives its waiting requests away this way before it closes.
+    func popNow() -> Entry? {
+        while let sequence = state.withLock({ s in s.closed ? nil : Self.takeNext(&s) }) {
+            if let entry = Self.readEntry(path(sequence), sequence: sequence) { return entry }
+            state.withLock { $0.inFlight -= 1 }
+        }
+        return nil
+    }
+
+    /// Marks the oldest waiting request in flight and returns its sequence number.
+    private static func takeNext(_ s: inout State) -> UInt64? {
+        guard s.head < s.pending.count else { return nil }
+        let sequence = s.pending[s.head]
+        s.head += 1
+        s.inFlight += 1
+        if s.head > 64, s.head * 2 > s.pending.count {
+            s.pending.removeFirst(s.head)
+            s.head = 0
+        }
+        return sequence
     }
 
     /// The request was delivered, refused for good or given up: its file goes.

@@ -74,6 +74,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         let queueBytes: TelemetryGauge
         /// Items an in-memory queue still held when the drain at shutdown ran out of time.
         let droppedAtShutdown: TelemetryCounter
+        /// Items given to another exporter instead of being sent (`handOver(to:)`).
+        let handedOver: TelemetryCounter
     }
 
     /// One send attempt's outcome.
@@ -95,6 +97,10 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     /// data.
     private let drainSignal = StopSignal()
     private let lostAtShutdown = Mutex(0)
+    /// Where undelivered requests go once `handOver(to:)` was called; nil while they go to the destination.
+    private let handoverReceiver = Mutex<(@Sendable (Data) -> Bool)?>(nil)
+    /// Stopped by `handOver(to:)`, to wake senders waiting out a backoff.
+    private let handoverSignal = StopSignal()
     /// Clock for backoff; injected so retry timing is tested without waiting.
     private let sleep: @Sendable (Duration) async throws -> Void
 
@@ -137,6 +143,12 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             droppedAtShutdown: registry.counter(
                 "otlp_gateway_exporter_shutdown_dropped_\(unit)_total",
                 help: "Number of \(unit) an in-memory sending queue still held when the drain at shutdown timed out.",
+                labels: labels),
+            handedOver: registry.counter(
+                "otlp_gateway_exporter_handed_over_\(unit)_total",
+                help:
+                    "Number of \(unit) passed to other exporters instead of being sent (a load balancer's backend that "
+                    + "left the ring).",
                 labels: labels))
         registry.gauge(
             "otelcol_exporter_queue_capacity", help: "Capacity of the sending queue, in its sizer's unit.",
@@ -184,7 +196,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 "sending queue of exporter \(name) is full (\(queue.count) requests, \(queue.bytes) bytes queued)",
                 retryAfterSeconds: 1)
         }
-        var request = EncodedRequest(body: EncodedRequest.compact(encode(data, json: usesJSON)), items: data.itemCount)
+        var request = EncodedRequest(
+            body: EncodedRequest.compact(encode(data, json: usesJSON)), items: data.itemCount, metadata: data.metadata)
         if let setter = settings.headersSetter {
             var headers = settings.headers
             setter(&headers, data.metadata)
@@ -211,6 +224,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             }
             // Until drain() (or cancellation, which ends the stream's iteration).
             await drainSignal.wait()
+            // A closed persistent queue keeps its files for the next start, which a backend that left the ring may
+            // never have: what waits on disk is offered to the hand-over's receiver first.
+            if let fileQueue, handoverReceiver.withLock({ $0 }) != nil { handOverStored(fileQueue) }
             queue.close()
             fileQueue?.close()
             await group.waitForAll()
@@ -232,6 +248,37 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     /// Starts the shutdown drain: no more data is accepted, the senders empty the queue and `run()` returns.
     public func drain() {
         drainSignal.stop()
+    }
+
+    /// Offers every undelivered request to `receiver` from now on (`QueueHandover`), and wakes the senders that
+    /// wait out a backoff so theirs are offered at once.
+    public func handOver(to receiver: @escaping @Sendable (Data) -> Bool) {
+        handoverReceiver.withLock { $0 = receiver }
+        handoverSignal.stop()
+    }
+
+    /// Offers an undelivered request to the hand-over's receiver: true when it took it.
+    private func offer(_ body: [UInt8], items: Int, metadata: ClientMetadata) -> Bool {
+        guard let receiver = handoverReceiver.withLock({ $0 }), var data = decode(body, json: usesJSON) else {
+            return false
+        }
+        data.metadata = metadata
+        guard receiver(data) else { return false }
+        counters.handedOver.add(items)
+        return true
+    }
+
+    /// Offers the requests waiting on disk, oldest first, until the receiver refuses one (that one and the rest
+    /// stay on disk).
+    private func handOverStored(_ fileQueue: FileQueue) {
+        while let entry = fileQueue.popNow() {
+            guard offer(entry.body, items: entry.items, metadata: .empty) else {
+                fileQueue.keep(entry)
+                break
+            }
+            fileQueue.complete(entry)
+            counters.queueSize.set(fileQueue.size)
+        }
     }
 
     /// Items queued now (requests, for a persistent queue).
@@ -262,7 +309,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 }
                 await deliver(
                     body: request.body, items: request.items, keepOnShutdown: false, headers: request.headers,
-                    connection: &connection)
+                    metadata: request.metadata, connection: &connection)
             }
         }
         await connection.close()
@@ -282,13 +329,35 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         }
     }
 
+    /// A queued body as data again, for a hand-over (forwarded traces stay in their wire form); nil if it does not
+    /// decode, and then it is sent as it is.
+    func decode(_ body: [UInt8], json: Bool) -> Data? {
+        body.withUnsafeBytes { raw -> Data? in
+            do {
+                switch Data.signal {
+                case .traces:
+                    return try (json ? OTLPJSON.decodeTraces(raw) : OTLPProtobuf.wireTraces(raw)) as? Data
+                case .metrics:
+                    return try
+                        (json ? OTLPJSON.decodeMetrics(raw) : OTLPProtobuf.decodeMetrics(raw, arena: ProtobufArena()))
+                        as? Data
+                case .logs:
+                    return try (json ? OTLPJSON.decodeLogs(raw) : OTLPProtobuf.decodeLogs(raw, arena: ProtobufArena()))
+                        as? Data
+                }
+            } catch {
+                return nil
+            }
+        }
+    }
+
     /// Sends one request until it succeeds, fails for good or runs out of retries: true when it is done with.
     /// False when shutdown interrupted its retries and `keepOnShutdown` asks to keep it (persistent queue);
     /// without that it counts as failed, as the in-memory queue cannot keep it.
     @discardableResult
     private func deliver(
         body encoded: [UInt8], items: Int, keepOnShutdown: Bool, headers: [(String, String)]? = nil,
-        connection: inout Connection
+        metadata: ClientMetadata = .empty, connection: inout Connection
     ) async -> Bool {
         var body = encoded
         let isGRPC: Bool
@@ -298,6 +367,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
         let start = clock.now
         var attempt = 0
         while true {
+            // Handed over (a load balancer's backend that left the ring): the backends that own it now take it.
+            if offer(encoded, items: items, metadata: metadata) { return true }
             let outcome = await attemptSend(body, headers: headers ?? settings.headers, connection: &connection)
             switch outcome {
             case .success(let rejected, let message):
@@ -320,7 +391,10 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 let elapsed = start.duration(to: clock.now)
                 let wait = after ?? settings.retry.delay(attempt: attempt, random: Double.random(in: 0..<1))
                 let budgetGone = settings.retry.maxElapsed > .zero && elapsed + wait > settings.retry.maxElapsed
-                if keepOnShutdown && (Task.isCancelled || drainSignal.isStopped) { return false }
+                // Stopping: a hand-over may still take it; otherwise it stays on disk for the next start.
+                if keepOnShutdown && (Task.isCancelled || drainSignal.isStopped) {
+                    return offer(encoded, items: items, metadata: metadata)
+                }
                 if Task.isCancelled {
                     counters.droppedAtShutdown.add(items)
                     lostAtShutdown.withLock { $0 += items }
@@ -340,7 +414,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                     "export failed; retrying",
                     metadata: ["exporter": "\(name)", "error": "\(message)", "retry_in": "\(wait)"])
                 attempt += 1
-                do { try await sleep(wait) } catch {
+                do { try await backoff(wait) } catch {
                     if keepOnShutdown { return false }
                     counters.failed.add(items)
                     counters.droppedAtShutdown.add(items)
@@ -349,6 +423,18 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 }
             }
         }
+    }
+
+    /// Waits `wait` before a retry, or less when a hand-over begins (the request is offered at once then).
+    private func backoff(_ wait: Duration) async throws {
+        guard !handoverSignal.isStopped else { return try await sleep(wait) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.sleep(wait) }
+            group.addTask { await self.handoverSignal.wait() }
+            try await group.next()
+            group.cancelAll()
+        }
+        try Task.checkCancellation()
     }
 
     /// The connection a sender reuses between requests (gRPC: one HTTP/2 connection; HTTP: keep-alive).

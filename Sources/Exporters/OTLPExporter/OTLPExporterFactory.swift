@@ -19,6 +19,9 @@ extension OTLPHTTPExporterConfig: PersistentConfig {
     }
 }
 
+/// A `loadbalancing` backend that leaves the ring hands what it holds to the keys' new owners.
+extension OTLPExporter: QueueHandover {}
+
 /// `otlp` (also written `otlp_grpc`, the Collector's name since v0.144): OTLP over gRPC.
 public struct OTLPExporterFactory: ExporterFactory {
     public init() {}

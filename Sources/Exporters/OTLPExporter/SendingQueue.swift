@@ -1,3 +1,4 @@
+internal import GatewayCore
 internal import Synchronization
 
 /// What a sending queue may hold, in the units of the Collector's `sending_queue.sizer` (requests, items or
@@ -73,6 +74,9 @@ struct EncodedRequest: Sendable {
     var items: Int
     /// The request's own headers (set per tenant by `headers_setter`); nil sends the exporter's.
     var headers: [(String, String)]? = nil
+    /// The request metadata the data came with, kept so that a request handed over to another exporter (a
+    /// load balancer's backend that left) gets its tenant's headers there too.
+    var metadata = ClientMetadata.empty
 
     /// `bytes` in an allocation of its own size: an encoder's array grows by doubling, so up to half of its
     /// capacity is unused, and a queue bounded in bytes must hold what it counts.
