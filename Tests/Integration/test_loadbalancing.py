@@ -124,6 +124,14 @@ def send_interleaved(target: str, traces: list[th.RawTrace], per_request: int = 
     return len(pieces)
 
 
+def settled_total(backends) -> int | None:
+    """The spans the backends hold, once that stopped changing for half a second (None before)."""
+    first = sum(sum(b.traces().values()) for b in backends)
+    time.sleep(0.5)
+    second = sum(sum(b.traces().values()) for b in backends)
+    return first if first == second and first > 0 else None
+
+
 def wait_total(backends, expected: int, gw, timeout: float = 30.0) -> list[dict[str, int]]:
     def done():
         held = [b.traces() for b in backends]
@@ -178,13 +186,7 @@ def test_a_backend_that_is_down_keeps_its_keys_and_gets_its_data_when_back(gatew
         router_config(rp, {"static": {"hostnames": [b.grpc_endpoint for b in up] + [late_endpoint]}}), ports=rp)
     traces = make_traces(60, 3, seed=11)
     sent = send_interleaved(router.grpc_target, traces)  # every request is answered OK meanwhile
-    def settled():
-        first = sum(sum(h.values()) for h in (b.traces() for b in up))
-        time.sleep(0.5)
-        second = sum(sum(h.values()) for h in (b.traces() for b in up))
-        return first if first == second and first > 0 else None
-
-    on_up = router.wait_for(settled, 20, "the live backends' share to settle")
+    on_up = router.wait_for(lambda: settled_total(up), 20, "the live backends' share to settle")
     assert on_up < sent, (on_up, sent)  # the down backend's share is waiting, not rerouted
     late = Backend(gateways, ports=late_ports)
     held = wait_total(up + [late], sent, router, timeout=60)
@@ -287,13 +289,7 @@ def test_an_instance_that_leaves_while_down_hands_its_queue_to_the_new_owners(ga
         traces = make_traces(60, 3, seed=23)
         sent = send_interleaved(router.grpc_target, traces)  # all answered OK: the down one's share is queued
 
-        def settled():
-            first = sum(sum(h.values()) for h in (b.traces() for b in live))
-            time.sleep(0.5)
-            second = sum(sum(h.values()) for h in (b.traces() for b in live))
-            return first if first == second and first > 0 else None
-
-        on_live = router.wait_for(settled, 20, "the live backends' share to settle")
+        on_live = router.wait_for(lambda: settled_total(live), 20, "the live backends' share to settle")
         assert on_live < sent, (on_live, sent)
         if queue == "file_storage":
             assert list(directory.glob("**/*.req")), "the down instance's share is on disk"

@@ -33,6 +33,23 @@ import Testing
         return out
     }
 
+    /// A backend whose destination refuses every connection, waiting an hour between attempts, as a load
+    /// balancer runs it.
+    static func backend(_ endpoint: String, refusedAt port: RefusingPort, registry: TelemetryRegistry, consumers: Int)
+        -> LoadBalancer<Traces>.Backend
+    {
+        let exporter = OTLPExporter<Traces>(
+            name: "loadbalancing/\(endpoint)",
+            settings: .init(
+                transport: .grpc(host: "127.0.0.1", port: port.port), queueLimits: .requests(64),
+                numConsumers: consumers, retry: RetryPolicy(initialInterval: .seconds(1))),
+            registry: registry, logger: Logger(label: "test"), sleep: { _ in try await Task.sleep(for: .seconds(3600)) }
+        )
+        return .init(
+            consumer: exporter,
+            parts: [Part(stage: .exporters, name: endpoint, drain: { exporter.drain() }) { await exporter.run() }])
+    }
+
     @Test func aLeavingBackendsQueueGoesToTheNewOwner() async throws {
         let port = try RefusingPort()
         let gone = "127.0.0.1:\(port.port)"
@@ -42,16 +59,7 @@ import Testing
             name: "loadbalancing", routingKey: .traceID, registry: registry, logger: Logger(label: "test")
         ) { endpoint in
             guard endpoint == gone else { return .init(consumer: live, parts: []) }
-            let exporter = OTLPExporter<Traces>(
-                name: "loadbalancing/\(endpoint)",
-                settings: .init(
-                    transport: .grpc(host: "127.0.0.1", port: port.port), queueLimits: .requests(64),
-                    numConsumers: 2, retry: RetryPolicy(initialInterval: .seconds(1))),
-                registry: registry, logger: Logger(label: "test"),
-                sleep: { _ in try await Task.sleep(for: .seconds(3600)) })
-            return .init(
-                consumer: exporter,
-                parts: [Part(stage: .exporters, name: endpoint, drain: { exporter.drain() }) { await exporter.run() }])
+            return Self.backend(endpoint, refusedAt: port, registry: registry, consumers: 2)
         }
         balancer.update([gone, "live:4317"])
         let run = Task { await balancer.run(resolve: {}) }
@@ -85,16 +93,7 @@ import Testing
             name: "loadbalancing", routingKey: .traceID, registry: registry, logger: Logger(label: "test"),
             drainTimeout: .milliseconds(200)
         ) { endpoint in
-            let exporter = OTLPExporter<Traces>(
-                name: "loadbalancing/\(endpoint)",
-                settings: .init(
-                    transport: .grpc(host: "127.0.0.1", port: port.port), queueLimits: .requests(64),
-                    numConsumers: 1, retry: RetryPolicy(initialInterval: .seconds(1))),
-                registry: registry, logger: Logger(label: "test"),
-                sleep: { _ in try await Task.sleep(for: .seconds(3600)) })
-            return .init(
-                consumer: exporter,
-                parts: [Part(stage: .exporters, name: endpoint, drain: { exporter.drain() }) { await exporter.run() }])
+            Self.backend(endpoint, refusedAt: port, registry: registry, consumers: 1)
         }
         balancer.update([gone])
         let run = Task { await balancer.run(resolve: {}) }

@@ -91,15 +91,23 @@ import Testing
         #expect(Self.value(registry, "otlp_gateway_exporter_handed_over_spans_total") == 3)
     }
 
-    @Test func requestsOnDiskAreHandedOverAndLeaveTheDisk() async throws {
+    /// An exporter with a persistent queue holding requests of 1, 2, 3 and 4 spans, not yet running.
+    static func exporterWithFourRequestsOnDisk(to port: RefusingPort) throws -> (
+        OTLPExporter<Traces>, TelemetryRegistry, String
+    ) {
         let directory = FileQueueTests.directory()
         let queue = try FileQueue(directory: directory, limits: .requests(10), fsync: false, create: true)
-        let port = try RefusingPort()
         let registry = TelemetryRegistry()
         let exporter = Self.exporter(to: port, registry: registry, consumers: 2, queue: queue) { _ in
             try await Task.sleep(for: .seconds(3600))
         }
         for n in 1...4 { _ = try exporter.consume(Self.traces(n, tenant: "")) }
+        return (exporter, registry, directory)
+    }
+
+    @Test func requestsOnDiskAreHandedOverAndLeaveTheDisk() async throws {
+        let port = try RefusingPort()
+        let (exporter, registry, directory) = try Self.exporterWithFourRequestsOnDisk(to: port)
         #expect(FileQueueTests.files(directory).count == 4)
         let receiver = RecordingConsumer<Traces>()
         exporter.handOver { (try? receiver.consume($0)) != nil }
@@ -111,14 +119,8 @@ import Testing
     }
 
     @Test func requestsOnDiskTheReceiverRefusesStayThere() async throws {
-        let directory = FileQueueTests.directory()
-        let queue = try FileQueue(directory: directory, limits: .requests(10), fsync: false, create: true)
         let port = try RefusingPort()
-        let registry = TelemetryRegistry()
-        let exporter = Self.exporter(to: port, registry: registry, consumers: 2, queue: queue) { _ in
-            try await Task.sleep(for: .seconds(3600))
-        }
-        for n in 1...4 { _ = try exporter.consume(Self.traces(n, tenant: "")) }
+        let (exporter, registry, directory) = try Self.exporterWithFourRequestsOnDisk(to: port)
         exporter.handOver { _ in false }
         exporter.drain()
         await exporter.run()
