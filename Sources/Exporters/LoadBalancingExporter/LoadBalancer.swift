@@ -111,14 +111,14 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
                     metadata: ["exporter": "\(name)", "endpoint": "\(endpoint)", "error": "\(error)"])
             }
         }
-        let (removed, remaining) = state.withLock { s -> ([(String, Backend)], Int) in
+        let removed = state.withLock { s -> [(String, Backend)] in
             let removed = current.subtracting(wanted).sorted().compactMap { endpoint in
                 s.backends.removeValue(forKey: endpoint).map { (endpoint, $0) }
             }
             for (endpoint, backend) in added { s.backends[endpoint] = backend }
             s.ring = HashRing(Array(s.backends.keys))
             numBackends.set(s.backends.count)
-            return (removed, s.backends.count)
+            return removed
         }
         for (endpoint, backend) in added {
             for part in backend.parts { parts.add(part, group: endpoint) }
@@ -131,8 +131,9 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
             ])
         let timeout = drainTimeout
         for (endpoint, backend) in removed {
-            // Handed over before the drain starts, so nothing queued goes to the old address first.
-            if remaining > 0, let handover = backend.consumer as? any QueueHandover<Data> {
+            // Handed over before the drain starts, so nothing queued goes to the old address first. With no backend
+            // left the ring refuses the offers, and the old address gets them as before.
+            if let handover = backend.consumer as? any QueueHandover<Data> {
                 handover.handOver { [self] data in reroute(data) }
             }
             Task { await parts.remove(group: endpoint, within: timeout) }
@@ -142,7 +143,7 @@ final class LoadBalancer<Data: Routable>: Consumer, Sendable {
     /// A leaving backend's undelivered request, routed over the ring as it is now: true when every part was taken.
     private func reroute(_ data: Data) -> Bool {
         do {
-            try consume(data)
+            _ = try consume(data)
             return true
         } catch {
             return false

@@ -179,7 +179,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     public func consume(_ data: Data) throws(PipelineError) -> ConsumeResult {
         if let fileQueue {
             // Encoded now, so the file holds exactly what will be sent and a restart needs no decoding.
-            guard fileQueue.push(body: encode(data, json: usesJSON), items: data.itemCount) else {
+            guard fileQueue.push(body: OTLPRequest.encode(data, json: usesJSON), items: data.itemCount) else {
                 counters.enqueueFailed.add(data.itemCount)
                 throw PipelineError.retryable(
                     "persistent sending queue of exporter \(name) is full (queue_size \(fileQueue.limits.size) \(fileQueue.limits.sizer.rawValue)) or cannot be written",
@@ -197,7 +197,8 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
                 retryAfterSeconds: 1)
         }
         var request = EncodedRequest(
-            body: EncodedRequest.compact(encode(data, json: usesJSON)), items: data.itemCount, metadata: data.metadata)
+            body: EncodedRequest.compact(OTLPRequest.encode(data, json: usesJSON)), items: data.itemCount,
+            metadata: data.metadata)
         if let setter = settings.headersSetter {
             var headers = settings.headers
             setter(&headers, data.metadata)
@@ -226,7 +227,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
             await drainSignal.wait()
             // A closed persistent queue keeps its files for the next start, which a backend that left the ring may
             // never have: what waits on disk is offered to the hand-over's receiver first.
-            if let fileQueue, handoverReceiver.withLock({ $0 }) != nil { handOverStored(fileQueue) }
+            if let fileQueue, handoverSignal.isStopped { handOverStored(fileQueue) }
             queue.close()
             fileQueue?.close()
             await group.waitForAll()
@@ -259,7 +260,9 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
 
     /// Offers an undelivered request to the hand-over's receiver: true when it took it.
     private func offer(_ body: [UInt8], items: Int, metadata: ClientMetadata) -> Bool {
-        guard let receiver = handoverReceiver.withLock({ $0 }), var data = decode(body, json: usesJSON) else {
+        guard let receiver = handoverReceiver.withLock({ $0 }),
+            var data = OTLPRequest.decode(body, as: Data.self, json: usesJSON)
+        else {
             return false
         }
         data.metadata = metadata
@@ -318,37 +321,6 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
     private var usesJSON: Bool {
         if case .http(_, _, _, let json) = settings.transport { return json }
         return false
-    }
-
-    func encode(_ data: Data, json: Bool) -> [UInt8] {
-        switch data {
-        case let t as Traces: return json ? OTLPJSON.encodeTraces(t) : OTLPProtobuf.encode(t)
-        case let m as Metrics: return json ? OTLPJSON.encodeMetrics(m) : OTLPProtobuf.encode(m)
-        case let l as Logs: return json ? OTLPJSON.encodeLogs(l) : OTLPProtobuf.encode(l)
-        default: preconditionFailure("OTLPExporter supports traces, metrics and logs")
-        }
-    }
-
-    /// A queued body as data again, for a hand-over (forwarded traces stay in their wire form); nil if it does not
-    /// decode, and then it is sent as it is.
-    func decode(_ body: [UInt8], json: Bool) -> Data? {
-        body.withUnsafeBytes { raw -> Data? in
-            do {
-                switch Data.signal {
-                case .traces:
-                    return try (json ? OTLPJSON.decodeTraces(raw) : OTLPProtobuf.wireTraces(raw)) as? Data
-                case .metrics:
-                    return try
-                        (json ? OTLPJSON.decodeMetrics(raw) : OTLPProtobuf.decodeMetrics(raw, arena: ProtobufArena()))
-                        as? Data
-                case .logs:
-                    return try (json ? OTLPJSON.decodeLogs(raw) : OTLPProtobuf.decodeLogs(raw, arena: ProtobufArena()))
-                        as? Data
-                }
-            } catch {
-                return nil
-            }
-        }
     }
 
     /// Sends one request until it succeeds, fails for good or runs out of retries: true when it is done with.
@@ -427,6 +399,7 @@ public final class OTLPExporter<Data: TelemetryData>: Consumer, Sendable {
 
     /// Waits `wait` before a retry, or less when a hand-over begins (the request is offered at once then).
     private func backoff(_ wait: Duration) async throws {
+        // Once handed over, a refused offer waits out its backoff like any retry.
         guard !handoverSignal.isStopped else { return try await sleep(wait) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.sleep(wait) }

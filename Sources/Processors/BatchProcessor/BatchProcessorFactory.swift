@@ -95,23 +95,7 @@ public struct BatchProcessorFactory: ProcessorFactory {
 
     static func codec<Data: TelemetryData>(_: Data.Type) -> BatchProcessor<Data>.Codec {
         BatchProcessor<Data>.Codec(
-            encode: { data in
-                switch data {
-                case let t as Traces: return OTLPProtobuf.encode(t)
-                case let m as Metrics: return OTLPProtobuf.encode(m)
-                case let l as Logs: return OTLPProtobuf.encode(l)
-                default: return []
-                }
-            },
-            decode: { bytes in
-                let arena = ProtobufArena()
-                return bytes.withUnsafeBytes { raw -> Data? in
-                    switch Data.signal {
-                    case .traces: return (try? OTLPProtobuf.wireTraces(raw)) as? Data
-                    case .metrics: return (try? OTLPProtobuf.decodeMetrics(raw, arena: arena)) as? Data
-                    case .logs: return (try? OTLPProtobuf.decodeLogs(raw, arena: arena)) as? Data
-                    }
-                }
-            })
+            encode: { OTLPRequest.encode($0) },
+            decode: { OTLPRequest.decode($0, as: Data.self) })
     }
 }
